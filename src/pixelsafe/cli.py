@@ -1,0 +1,280 @@
+"""Command line: ``pixelsafe analyze`` and ``pixelsafe scan``.
+
+The library raises typed errors; here they become messages and exit codes:
+0 every file analysed, 1 some file failed, 2 usage error (click's own).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .batch import Outcome, Settings, run
+from .errors import PixelSafeError
+from .imageio import IMAGE_SUFFIXES
+
+EXIT_OK, EXIT_FAILED = 0, 1
+RISK_STYLE = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "red"}
+DETECTORS = ("faces", "metadata")
+
+err_console = Console(stderr=True)
+
+
+def default_db() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pixelsafe" / "scan.db"
+
+
+def _detectors(value: str) -> tuple[str, ...]:
+    chosen = tuple(v.strip() for v in value.split(",") if v.strip())
+    unknown = [v for v in chosen if v not in DETECTORS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"choose from {', '.join(DETECTORS)}")
+    return chosen
+
+
+common_options = [
+    click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+                 help="Analysis processes."),
+    click.option("--timeout", type=click.FloatRange(1, 3600), default=60.0, show_default=True,
+                 help="Seconds allowed per file before it is stopped."),
+    click.option("--memory-mb", type=click.IntRange(0), default=8192, show_default=True,
+                 help="Memory limit per analysis process (0: none)."),
+    click.option("--detectors", default=",".join(DETECTORS), show_default=True,
+                 help="Comma-separated detectors to run."),
+]
+
+
+def with_common(fn: Any) -> Any:
+    for option in reversed(common_options):
+        fn = option(fn)
+    return fn
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pixelsafe")
+@click.option("-v", "--verbose", count=True, help="More logging (-vv for debug).")
+def main(verbose: int) -> None:
+    """Find what a photo gives away before you share it. Everything runs on this machine."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+# ------------------------------------------------------------------------- output
+
+def error_line(path: str, error_type: str, message: str) -> dict[str, Any]:
+    image: dict[str, Any] = {"path": path}
+    try:
+        image["bytes"] = Path(path).stat().st_size
+    except OSError:
+        pass
+    return {"image": image, "error": {"type": error_type, "message": message}}
+
+
+def outcome_line(outcome: Outcome) -> dict[str, Any]:
+    if outcome.report is not None:
+        return outcome.report.to_dict()
+    return error_line(outcome.path, outcome.error_type or "error", outcome.error_message or "")
+
+
+def in_order(outcomes: Iterable[Outcome]) -> Iterator[Outcome]:
+    """Re-order completion-order outcomes into input order, streaming."""
+    pending: dict[int, Outcome] = {}
+    nxt = 0
+    for outcome in outcomes:
+        pending[outcome.index] = outcome
+        while nxt in pending:
+            yield pending.pop(nxt)
+            nxt += 1
+
+
+def results_table(rows: list[Outcome], title: str | None = None) -> Table:
+    table = Table(title=title, show_lines=False, expand=False)
+    table.add_column("File", overflow="fold")
+    table.add_column("Score", justify="right")
+    table.add_column("Risk")
+    table.add_column("Faces", justify="right")
+    table.add_column("What it gives away", overflow="fold")
+    for o in rows:
+        name = escape(o.path)
+        if o.report is None:
+            table.add_row(name, "-", "[red]error[/]", "-",
+                          escape(f"{o.error_type}: {o.error_message}"))
+            continue
+        r = o.report
+        style = RISK_STYLE.get(r.risk_level.value, "white")
+        table.add_row(name, str(r.privacy_score), f"[{style}]{r.risk_level.value}[/]",
+                      str(r.summary.faces), escape(r.explanation))
+    return table
+
+
+@contextmanager
+def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield None
+        return
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TextColumn("{task.fields[current]}"),
+                  console=err_console, transient=True) as progress:
+        yield progress, progress.add_task(label, total=total, current="")
+
+
+def track(outcomes: Iterable[Outcome], bar: Any) -> Iterator[Outcome]:
+    for outcome in outcomes:
+        if bar is not None:
+            progress, task = bar
+            progress.update(task, advance=1, current=Path(outcome.path).name[:40])
+        yield outcome
+
+
+def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            for line in lines:
+                fh.write(line + "\n")
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+# ------------------------------------------------------------------------ analyze
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON report per line, in input order.")
+@with_common
+def analyze(paths: tuple[Path, ...], as_json: bool, workers: int, timeout: float,
+            memory_mb: int, detectors: str) -> None:
+    """Analyse image files and print what each one gives away."""
+    settings = Settings(_detectors(detectors), timeout, memory_mb)
+    names = [str(p) for p in paths]
+    failed = False
+    rows: list[Outcome] = []
+    show_bar = not as_json and len(names) > 1
+    with progress_bar(len(names), "Analysing", show_bar) as bar:
+        for outcome in in_order(track(run(names, settings, workers), bar)):
+            failed |= not outcome.ok
+            if as_json:
+                click.echo(json.dumps(outcome_line(outcome), ensure_ascii=False))
+            else:
+                rows.append(outcome)
+    if not as_json:
+        Console().print(results_table(rows))
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+# --------------------------------------------------------------------------- scan
+
+def walk_images(root: Path) -> list[Path]:
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_SUFFIXES:
+                found.append(Path(dirpath) / name)
+    return found
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@main.command()
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every report as JSON Lines to this file.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              help=f"Result cache (default: {default_db()}).")
+@click.option("--quiet", is_flag=True, help="Print only the totals.")
+@with_common
+def scan(directory: Path, output: Path | None, db: Path | None, quiet: bool, workers: int,
+         timeout: float, memory_mb: int, detectors: str) -> None:
+    """Scan a folder recursively; unchanged files are not analysed again."""
+    from .pipeline import PIPELINE_VERSION
+    from .store import Failure, Store
+
+    settings = Settings(_detectors(detectors), timeout, memory_mb)
+    pipeline = f"{PIPELINE_VERSION}:{','.join(settings.detectors)}"
+    files = walk_images(directory)
+    results: dict[int, Outcome] = {}
+    todo: list[tuple[int, Path, str]] = []
+    try:
+        store = Store(db or default_db())
+    except PixelSafeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with store:
+        for index, path in enumerate(files):
+            try:
+                st = path.stat()
+                sha = store.known_hash(str(path.resolve()), st.st_size, st.st_mtime_ns)
+                if sha is None:
+                    sha = file_sha256(path)
+                    store.remember_file(str(path.resolve()), st.st_size, st.st_mtime_ns, sha)
+            except OSError as exc:
+                results[index] = Outcome(index, str(path), error_type="input_error",
+                                         error_message=f"{path}: {exc.strerror or exc}")
+                continue
+            cached = store.report(sha, pipeline)
+            if cached is not None:
+                results[index] = Outcome(index, str(path), report=cached.with_path(str(path)))
+                continue
+            failure = store.failure(sha, pipeline)
+            if failure is not None:
+                results[index] = Outcome(index, str(path), error_type=failure.type,
+                                         error_message=failure.message)
+                continue
+            todo.append((index, path, sha))
+        cached_count = len(results)
+        by_position = {pos: item for pos, item in enumerate(todo)}
+        with progress_bar(len(todo), "Scanning", bool(todo)) as bar:
+            outcomes = run([str(p) for _, p, _ in todo], settings, workers)
+            for outcome in track(outcomes, bar):
+                index, path, sha = by_position[outcome.index]
+                if outcome.report is not None:
+                    store.save_report(outcome.report, pipeline)
+                elif outcome.error_type not in ("timeout", "resource_limit"):
+                    # input errors are a property of the bytes: do not retry them
+                    store.save_failure(sha, pipeline, Failure(outcome.error_type or "error",
+                                                              outcome.error_message or ""))
+                results[index] = Outcome(index, str(path), outcome.report, outcome.error_type,
+                                         outcome.error_message)
+    ordered = [results[i] for i in sorted(results)]
+    if output:
+        atomic_write_lines(output, (json.dumps(outcome_line(o), ensure_ascii=False)
+                                    for o in ordered))
+    failed = sum(1 for o in ordered if not o.ok)
+    console = Console()
+    if not quiet and ordered:
+        console.print(results_table(ordered, title=f"PixelSafe scan of {escape(str(directory))}"))
+    high = sum(1 for o in ordered if o.report and o.report.privacy_score >= 4)
+    console.print(f"{len(ordered)} images: {len(ordered) - cached_count} analysed, "
+                  f"{cached_count} from cache, {failed} failed, {high} high or critical risk.")
+    sys.exit(EXIT_FAILED if failed else EXIT_OK)
+
+
+if __name__ == "__main__":
+    main()

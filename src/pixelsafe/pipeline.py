@@ -1,0 +1,110 @@
+"""The Analyzer: load, run the detectors, fuse into a report."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from PIL import Image
+
+from . import __version__, fuse, imageio
+from .detectors.base import Deadline, Detector
+from .errors import PixelSafeError
+from .model import AnalyzerInfo, DetectorError, Finding, ImageInfo, Report, renumber
+
+log = logging.getLogger(__name__)
+
+#: bump when a detector's output may change, so cached reports are recomputed
+PIPELINE_VERSION = f"{__version__}+cf-ms1.meta1"
+
+Source = str | os.PathLike[str] | Image.Image
+
+
+def default_detectors(faces: bool = True, metadata: bool = True) -> list[Detector]:
+    from .detectors.faces import FaceDetector
+    from .detectors.metadata import MetadataDetector
+
+    out: list[Detector] = []
+    if faces:
+        out.append(FaceDetector())
+    if metadata:
+        out.append(MetadataDetector())
+    return out
+
+
+class Analyzer:
+    """Runs detectors over one image at a time. Reuse one instance: models load once."""
+
+    def __init__(self, detectors: Sequence[Detector] | None = None,
+                 limits: imageio.Limits = imageio.DEFAULT_LIMITS,
+                 timeout: float = 120.0) -> None:
+        self.detectors = list(detectors) if detectors is not None else default_detectors()
+        self.limits = limits
+        self.timeout = timeout
+
+    @property
+    def pipeline(self) -> str:
+        return PIPELINE_VERSION + ":" + ",".join(d.name for d in self.detectors)
+
+    def load(self, source: Source) -> imageio.LoadedImage:
+        if isinstance(source, Image.Image):
+            return imageio.from_pil(source, self.limits)
+        return imageio.load(source, self.limits)
+
+    def analyze(self, source: Source) -> Report:
+        """Analyse a path or a PIL image. Input problems raise an InputError; a detector
+        that fails is recorded in ``analyzer.errors`` and the others still report."""
+        started = time.perf_counter()
+        image = self.load(source)
+        deadline = Deadline.after(self.timeout)
+        findings: list[Finding] = []
+        errors: list[DetectorError] = []
+        for detector in self.detectors:
+            try:
+                findings.extend(detector.detect(image, deadline))
+            except PixelSafeError as exc:
+                errors.append(DetectorError(detector.name, exc.code, str(exc)))
+            except Exception as exc:  # a detector bug must not hide the other findings
+                log.exception("detector %s failed on %s", detector.name, image.path)
+                errors.append(DetectorError(detector.name, type(exc).__name__, str(exc)))
+        ordered = renumber(fuse.sort_findings(findings))
+        value = fuse.score(ordered)
+        return Report(
+            image=ImageInfo(path=image.path, sha256=image.sha256, width=image.width,
+                            height=image.height, format=image.format, bytes=len(image.data)),
+            privacy_score=value,
+            risk_level=fuse.risk(value),
+            explanation=fuse.explain(ordered, [f"{e.detector} ({e.message})" for e in errors]),
+            recommended_action=fuse.recommended_action(ordered, value),
+            findings=ordered,
+            summary=fuse.summarize(ordered),
+            analyzer=AnalyzerInfo(
+                version=__version__, pipeline=self.pipeline,
+                detectors=tuple(d.name for d in self.detectors), errors=tuple(errors),
+                elapsed_ms=round((time.perf_counter() - started) * 1000)),
+        )
+
+
+_default: Analyzer | None = None
+_default_lock = threading.Lock()
+
+
+def default_analyzer() -> Analyzer:
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Analyzer()
+        return _default
+
+
+def analyze(source: Source) -> Report:
+    """``pixelsafe.analyze(path_or_pil_image) -> Report`` with the default detectors."""
+    return default_analyzer().analyze(source)
+
+
+def is_image_path(path: Path) -> bool:
+    return path.suffix.lower() in imageio.IMAGE_SUFFIXES
