@@ -84,7 +84,8 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
-def explain(findings: Sequence[Finding], errors: Sequence[str] = ()) -> str:
+def explain(findings: Sequence[Finding], errors: Sequence[str] = (),
+            checked: Sequence[str] = ()) -> str:
     """A sentence built only from findings (and the detectors that failed)."""
     parts: list[str] = []
     faces = [f for f in findings if f.kind is Kind.FACE]
@@ -110,7 +111,11 @@ def explain(findings: Sequence[Finding], errors: Sequence[str] = ()) -> str:
             parts.append(f"{name}: {f.text}")
         else:
             parts.append(f"{name} {_short(f.text)}")
-    sentence = "; ".join(parts) + "." if parts else "Nothing sensitive found."
+    if parts:
+        sentence = "; ".join(parts) + "."
+    else:
+        sentence = f"Nothing found (checked: {', '.join(checked)})." if checked else \
+            "Nothing found."
     if errors:
         sentence += " Not checked: " + "; ".join(errors) + "."
     return sentence[0].upper() + sentence[1:]

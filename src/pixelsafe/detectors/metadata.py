@@ -315,7 +315,7 @@ def jpeg_end(data: bytes) -> int | None:
     if not data.startswith(b"\xff\xd8"):
         return None
     i, n = 2, len(data)
-    while i + 4 <= n:
+    while i + 2 <= n:
         if data[i] != 0xFF:
             return None
         marker = data[i + 1]
@@ -327,6 +327,8 @@ def jpeg_end(data: bytes) -> int | None:
         if 0xD0 <= marker <= 0xD7 or marker == 0x01:
             i += 2
             continue
+        if i + 4 > n:
+            return None
         length = int.from_bytes(data[i + 2:i + 4], "big")
         i += 2 + length
         if marker == 0xDA:  # start of scan: skip entropy-coded data to the next marker

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+from click.testing import CliRunner
+from conftest import EVAL, SAMPLES
+
+from pixelsafe.cli import main
+
+BROKEN = EVAL / "malformed" / "pillow_Tests_images" / "Tests" / "images" / "truncated_image.png"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_analyze_table():
+    result = invoke("analyze", SAMPLES / "street-with-gps.jpg")
+    assert result.exit_code == 0, result.output
+    assert "critical" in result.output and "GPS position" in result.output
+
+
+def test_analyze_json_lines_in_input_order_with_error_line():
+    paths = [SAMPLES / "street-with-gps.jpg", BROKEN, SAMPLES / "crowd-maksssksksss373.png"]
+    result = invoke("analyze", "--json", "--workers", "2", *paths)
+    assert result.exit_code == 1, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["image"]["path"] for line in lines] == [str(p) for p in paths]
+    assert lines[0]["privacy_score"] == 5 and lines[0]["summary"]["faces"] >= 3
+    assert lines[1]["error"]["type"] == "corrupt_image"
+    assert "truncated" in lines[1]["error"]["message"]
+    assert lines[2]["findings"][0]["kind"] == "face"
+
+
+def test_analyze_exit_codes():
+    assert invoke("analyze", SAMPLES / "id-card-utopia.jpg").exit_code == 0
+    assert invoke("analyze", "/no/such/file.jpg").exit_code == 1
+    assert invoke("analyze").exit_code == 2
+    assert invoke("analyze", "--detectors", "ocr", SAMPLES / "id-card-utopia.jpg").exit_code == 2
+
+
+def test_analyze_escapes_markup_in_file_names(tmp_path):
+    odd = tmp_path / "[bold]x[red].jpg"
+    shutil.copy(SAMPLES / "id-card-utopia.jpg", odd)
+    result = invoke("analyze", odd)
+    assert result.exit_code == 0 and "[bold]x" in result.output.replace("\n", "")
+
+
+def test_scan_caches_and_writes_jsonl(tmp_path):
+    lib = tmp_path / "lib"
+    shutil.copytree(SAMPLES, lib, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    shutil.copy(BROKEN, lib / "broken.png")
+    db, out = tmp_path / "cache.db", tmp_path / "report.jsonl"
+    first = invoke("scan", lib, "--db", db, "-o", out)
+    assert first.exit_code == 1  # the broken file
+    assert "6 images: 6 analysed, 0 from cache, 1 failed" in first.output
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == 6 and sum("error" in line for line in lines) == 1
+    second = invoke("scan", lib, "--db", db, "-o", out)
+    assert "6 images: 0 analysed, 6 from cache, 1 failed" in second.output
+    assert [json.loads(line) for line in out.read_text().splitlines()] == lines
+    # A changed file is analysed again; a renamed one is found by its hash.
+    (lib / "id-card-utopia.jpg").rename(lib / "renamed.jpg")
+    shutil.copy(SAMPLES / "crowd-maksssksksss717.png", lib / "street-with-gps.jpg")
+    third = invoke("scan", lib, "--db", db)
+    assert "6 images: 0 analysed, 6 from cache" in third.output
+
+
+def test_scan_resumes_after_kill_9(tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    from PIL import Image
+
+    base = Image.open(SAMPLES / "crowd-maksssksksss373.png").convert("RGB")
+    for i in range(40):  # distinct content, so nothing is shared through the cache
+        base.rotate(i * 0.5).save(lib / f"img{i:02}.jpg", quality=85)
+    db = tmp_path / "cache.db"
+    cmd = [sys.executable, "-m", "pixelsafe.cli", "scan", str(lib), "--db", str(db), "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    done_before = 0
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and done_before < 5:
+        time.sleep(0.2)
+        if db.exists():
+            try:
+                with sqlite3.connect(db) as conn:
+                    done_before = conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
+            except sqlite3.OperationalError:
+                pass
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 5 <= done_before < 40, done_before
+    with sqlite3.connect(db) as conn:
+        saved = conn.execute("SELECT COUNT(*) FROM reports").fetchone()[0]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert f"40 images: {40 - saved} analysed, {saved} from cache, 0 failed" in result.stdout

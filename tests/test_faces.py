@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from conftest import CROWD_IMAGE, EVAL, SAMPLES
+
+from pixelsafe import imageio
+from pixelsafe.detectors.base import Deadline
+from pixelsafe.detectors.faces import (
+    CenterFaceModel,
+    FaceConfig,
+    FaceDetector,
+    _tiles,
+    decode,
+    nms,
+    plan,
+)
+from pixelsafe.errors import ModelHashError, ModelMissingError
+from pixelsafe.models import CENTERFACE, model_path
+from pixelsafe.pipeline import Analyzer
+
+
+def test_decode_known_tensor():
+    heat = np.zeros((8, 8), np.float32)
+    heat[2, 3] = 0.9
+    heat[5, 5] = 0.01  # under the threshold
+    scale = np.full((2, 8, 8), math.log(20 / 4), np.float32)  # 20 px high and wide
+    offset = np.zeros((2, 8, 8), np.float32)
+    offset[:, 2, 3] = (0.25, -0.5)  # dy, dx in grid cells
+    dets = decode(heat, scale, offset, threshold=0.1)
+    assert dets.shape == (1, 5)
+    cx, cy = (3 - 0.5 + 0.5) * 4, (2 + 0.25 + 0.5) * 4
+    assert dets[0] == pytest.approx([cx - 10, cy - 10, cx + 10, cy + 10, 0.9])
+
+
+def test_nms_keeps_the_best_of_overlapping_boxes():
+    dets = np.array([[0, 0, 10, 10, 0.5], [1, 1, 11, 11, 0.9], [50, 50, 60, 60, 0.3]], np.float32)
+    kept = nms(dets, 0.4)
+    assert kept[:, 4].tolist() == pytest.approx([0.9, 0.3])
+
+
+@pytest.mark.parametrize(
+    ("size", "scales"),
+    [
+        ((416, 416), [1.0, 2.0]),  # small: full size plus a 2x pass for tiny faces
+        ((4000, 3000), [0.256, math.sqrt(4_000_000 / 12_000_000)]),  # 12 MP: both reduced
+        ((1600, 1200), [0.64, math.sqrt(4_000_000 / 1_920_000)]),
+    ],
+)
+def test_plan_scales(size, scales):
+    passes = plan(*size, FaceConfig())
+    assert [p.scale for p in passes] == pytest.approx(scales)
+
+
+@pytest.mark.parametrize(("length", "tile"), [(100, 1024), (1024, 1024), (2309, 1024)])
+def test_tiles_cover_every_pixel(length, tile):
+    starts = _tiles(length, tile, 128)
+    covered = np.zeros(length, bool)
+    for s in starts:
+        covered[s:s + tile] = True
+    assert covered.all() and all(s + min(tile, length) <= length for s in starts)
+
+
+def iou(a, b):
+    iw = max(0, min(a[2], b[2]) - max(a[0], b[0]))
+    ih = max(0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = iw * ih
+    return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
+
+
+def test_real_model_finds_crowd_faces(face_detector):
+    import xml.etree.ElementTree as ET
+
+    loaded = imageio.load(CROWD_IMAGE)
+    found = face_detector.detect(loaded)
+    root = ET.parse(EVAL / "faces-crowd" / "annotations" / "maksssksksss110.xml").getroot()
+    gts = [[int(o.findtext(f"bndbox/{k}")) for k in ("xmin", "ymin", "xmax", "ymax")]
+           for o in root.iter("object")]
+    matched = sum(1 for g in gts if any(iou(f.box.as_list(), g) >= 0.5 for f in found))
+    assert matched >= 0.85 * len(gts), (matched, len(gts))
+    assert all(f.kind.value == "face" and f.confidence >= 0.45 for f in found)
+
+
+def test_boxes_are_in_the_oriented_image(face_detector):
+    """street-with-gps.jpg stores the crowd photo sideways with Orientation=6."""
+    upright = face_detector.detect(imageio.load(SAMPLES / "crowd-maksssksksss717.png"))
+    rotated = imageio.load(SAMPLES / "street-with-gps.jpg")
+    assert rotated.orientation == 6
+    found = face_detector.detect(rotated)
+    assert (rotated.width, rotated.height) == (510, 287)
+    assert len(found) == len(upright) >= 3
+    for f in upright:
+        assert max(iou(f.box.as_list(), g.box.as_list()) for g in found) > 0.7
+
+
+def test_no_faces_in_a_blank_image(face_detector):
+    from PIL import Image
+
+    assert face_detector.detect(imageio.from_pil(Image.new("RGB", (640, 480), "white"))) == []
+
+
+def test_expired_deadline_is_reported_not_hidden(face_detector):
+    from pixelsafe.detectors.metadata import MetadataDetector
+
+    analyzer = Analyzer([face_detector, MetadataDetector()], timeout=0)
+    report = analyzer.analyze(SAMPLES / "street-with-gps.jpg")
+    assert [e.type for e in report.analyzer.errors] == ["timeout"]
+    assert report.summary.has_location_data  # the metadata detector still reported
+    assert "Not checked: faces" in report.explanation
+    assert Deadline.after(0).expired()
+
+
+def test_missing_model_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("PIXELSAFE_MODEL_DIR", str(tmp_path))
+    with pytest.raises(ModelMissingError, match="make setup"):
+        model_path(CENTERFACE)
+    report = Analyzer([FaceDetector(CenterFaceModel())]).analyze(SAMPLES / "street-with-gps.jpg")
+    assert report.analyzer.errors[0].type == "model_missing"
+    assert report.summary.faces == 0 and "Not checked: faces" in report.explanation
+
+
+def test_altered_model_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("PIXELSAFE_MODEL_DIR", str(tmp_path))
+    (tmp_path / CENTERFACE.filename).write_bytes(b"not the model")
+    with pytest.raises(ModelHashError):
+        model_path(CENTERFACE)
