@@ -119,7 +119,8 @@ def main() -> None:
     ours_default = det.config.threshold
     print(f"## faces-crowd ({len(crowd)} images, {sum(len(g) for g in gts.values())} faces), "
           "IoU >= 0.5\n")
-    print("| tool | threshold | recall | precision | F1 | time per image |\n|---|---|---|---|---|---|")
+    print("| tool | threshold | recall | precision | F1 | time per image |")
+    print("|---|---|---|---|---|---|")
     for label, preds, thr, res in (
         ("PixelSafe (default)", ours_pred, ours_default, ours_c),
         ("PixelSafe", ours_pred, DEFACE_THRESHOLD, ours_c),
