@@ -6,7 +6,6 @@ The library raises typed errors; here they become messages and exit codes:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -26,7 +25,7 @@ from rich.table import Table
 from . import __version__
 from .batch import Outcome, Settings, run
 from .errors import PixelSafeError
-from .imageio import IMAGE_SUFFIXES
+from .imageio import IMAGE_SUFFIXES, sha256_file
 
 EXIT_OK, EXIT_FAILED = 0, 1
 RISK_STYLE = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "red"}
@@ -195,14 +194,6 @@ def walk_images(root: Path) -> list[Path]:
     return found
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 @main.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -214,41 +205,45 @@ def file_sha256(path: Path) -> str:
 def scan(directory: Path, output: Path | None, db: Path | None, quiet: bool, workers: int,
          timeout: float, memory_mb: int, detectors: str) -> None:
     """Scan a folder recursively; unchanged files are not analysed again."""
-    from .pipeline import PIPELINE_VERSION
+    from .pipeline import pipeline_id
     from .store import Failure, Store
 
     settings = Settings(_detectors(detectors), timeout, memory_mb)
-    pipeline = f"{PIPELINE_VERSION}:{','.join(settings.detectors)}"
+    pipeline = pipeline_id(settings.detectors)
     files = walk_images(directory)
     results: dict[int, Outcome] = {}
     todo: list[tuple[int, Path, str]] = []
+    cached_count = 0
     try:
         store = Store(db or default_db())
     except PixelSafeError as exc:
         raise click.ClickException(str(exc)) from exc
     with store:
-        for index, path in enumerate(files):
-            try:
-                st = path.stat()
-                sha = store.known_hash(str(path.resolve()), st.st_size, st.st_mtime_ns)
-                if sha is None:
-                    sha = file_sha256(path)
-                    store.remember_file(str(path.resolve()), st.st_size, st.st_mtime_ns, sha)
-            except OSError as exc:
-                results[index] = Outcome(index, str(path), error_type="input_error",
-                                         error_message=f"{path}: {exc.strerror or exc}")
-                continue
-            cached = store.report(sha, pipeline)
-            if cached is not None:
-                results[index] = Outcome(index, str(path), report=cached.with_path(str(path)))
-                continue
-            failure = store.failure(sha, pipeline)
-            if failure is not None:
-                results[index] = Outcome(index, str(path), error_type=failure.type,
-                                         error_message=failure.message)
-                continue
-            todo.append((index, path, sha))
-        cached_count = len(results)
+        with progress_bar(len(files), "Checking", len(files) > 50) as checking:
+            for index, path in enumerate(files):
+                if checking is not None:
+                    checking[0].update(checking[1], advance=1, current=path.name[:40])
+                try:
+                    st = path.stat()
+                    sha = store.known_hash(str(path.resolve()), st.st_size, st.st_mtime_ns)
+                    if sha is None:
+                        sha = sha256_file(path)
+                        store.remember_file(str(path.resolve()), st.st_size, st.st_mtime_ns, sha)
+                except OSError as exc:
+                    results[index] = Outcome(index, str(path), error_type="input_error",
+                                             error_message=f"{path}: {exc.strerror or exc}")
+                    continue
+                cached = store.report(sha, pipeline)
+                failure = None if cached else store.failure(sha, pipeline)
+                if cached is not None:
+                    results[index] = Outcome(index, str(path), report=cached.with_path(str(path)))
+                elif failure is not None:
+                    results[index] = Outcome(index, str(path), error_type=failure.type,
+                                             error_message=failure.message)
+                else:
+                    todo.append((index, path, sha))
+                    continue
+                cached_count += 1
         by_position = {pos: item for pos, item in enumerate(todo)}
         with progress_bar(len(todo), "Scanning", bool(todo)) as bar:
             outcomes = run([str(p) for _, p, _ in todo], settings, workers)
@@ -271,7 +266,7 @@ def scan(directory: Path, output: Path | None, db: Path | None, quiet: bool, wor
     if not quiet and ordered:
         console.print(results_table(ordered, title=f"PixelSafe scan of {escape(str(directory))}"))
     high = sum(1 for o in ordered if o.report and o.report.privacy_score >= 4)
-    console.print(f"{len(ordered)} images: {len(ordered) - cached_count} analysed, "
+    console.print(f"{len(ordered)} images: {len(todo)} analysed, "
                   f"{cached_count} from cache, {failed} failed, {high} high or critical risk.")
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
 

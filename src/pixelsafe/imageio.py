@@ -99,6 +99,15 @@ class LoadedImage:
         return self.rgb.height
 
 
+def sha256_file(path: str | os.PathLike[str]) -> str:
+    """SHA-256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def sniff_format(head: bytes) -> str | None:
     for magic, name in _MAGIC:
         if head.startswith(magic):

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ModelHashError, ModelMissingError
+from .imageio import sha256_file
 
 FETCH_HINT = "run `make setup` (or `python -m pixelsafe.models fetch`) to install it"
 
@@ -52,14 +53,6 @@ def model_dir() -> Path:
     if env:
         return Path(env)
     return Path(sys.prefix) / "share" / "pixelsafe" / "models"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def model_path(spec: ModelSpec, *, verify: bool = True) -> Path:

@@ -24,6 +24,11 @@ PIPELINE_VERSION = f"{__version__}+cf-ms1.meta1"
 Source = str | os.PathLike[str] | Image.Image
 
 
+def pipeline_id(detector_names: Sequence[str]) -> str:
+    """The cache key's pipeline part: code version plus the detectors that ran."""
+    return PIPELINE_VERSION + ":" + ",".join(detector_names)
+
+
 def default_detectors(faces: bool = True, metadata: bool = True) -> list[Detector]:
     from .detectors.faces import FaceDetector
     from .detectors.metadata import MetadataDetector
@@ -48,7 +53,7 @@ class Analyzer:
 
     @property
     def pipeline(self) -> str:
-        return PIPELINE_VERSION + ":" + ",".join(d.name for d in self.detectors)
+        return pipeline_id([d.name for d in self.detectors])
 
     def load(self, source: Source) -> imageio.LoadedImage:
         if isinstance(source, Image.Image):
