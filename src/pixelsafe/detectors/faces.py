@@ -161,10 +161,9 @@ def plan(width: int, height: int, cfg: FaceConfig) -> list[Pass]:
     fine = min(cfg.max_upscale, math.sqrt(cfg.fine_pixels / (width * height)))
     if fine <= coarse * 1.25:
         return [Pass(coarse, 0.0, math.inf)]
-    # The fine pass handles faces up to ~96 network px; the coarse one everything above
-    # ~32 px at its own scale. The bands overlap and NMS merges the doubles.
-    return [Pass(coarse, 32.0 * coarse / fine if fine else 0.0, math.inf),
-            Pass(fine, 0.0, 160.0)]
+    # The fine pass keeps faces under 160 px at its scale, the coarse pass those over
+    # 32 px at the fine scale (so over 32*coarse/fine at its own). NMS merges the overlap.
+    return [Pass(coarse, 32.0 * coarse / fine, math.inf), Pass(fine, 0.0, 160.0)]
 
 
 def _tiles(length: int, tile: int, overlap: int) -> list[int]:
