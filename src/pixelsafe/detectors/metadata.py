@@ -57,7 +57,7 @@ PNG_TEXT_KEYS = {"author": "artist", "copyright": "copyright", "comment": "comme
 #: labels reported once: the first source (EXIF before XMP) wins
 SINGLE_VALUED = frozenset({"capture_time", "device_model"})
 
-NS_EXIF = "http://ns.adobe.com/exif/1.0/"
+NS_EXIF = "http://ns.adobe.com/exif/1.0/"  # an XML namespace name, never fetched
 _RDF_RE = re.compile(rb"<rdf:RDF[\s>].*?</rdf:RDF>", re.S)
 
 
