@@ -84,7 +84,7 @@ def test_xmp_gps_and_creator_without_exif():
     assert labels(found)["artist"] == "Max Mustermann"
 
 
-def test_embedded_thumbnail_trailing_bytes_and_comment():
+def test_trailing_image_and_comment():
     thumb = encode(Image.new("RGB", (8, 8), "red"), "JPEG")
     exif = Image.Exif()
     exif[0x010F] = "X"
@@ -94,6 +94,12 @@ def test_embedded_thumbnail_trailing_bytes_and_comment():
     got = labels(found)
     assert "trailing_data" in got and "embedded image" in got["trailing_data"]
     assert got["comment"] == "for Bob"
+
+
+def test_embedded_exif_thumbnail_on_a_real_camera_file():
+    path = EVAL / "exif-samples" / "repo" / "jpg" / "gps" / "DSCN0010.jpg"
+    found = DETECTOR.detect(imageio.load(path))
+    assert labels(found)["thumbnail"] == "embedded preview, 6702 bytes"
 
 
 def test_padding_after_end_marker_is_not_reported():

@@ -19,7 +19,7 @@ from .model import AnalyzerInfo, DetectorError, Finding, ImageInfo, Report, renu
 log = logging.getLogger(__name__)
 
 #: bump when a detector's output may change, so cached reports are recomputed
-PIPELINE_VERSION = f"{__version__}+cf-ms1.meta1"
+PIPELINE_VERSION = f"{__version__}+cf-ms1.meta2"
 
 Source = str | os.PathLike[str] | Image.Image
 

@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any
 
 from defusedxml import ElementTree
-from PIL import Image
+from PIL import ExifTags, Image
 
 from ..imageio import LoadedImage
 from ..model import Finding, Kind, Redaction
@@ -208,7 +208,7 @@ class MetadataDetector(Detector):
                 offset = clean_text(ifds[IFD_EXIF].get(0x9011))
                 add("capture_time", f"{captured} {offset}" if offset else captured, field, "exif")
                 break
-        ifd1 = _safe(lambda: exif.get_ifd(1)) or {}
+        ifd1 = _safe(lambda: exif.get_ifd(ExifTags.IFD.IFD1)) or {}
         if ifd1.get(0x0202):
             add("thumbnail", f"embedded preview, {ifd1.get(0x0202)} bytes",
                 "IFD1/JPEGInterchangeFormat", "exif")
