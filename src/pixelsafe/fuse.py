@@ -86,7 +86,8 @@ def _plural(n: int, word: str) -> str:
 
 def explain(findings: Sequence[Finding], errors: Sequence[str] = (),
             checked: Sequence[str] = ()) -> str:
-    """A sentence built only from findings (and the detectors that failed)."""
+    """A sentence built only from findings, the detectors that ran cleanly (``checked``)
+    and the ones that failed (``errors``)."""
     parts: list[str] = []
     faces = [f for f in findings if f.kind is Kind.FACE]
     if faces:
@@ -115,7 +116,7 @@ def explain(findings: Sequence[Finding], errors: Sequence[str] = (),
         sentence = "; ".join(parts) + "."
     else:
         sentence = f"Nothing found (checked: {', '.join(checked)})." if checked else \
-            "Nothing found."
+            "Nothing checked."
     if errors:
         sentence += " Not checked: " + "; ".join(errors) + "."
     return sentence[0].upper() + sentence[1:]

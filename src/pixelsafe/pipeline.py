@@ -84,7 +84,8 @@ class Analyzer:
             privacy_score=value,
             risk_level=fuse.risk(value),
             explanation=fuse.explain(ordered, [f"{e.detector} ({e.message})" for e in errors],
-                                     [d.name for d in self.detectors]),
+                                     [d.name for d in self.detectors
+                                      if d.name not in {e.detector for e in errors}]),
             recommended_action=fuse.recommended_action(ordered, value),
             findings=ordered,
             summary=fuse.summarize(ordered),
