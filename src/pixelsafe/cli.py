@@ -26,6 +26,7 @@ from . import __version__
 from .batch import Outcome, Settings, run
 from .errors import PixelSafeError
 from .imageio import IMAGE_SUFFIXES, sha256_file
+from .store import Failure, Store
 
 EXIT_OK, EXIT_FAILED = 0, 1
 RISK_STYLE = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "red"}
@@ -133,11 +134,15 @@ def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Any]:
         yield progress, progress.add_task(label, total=total, current="")
 
 
+def advance(bar: Any, path: str | Path) -> None:
+    if bar is not None:
+        progress, task = bar
+        progress.update(task, advance=1, current=Path(path).name[:40])
+
+
 def track(outcomes: Iterable[Outcome], bar: Any) -> Iterator[Outcome]:
     for outcome in outcomes:
-        if bar is not None:
-            progress, task = bar
-            progress.update(task, advance=1, current=Path(outcome.path).name[:40])
+        advance(bar, outcome.path)
         yield outcome
 
 
@@ -194,6 +199,42 @@ def walk_images(root: Path) -> list[Path]:
     return found
 
 
+def check_files(store: Store, files: list[Path], pipeline: str
+                ) -> tuple[dict[int, Outcome], list[tuple[int, Path, str]], int]:
+    """Split files into finished outcomes (from the cache, or unreadable) and the
+    (index, path, sha256) still to analyse; also count the cache hits. A file whose size
+    and mtime are unchanged is not hashed again."""
+    results: dict[int, Outcome] = {}
+    todo: list[tuple[int, Path, str]] = []
+    cached = 0
+    with progress_bar(len(files), "Checking", len(files) > 50) as bar:
+        for index, path in enumerate(files):
+            advance(bar, path)
+            try:
+                st = path.stat()
+                key = str(path.resolve())
+                sha = store.known_hash(key, st.st_size, st.st_mtime_ns)
+                if sha is None:
+                    sha = sha256_file(path)
+                    store.remember_file(key, st.st_size, st.st_mtime_ns, sha)
+            except OSError as exc:
+                results[index] = Outcome(index, str(path), error_type="input_error",
+                                         error_message=f"{path}: {exc.strerror or exc}")
+                continue
+            report = store.report(sha, pipeline)
+            failure = None if report else store.failure(sha, pipeline)
+            if report is not None:
+                results[index] = Outcome(index, str(path), report=report.with_path(str(path)))
+            elif failure is not None:
+                results[index] = Outcome(index, str(path), error_type=failure.type,
+                                         error_message=failure.message)
+            else:
+                todo.append((index, path, sha))
+                continue
+            cached += 1
+    return results, todo, cached
+
+
 @main.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
@@ -206,49 +247,20 @@ def scan(directory: Path, output: Path | None, db: Path | None, quiet: bool, wor
          timeout: float, memory_mb: int, detectors: str) -> None:
     """Scan a folder recursively; unchanged files are not analysed again."""
     from .pipeline import pipeline_id
-    from .store import Failure, Store
 
     settings = Settings(_detectors(detectors), timeout, memory_mb)
     pipeline = pipeline_id(settings.detectors)
     files = walk_images(directory)
-    results: dict[int, Outcome] = {}
-    todo: list[tuple[int, Path, str]] = []
-    cached_count = 0
     try:
         store = Store(db or default_db())
     except PixelSafeError as exc:
         raise click.ClickException(str(exc)) from exc
     with store:
-        with progress_bar(len(files), "Checking", len(files) > 50) as checking:
-            for index, path in enumerate(files):
-                if checking is not None:
-                    checking[0].update(checking[1], advance=1, current=path.name[:40])
-                try:
-                    st = path.stat()
-                    sha = store.known_hash(str(path.resolve()), st.st_size, st.st_mtime_ns)
-                    if sha is None:
-                        sha = sha256_file(path)
-                        store.remember_file(str(path.resolve()), st.st_size, st.st_mtime_ns, sha)
-                except OSError as exc:
-                    results[index] = Outcome(index, str(path), error_type="input_error",
-                                             error_message=f"{path}: {exc.strerror or exc}")
-                    continue
-                cached = store.report(sha, pipeline)
-                failure = None if cached else store.failure(sha, pipeline)
-                if cached is not None:
-                    results[index] = Outcome(index, str(path), report=cached.with_path(str(path)))
-                elif failure is not None:
-                    results[index] = Outcome(index, str(path), error_type=failure.type,
-                                             error_message=failure.message)
-                else:
-                    todo.append((index, path, sha))
-                    continue
-                cached_count += 1
-        by_position = {pos: item for pos, item in enumerate(todo)}
+        results, todo, cached_count = check_files(store, files, pipeline)
         with progress_bar(len(todo), "Scanning", bool(todo)) as bar:
             outcomes = run([str(p) for _, p, _ in todo], settings, workers)
             for outcome in track(outcomes, bar):
-                index, path, sha = by_position[outcome.index]
+                index, path, sha = todo[outcome.index]
                 if outcome.report is not None:
                     store.save_report(outcome.report, pipeline)
                 elif outcome.error_type not in ("timeout", "resource_limit"):
