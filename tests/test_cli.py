@@ -73,6 +73,20 @@ def test_scan_caches_and_writes_jsonl(tmp_path):
     assert "6 images: 0 analysed, 6 from cache" in third.output
 
 
+def test_scan_analyses_identical_copies_once(tmp_path):
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for name in ("a.jpg", "b.jpg", "c.jpg"):
+        shutil.copy(SAMPLES / "street-with-gps.jpg", lib / name)
+    out = tmp_path / "r.jsonl"
+    result = invoke("scan", lib, "--db", tmp_path / "c.db", "-o", out, "--quiet")
+    assert "3 images: 1 analysed, 0 from cache, 2 identical copies, 0 failed" in result.output
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [line["image"]["path"] for line in lines] == [str(lib / n) for n in
+                                                         ("a.jpg", "b.jpg", "c.jpg")]
+    assert len({line["image"]["sha256"] for line in lines}) == 1
+
+
 def test_scan_resumes_after_kill_9(tmp_path):
     lib = tmp_path / "lib"
     lib.mkdir()

@@ -257,18 +257,25 @@ def scan(directory: Path, output: Path | None, db: Path | None, quiet: bool, wor
         raise click.ClickException(str(exc)) from exc
     with store:
         results, todo, cached_count = check_files(store, files, pipeline)
-        with progress_bar(len(todo), "Scanning", bool(todo)) as bar:
-            outcomes = run([str(p) for _, p, _ in todo], settings, workers)
+        # Identical content is analysed once, whatever the number of copies.
+        copies: dict[str, list[tuple[int, Path]]] = {}
+        for index, path, sha in todo:
+            copies.setdefault(sha, []).append((index, path))
+        unique = list(copies)
+        with progress_bar(len(unique), "Scanning", bool(unique)) as bar:
+            outcomes = run([str(copies[sha][0][1]) for sha in unique], settings, workers)
             for outcome in track(outcomes, bar):
-                index, path, sha = todo[outcome.index]
+                sha = unique[outcome.index]
                 if outcome.report is not None:
                     store.save_report(outcome.report, pipeline)
                 elif outcome.error_type not in ("timeout", "resource_limit"):
                     # input errors are a property of the bytes: do not retry them
                     store.save_failure(sha, pipeline, Failure(outcome.error_type or "error",
                                                               outcome.error_message or ""))
-                results[index] = Outcome(index, str(path), outcome.report, outcome.error_type,
-                                         outcome.error_message)
+                for index, path in copies[sha]:
+                    report = outcome.report.with_path(str(path)) if outcome.report else None
+                    results[index] = Outcome(index, str(path), report, outcome.error_type,
+                                             outcome.error_message)
     ordered = [results[i] for i in sorted(results)]
     if output:
         atomic_write_lines(output, (json.dumps(outcome_line(o), ensure_ascii=False)
@@ -278,8 +285,10 @@ def scan(directory: Path, output: Path | None, db: Path | None, quiet: bool, wor
     if not quiet and ordered:
         console.print(results_table(ordered, title=f"PixelSafe scan of {escape(str(directory))}"))
     high = sum(1 for o in ordered if o.report and o.report.privacy_score >= 4)
-    console.print(f"{len(ordered)} images: {len(todo)} analysed, "
-                  f"{cached_count} from cache, {failed} failed, {high} high or critical risk.")
+    same = f", {len(todo) - len(unique)} identical copies" if len(todo) > len(unique) else ""
+    console.print(f"{len(ordered)} images: {len(unique)} analysed, "
+                  f"{cached_count} from cache{same}, {failed} failed, "
+                  f"{high} high or critical risk.")
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
