@@ -27,7 +27,7 @@ STARTUP_GRACE = 60.0
 
 @dataclass(frozen=True)
 class Settings:
-    detectors: tuple[str, ...] = ("faces", "metadata")
+    detectors: tuple[str, ...] = ("faces", "text", "barcodes", "metadata")
     #: seconds per file, after which the worker is killed
     timeout: float = 60.0
     #: address-space limit per worker, in MiB (0: none)
@@ -56,11 +56,9 @@ def _worker(conn: Connection, settings: Settings) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     if settings.threads:
         os.environ["PIXELSAFE_THREADS"] = str(settings.threads)
-    from .pipeline import Analyzer, default_detectors
+    from .pipeline import Analyzer, detectors_named
 
-    analyzer = Analyzer(default_detectors(faces="faces" in settings.detectors,
-                                          metadata="metadata" in settings.detectors),
-                        timeout=settings.timeout)
+    analyzer = Analyzer(detectors_named(settings.detectors), timeout=settings.timeout)
     while True:
         try:
             task = conn.recv()

@@ -26,11 +26,11 @@ from . import __version__
 from .batch import Outcome, Settings, run
 from .errors import PixelSafeError
 from .imageio import IMAGE_SUFFIXES, sha256_file
+from .pipeline import DETECTOR_NAMES as DETECTORS
 from .store import Failure, Store
 
 EXIT_OK, EXIT_FAILED = 0, 1
 RISK_STYLE = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "red"}
-DETECTORS = ("faces", "metadata")
 
 err_console = Console(stderr=True)
 

@@ -63,6 +63,45 @@ def rules(findings: Sequence[Finding]) -> list[Rule]:
         fired.append(Rule(5, "people together with the exact place"))
     if identifying:
         fired.append(Rule(2, "metadata that identifies the owner or the device"))
+    fired.extend(_text_rules(findings))
+    return fired
+
+
+#: personal text that gives critical on its own
+CRITICAL_TEXT = {"payment_card": "a payment card number", "iban": "a bank account (IBAN)"}
+#: barcode payloads that give critical on their own
+CRITICAL_PAYLOADS = {"wifi": "Wi-Fi credentials", "boarding_pass": "a boarding pass",
+                     "payment": "payment details"}
+
+
+def _text_rules(findings: Sequence[Finding]) -> list[Rule]:
+    fired: list[Rule] = []
+    for f in findings:
+        data = f.data or {}
+        if f.kind is Kind.DOCUMENT and f.label in ("passport", "id_card"):
+            if data.get("verified"):
+                fired.append(Rule(5, f"a verified identity document ({f.label})"))
+            else:
+                fired.append(Rule(4, f"an identity document ({f.label}) whose MRZ did not "
+                                     "verify"))
+        elif f.kind is Kind.DOCUMENT:
+            fired.append(Rule(2, "a document page" if f.label == "document_page" else
+                              "a screen with text"))
+        elif f.kind is Kind.PERSONAL_TEXT and f.label in CRITICAL_TEXT:
+            fired.append(Rule(5, CRITICAL_TEXT[f.label]))
+        elif f.kind is Kind.BARCODE and data.get("payload_type") in CRITICAL_PAYLOADS \
+                and data.get("critical"):
+            fired.append(Rule(5, CRITICAL_PAYLOADS[str(data["payload_type"])]))
+        elif f.kind is Kind.LICENSE_PLATE:
+            fired.append(Rule(2, "a licence plate"))
+        elif f.kind is Kind.BARCODE:
+            fired.append(Rule(2, "a barcode"))
+    personal = [f for f in findings if f.kind is Kind.PERSONAL_TEXT]
+    if personal:
+        kinds = {f.label for f in personal}
+        fired.append(Rule(3 if len(kinds) >= 2 else 2,
+                          "several kinds of personal text" if len(kinds) >= 2 else
+                          "personal text"))
     return fired
 
 
@@ -92,6 +131,7 @@ def explain(findings: Sequence[Finding], errors: Sequence[str] = (),
     faces = [f for f in findings if f.kind is Kind.FACE]
     if faces:
         parts.append(_plural(len(faces), "face"))
+    parts.extend(_explain_text(findings))
     for f in findings:
         if f.kind is Kind.LOCATION and f.text:
             parts.append(f"GPS position {f.text} in {'/'.join(f.data['sources']).upper()}"
@@ -120,6 +160,60 @@ def explain(findings: Sequence[Finding], errors: Sequence[str] = (),
     if errors:
         sentence += " Not checked: " + "; ".join(errors) + "."
     return sentence[0].upper() + sentence[1:]
+
+
+TEXT_NAMES = {
+    "email": "email", "phone": "phone number", "payment_card": "payment card",
+    "iban": "IBAN", "national_id": "ID number", "passport_number": "passport number",
+    "date_of_birth": "date of birth", "person_name": "name", "address": "address",
+    "mrz": "MRZ line", "booking_reference": "booking reference", "wifi_network": "Wi-Fi network",
+}
+
+
+def _explain_text(findings: Sequence[Finding]) -> list[str]:
+    parts: list[str] = []
+    for f in findings:
+        data = f.data or {}
+        if f.kind is Kind.DOCUMENT and f.label in ("passport", "id_card"):
+            state = "MRZ verified" if data.get("verified") else "MRZ not verified"
+            name = "passport" if f.label == "passport" else "ID card"
+            holder = f"{data.get('surname', '')}, {data.get('given_names', '')}".strip(", ")
+            article = "an" if name[0] in "AEIOU" else "a"
+            parts.append(f"{article} {name} ({state}) for {holder}" if holder else
+                         f"{article} {name} ({state})")
+        elif f.kind is Kind.DOCUMENT:
+            parts.append("a document page" if f.label == "document_page" else "a screen")
+    counts: dict[str, list[str]] = {}
+    for f in findings:
+        if f.kind is Kind.PERSONAL_TEXT and f.label != "mrz":
+            counts.setdefault(f.label, []).append(_mask(f.label, f.text or ""))
+    for label, texts in counts.items():
+        name = TEXT_NAMES.get(label, label.replace("_", " "))
+        shown = ", ".join(dict.fromkeys(texts[:3]))
+        parts.append(f"{_plural(len(texts), name)} ({shown})" if shown else
+                     _plural(len(texts), name))
+    for f in findings:
+        if f.kind is Kind.LICENSE_PLATE:
+            parts.append(f"licence plate {f.text}" if f.text else "a licence plate")
+        elif f.kind is Kind.BARCODE:
+            payload = (f.data or {}).get("payload_type", "text")
+            what = PAYLOAD_NAMES.get(payload, payload)
+            parts.append(f"a {f.label.replace('_', ' ')} with {what}")
+    return parts
+
+
+PAYLOAD_NAMES = {"wifi": "Wi-Fi credentials", "boarding_pass": "a boarding pass",
+                 "contact": "a contact card", "payment": "a payment request",
+                 "email_link": "an email address", "phone_link": "a phone number",
+                 "sms_link": "a phone number", "url": "a link", "text": "text"}
+
+
+def _mask(label: str, text: str) -> str:
+    """Card and account numbers are named by their last four characters only."""
+    if label in ("payment_card", "iban"):
+        digits = "".join(c for c in text if c.isalnum())
+        return "…" + digits[-4:]
+    return _short(text, 40)
 
 
 def _short(text: str | None, limit: int = 60) -> str:

@@ -19,7 +19,7 @@ from .model import AnalyzerInfo, DetectorError, Finding, ImageInfo, Report, renu
 log = logging.getLogger(__name__)
 
 #: bump when a detector's output may change, so cached reports are recomputed
-PIPELINE_VERSION = f"{__version__}+cf-ms1.meta2"
+PIPELINE_VERSION = f"{__version__}+cf-ms1.meta2.ocr1"
 
 Source = str | os.PathLike[str] | Image.Image
 
@@ -29,16 +29,34 @@ def pipeline_id(detector_names: Sequence[str]) -> str:
     return PIPELINE_VERSION + ":" + ",".join(detector_names)
 
 
-def default_detectors(faces: bool = True, metadata: bool = True) -> list[Detector]:
+#: every detector, in the order they run
+DETECTOR_NAMES = ("faces", "text", "barcodes", "metadata")
+
+
+def default_detectors(faces: bool = True, metadata: bool = True, text: bool = True,
+                      barcodes: bool = True) -> list[Detector]:
+    from .detectors.barcodes import BarcodeDetector
     from .detectors.faces import FaceDetector
     from .detectors.metadata import MetadataDetector
+    from .detectors.text import TextDetector
 
     out: list[Detector] = []
     if faces:
         out.append(FaceDetector())
+    if text:
+        out.append(TextDetector())
+    if barcodes:
+        out.append(BarcodeDetector())
     if metadata:
         out.append(MetadataDetector())
     return out
+
+
+def detectors_named(names: Sequence[str]) -> list[Detector]:
+    unknown = set(names) - set(DETECTOR_NAMES)
+    if unknown:
+        raise ValueError(f"unknown detectors: {', '.join(sorted(unknown))}")
+    return default_detectors(**{n: n in names for n in DETECTOR_NAMES})
 
 
 class Analyzer:

@@ -1,0 +1,276 @@
+"""OCR: RapidOCR (PP-OCRv6 small, ONNX) with the models that ship inside its wheel.
+
+Nothing is downloaded: every model path is given explicitly (RapidOCR only fetches when a
+path is missing) and each file's SHA-256 is checked against the pins below before the
+first session is created. Detection runs first and recognition only on the regions it
+finds, so a photo without text costs one detection pass.
+
+Lines come back with their polygon, text, confidence and word boxes. ``Line.span_box``
+turns a character range into pixels, so that an email inside a long line covers only its
+own characters.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from .errors import ModelHashError, ModelMissingError
+from .imageio import sha256_file
+
+log = logging.getLogger(__name__)
+
+#: the three files inside the ``rapidocr==3.10.0`` wheel, pinned
+OCR_MODELS: dict[str, tuple[str, str]] = {
+    "det": ("PP-OCRv6_det_small.onnx",
+            "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f"),
+    "rec": ("PP-OCRv6_rec_small.onnx",
+            "6f327246b50388f3c176ae304bd95767ea6dc0c9ae92153ef8cbe210b3c14884"),
+    "cls": ("ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+            "e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c"),
+}
+OCR_ID = "ppocrv6s"
+
+Point = tuple[float, float]
+Rect = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    score: float
+    quad: tuple[Point, Point, Point, Point]
+    #: offset of the word's first character in its line's text
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    score: float
+    #: corners clockwise from the top left of the text, in image pixels
+    quad: tuple[Point, Point, Point, Point]
+    words: tuple[Word, ...]
+
+    @property
+    def rect(self) -> Rect:
+        return _bounds(self.quad)
+
+    @property
+    def height(self) -> float:
+        """Text height: the shorter side of the line's polygon."""
+        (ax, ay), (bx, by), (cx, cy), _ = self.quad
+        side1 = float(np.hypot(bx - ax, by - ay))
+        side2 = float(np.hypot(cx - bx, cy - by))
+        return min(side1, side2)
+
+    def span_box(self, start: int, end: int) -> Rect:
+        """Pixels of the characters ``text[start:end]``: the words they touch, cut in
+        proportion to the characters when the span starts or ends inside a word."""
+        parts: list[Rect] = []
+        for w in self.words:
+            lo, hi = max(start, w.start), min(end, w.end)
+            if hi <= lo:
+                continue
+            n = max(1, len(w.text))
+            parts.append(_sub_quad(w.quad, (lo - w.start) / n, (hi - w.start) / n))
+        if not parts:  # no word geometry: proportional cut of the whole line
+            n = max(1, len(self.text))
+            parts.append(_sub_quad(self.quad, start / n, end / n))
+        return (min(p[0] for p in parts), min(p[1] for p in parts),
+                max(p[2] for p in parts), max(p[3] for p in parts))
+
+
+def _bounds(quad: tuple[Point, ...]) -> Rect:
+    xs = [p[0] for p in quad]
+    ys = [p[1] for p in quad]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _sub_quad(quad: tuple[Point, Point, Point, Point], a: float, b: float) -> Rect:
+    """The part of a text polygon between fractions ``a`` and ``b`` of its reading
+    direction (top-left to top-right), with a small margin so no stroke is left out."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad
+    if abs(y3 - y0) > abs(x1 - x0) * 1.5:  # a vertical polygon: keep all of it
+        return _bounds(quad)
+    margin = 0.5 / max(1.0, float(np.hypot(x1 - x0, y1 - y0)))
+    a, b = max(0.0, a - margin), min(1.0, b + margin)
+    pts = [
+        (x0 + (x1 - x0) * a, y0 + (y1 - y0) * a),
+        (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b),
+        (x3 + (x2 - x3) * b, y3 + (y2 - y3) * b),
+        (x3 + (x2 - x3) * a, y3 + (y2 - y3) * a),
+    ]
+    return _bounds(tuple(pts))
+
+
+_DROP_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC",
+                 "FULLWIDTH", "HALFWIDTH")
+
+
+def clean_text(text: str) -> str:
+    """Drop the stray CJK characters that the multilingual recogniser emits on Latin text
+    (a Latin-script product choice, stated in the README) and normalise compatibility forms."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text
+                   if not any(s in unicodedata.name(c, "") for s in _DROP_SCRIPTS))
+
+
+def verified_model_paths() -> dict[str, Path]:
+    """The in-wheel model files, each checked against its pinned SHA-256."""
+    try:
+        import rapidocr
+    except ImportError as exc:  # pragma: no cover - it is a hard dependency
+        raise ModelMissingError("the OCR package `rapidocr` is not installed; run `make setup`"
+                                ) from exc
+    root = Path(rapidocr.__file__).parent / "models"
+    out: dict[str, Path] = {}
+    for task, (name, digest) in OCR_MODELS.items():
+        path = root / name
+        if not path.is_file():
+            raise ModelMissingError(f"OCR model {name} is missing from {root}; "
+                                    "reinstall with `make setup`")
+        actual = sha256_file(path)
+        if actual != digest:
+            raise ModelHashError(f"OCR model {path} has SHA-256 {actual}, expected {digest}")
+        out[task] = path
+    return out
+
+
+@dataclass(frozen=True)
+class OcrConfig:
+    #: images are scaled down to this longest side before detection
+    det_side: int = 1920
+    #: and recognised from crops of the image scaled down to at most this side
+    max_side: int = 4096
+    #: lines whose recognition score is below this are dropped
+    min_score: float = 0.5
+    #: the 0/180 degree classifier flips some clean horizontal lines (measured on the
+    #: sample letter), and upside-down text is rare in photos: off by default
+    use_cls: bool = False
+    threads: int | None = None
+
+
+class OcrEngine:
+    """One RapidOCR pipeline per process, created on first use."""
+
+    def __init__(self, config: OcrConfig | None = None) -> None:
+        self.config = config or OcrConfig()
+        self._engine: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        from rapidocr import RapidOCR
+
+        from .detectors.faces import default_threads
+
+        paths = verified_model_paths()
+        cfg = self.config
+        for name in ("RapidOCR", "rapidocr"):
+            logging.getLogger(name).setLevel(logging.WARNING)
+        return RapidOCR(params={
+            "Global.log_level": "warning",
+            "Global.text_score": cfg.min_score,
+            "Global.use_cls": cfg.use_cls,
+            "Global.max_side_len": cfg.max_side,
+            "Global.min_side_len": 16,
+            "Global.return_word_box": True,
+            "Det.model_path": str(paths["det"]),
+            "Rec.model_path": str(paths["rec"]),
+            "Cls.model_path": str(paths["cls"]),
+            "Det.limit_type": "max",
+            "Det.limit_side_len": cfg.det_side,
+            "EngineConfig.onnxruntime.intra_op_num_threads": cfg.threads or default_threads(),
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+        })
+
+    def engine(self) -> Any:
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    self._engine = self._load()
+        return self._engine
+
+    def read(self, image: Image.Image) -> list[Line]:
+        """OCR an RGB image. Lines are in reading order (top to bottom, left to right)."""
+        result = self.engine()(image.convert("RGB"))
+        if result.boxes is None or result.txts is None:
+            return []
+        words_per_line = result.word_results or [()] * len(result.txts)
+        lines: list[Line] = []
+        for quad, raw, score, words in zip(result.boxes, result.txts, result.scores,
+                                           words_per_line, strict=False):
+            line = _make_line(quad, raw, float(score), words)
+            if line is not None:
+                lines.append(line)
+        lines = reading_order(lines)
+        return lines
+
+
+def reading_order(lines: list[Line]) -> list[Line]:
+    """Top to bottom by rows, left to right within a row. A line joins the current row
+    when its vertical centre lies within half a line height of the row's first line."""
+    def centre(ln: Line) -> float:
+        return (ln.rect[1] + ln.rect[3]) / 2
+
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=centre):
+        if rows and abs(centre(ln) - centre(rows[-1][0])) <= 0.5 * min(
+                ln.height, rows[-1][0].height):
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    return [ln for row in rows for ln in sorted(row, key=lambda x: x.rect[0])]
+
+
+def _quad(points: Any) -> tuple[Point, Point, Point, Point]:
+    p = [(float(x), float(y)) for x, y in np.asarray(points, dtype=float).reshape(4, 2)]
+    return (p[0], p[1], p[2], p[3])
+
+
+def _make_line(quad: Any, raw: str, score: float, words: Any) -> Line | None:
+    """Rebuild the line text from its words so that every word has a known offset."""
+    built: list[Word] = []
+    pieces: list[str] = []
+    pos = 0
+    for item in words or ():
+        text, wscore, wquad = item[0], item[1], item[2]
+        text = clean_text(str(text)).strip()
+        if not text:
+            continue
+        if pieces:
+            pieces.append(" ")
+            pos += 1
+        built.append(Word(text, float(wscore), _quad(wquad), pos))
+        pieces.append(text)
+        pos += len(text)
+    if built:
+        text = "".join(pieces)
+    else:
+        text = " ".join(clean_text(raw).split())
+    if not text:
+        return None
+    return Line(text, score, _quad(quad), tuple(built))
+
+
+_shared: OcrEngine | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_engine() -> OcrEngine:
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = OcrEngine()
+        return _shared

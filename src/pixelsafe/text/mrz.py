@@ -1,0 +1,247 @@
+"""Machine-readable zones (ICAO 9303): find TD1/TD2/TD3 zones in OCR lines, repair OCR
+confusions field by field, verify every check digit and parse the fields.
+
+A repair is kept only when the check digit of its field confirms it, so a wrong guess can
+never turn an unreadable zone into a "verified" one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+#: field length of each format: (lines, characters per line)
+FORMATS = {"TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44)}
+
+TO_DIGIT = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "1", "Z": "2",
+            "B": "8", "S": "5", "G": "6", "A": "4"}
+TO_ALPHA = {"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "4": "A"}
+WEIGHTS = (7, 3, 1)
+
+
+def char_value(c: str) -> int:
+    if c.isdigit():
+        return int(c)
+    if c == "<":
+        return 0
+    return ord(c) - 55  # A=10 ... Z=35
+
+
+def check_digit(data: str) -> int:
+    return sum(char_value(c) * WEIGHTS[i % 3] for i, c in enumerate(data)) % 10
+
+
+def normalise(text: str) -> str:
+    """OCR text to the MRZ alphabet: uppercase, no spaces, the look-alikes of '<' mapped."""
+    text = text.upper().replace(" ", "").replace("|", "I")
+    for look_alike in ("«", "‹", "〈", "<", "﹤", "＜", "≤"):
+        text = text.replace(look_alike, "<")
+    return text
+
+
+MRZ_CHARS = re.compile(r"^[A-Z0-9<]+$")
+
+
+def looks_like_mrz(text: str) -> bool:
+    t = normalise(text)
+    return len(t) >= 26 and bool(MRZ_CHARS.match(t)) and ("<" in t or sum(
+        c.isdigit() for c in t) >= 12)
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+
+
+@dataclass(frozen=True)
+class Mrz:
+    format: str
+    lines: tuple[str, ...]
+    document_type: str
+    issuing_state: str
+    surname: str
+    given_names: str
+    number: str
+    nationality: str
+    birth_date: str
+    sex: str
+    expiry_date: str
+    checks: tuple[Check, ...]
+    #: fields whose characters were changed, each confirmed by its check digit
+    repaired: tuple[str, ...] = field(default=())
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    @property
+    def kind(self) -> str:
+        """``passport`` for P documents, ``id_card`` for the rest (I, A, C, V...)."""
+        return "passport" if self.document_type.startswith("P") else "id_card"
+
+    @property
+    def holder(self) -> str:
+        return f"{self.surname}, {self.given_names}".strip(", ")
+
+    def to_data(self) -> dict[str, object]:
+        return {
+            "format": self.format, "document_type": self.document_type,
+            "issuing_state": self.issuing_state, "surname": self.surname,
+            "given_names": self.given_names, "number": self.number,
+            "nationality": self.nationality, "birth_date": self.birth_date, "sex": self.sex,
+            "expiry_date": self.expiry_date, "verified": self.verified,
+            "checks": {c.name: c.ok for c in self.checks}, "repaired": list(self.repaired),
+        }
+
+
+# --- repairs ----------------------------------------------------------------------------
+
+def as_digits(s: str) -> str:
+    return "".join(TO_DIGIT.get(c, c) for c in s)
+
+
+def as_alpha(s: str) -> str:
+    return "".join(TO_ALPHA.get(c, c) for c in s)
+
+
+def _candidates(value: str) -> list[str]:
+    """Alphanumeric field (a document number): the read value first, then every letter
+    read as its look-alike digit, then one letter at a time. Few candidates on purpose:
+    each extra one is another chance for a check digit to agree by accident (1 in 10)."""
+    out = [value]
+    letters = [i for i, c in enumerate(value) if c in TO_DIGIT]
+    if letters:
+        out.append(as_digits(value))
+        if len(letters) > 1:
+            for i in letters:
+                out.append(value[:i] + TO_DIGIT[value[i]] + value[i + 1:])
+    return list(dict.fromkeys(out))
+
+
+def _fix_numeric(value: str, check: str) -> tuple[str, str, bool]:
+    """A digits-only field and its check digit: map look-alikes, then verify."""
+    v, c = as_digits(value), as_digits(check)
+    ok = c.isdigit() and v.replace("<", "0").isdigit() and check_digit(v) == int(c)
+    return v, c, ok
+
+
+def _fix_alnum(value: str, check: str) -> tuple[str, str, bool]:
+    c = as_digits(check)
+    if not c.isdigit():
+        return value, c, False
+    for cand in _candidates(value):
+        if check_digit(cand) == int(c):
+            return cand, c, True
+    return value, c, False
+
+
+def _fit(line: str, width: int) -> str:
+    """Pad a line whose trailing fillers were not read; cut one that is too long."""
+    if len(line) < width:
+        return line + "<" * (width - len(line))
+    return line[:width]
+
+
+def _names(field_text: str) -> tuple[str, str]:
+    field_text = as_alpha(field_text).strip("<")
+    surname, _, given = field_text.partition("<<")
+    return (surname.replace("<", " ").strip(), given.replace("<", " ").strip())
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+def parse(lines: Sequence[str]) -> Mrz | None:
+    """Parse normalised zone lines (2 of 36/44 or 3 of 30). None when the shape is wrong."""
+    lines = [normalise(x) for x in lines]
+    if len(lines) == 3:
+        return _parse_td1(lines)
+    if len(lines) == 2:
+        longest = max(len(x) for x in lines)
+        return _parse_td3(lines) if longest > 40 else _parse_td2(lines)
+    return None
+
+
+def _parse_td1(lines: Sequence[str]) -> Mrz:
+    a, b, c = (_fit(x, 30) for x in lines)
+    repaired: list[str] = []
+    number, n_chk, n_ok = _fix_alnum(a[5:14], a[14])
+    birth, b_chk, b_ok = _fix_numeric(b[0:6], b[6])
+    expiry, e_chk, e_ok = _fix_numeric(b[8:14], b[14])
+    a = a[:5] + number + n_chk + a[15:]
+    b = birth + b_chk + b[7] + expiry + e_chk + b[15:]
+    composite = a[5:30] + b[0:7] + b[8:15] + b[18:29]
+    comp_ok = as_digits(b[29]).isdigit() and check_digit(composite) == int(as_digits(b[29]))
+    for name, old, new in (("number", lines[0][5:14], number), ("birth_date", lines[1][0:6], birth),
+                           ("expiry_date", lines[1][8:14], expiry)):
+        if old != new:
+            repaired.append(name)
+    surname, given = _names(c)
+    return Mrz("TD1", (a, b, c), as_alpha(a[0:2]).rstrip("<"), as_alpha(a[2:5]), surname, given,
+               number.rstrip("<"), as_alpha(b[15:18]), birth, b[7], expiry,
+               (Check("number", n_ok), Check("birth_date", b_ok), Check("expiry_date", e_ok),
+                Check("composite", comp_ok)), tuple(repaired))
+
+
+def _parse_two_line(lines: Sequence[str], width: int, fmt: str) -> Mrz:
+    a, b = (_fit(x, width) for x in lines)
+    repaired: list[str] = []
+    number, n_chk, n_ok = _fix_alnum(b[0:9], b[9])
+    birth, b_chk, b_ok = _fix_numeric(b[13:19], b[19])
+    expiry, e_chk, e_ok = _fix_numeric(b[21:27], b[27])
+    b = number + n_chk + b[10:13] + birth + b_chk + b[20] + expiry + e_chk + b[28:]
+    checks = [Check("number", n_ok), Check("birth_date", b_ok), Check("expiry_date", e_ok)]
+    if fmt == "TD3":
+        personal = b[28:42]
+        p_chk = as_digits(b[42])
+        # an empty personal number may carry '<' as its check digit
+        p_ok = (p_chk == "<" and set(personal) <= {"<"}) or (
+            p_chk.isdigit() and check_digit(personal) == int(p_chk))
+        checks.append(Check("personal_number", p_ok))
+        composite, comp_char = b[0:10] + b[13:20] + b[21:43], b[43]
+    else:
+        composite, comp_char = b[0:10] + b[13:20] + b[21:35], b[35]
+    comp_char = as_digits(comp_char)
+    checks.append(Check("composite", comp_char.isdigit()
+                        and check_digit(composite) == int(comp_char)))
+    for name, old, new in (("number", lines[1][0:9], number),
+                           ("birth_date", lines[1][13:19], birth),
+                           ("expiry_date", lines[1][21:27], expiry)):
+        if old != new:
+            repaired.append(name)
+    surname, given = _names(a[5:])
+    return Mrz(fmt, (a, b), as_alpha(a[0:2]).rstrip("<"), as_alpha(a[2:5]), surname, given,
+               number.rstrip("<"), as_alpha(b[10:13]), birth, b[20], expiry, tuple(checks),
+               tuple(repaired))
+
+
+def _parse_td2(lines: Sequence[str]) -> Mrz:
+    return _parse_two_line(lines, 36, "TD2")
+
+
+def _parse_td3(lines: Sequence[str]) -> Mrz:
+    return _parse_two_line(lines, 44, "TD3")
+
+
+def group_zones(texts: Sequence[str]) -> list[list[int]]:
+    """Indices of consecutive MRZ-looking lines, grouped into zones of 2 or 3 lines.
+    ``texts`` must be in reading order."""
+    zones: list[list[int]] = []
+    run: list[int] = []
+    for i, t in enumerate(texts):
+        if looks_like_mrz(t):
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            zones.append(run[-3:] if len(run) >= 3 else run)
+        run = []
+    if len(run) >= 2:
+        zones.append(run[-3:] if len(run) >= 3 else run)
+    out: list[list[int]] = []
+    for z in zones:
+        lengths = [len(normalise(texts[i])) for i in z]
+        if len(z) == 3 and max(lengths) > 33:  # three long lines: keep the last two
+            z = z[1:]
+        out.append(z)
+    return out

@@ -1,0 +1,318 @@
+"""Validated recognisers for personal data in text, after Presidio's pattern.
+
+Each recogniser has a regex, a base score, an optional validation hook and context words.
+A match that fails validation is dropped; context words near a match raise its score, and
+some recognisers (a bare run of digits as a phone, a 9-digit SSN) fire only with context.
+The registry is small on purpose: no NLP model, every hit can be explained by its rule.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import phonenumbers
+
+
+@dataclass(frozen=True)
+class Match:
+    label: str
+    start: int
+    end: int
+    text: str
+    score: float
+    data: dict[str, Any] | None = None
+
+
+def _words(*words: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![A-Za-z])(?:" + "|".join(words) + r")(?![A-Za-z])", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PatternRecognizer:
+    """A regex recogniser. ``validate`` returns False to drop a candidate, or extra data;
+    ``needs_context`` drops candidates that have no context word nearby."""
+
+    label: str
+    pattern: re.Pattern[str]
+    score: float
+    context: re.Pattern[str] | None = None
+    context_score: float = 0.95
+    needs_context: bool = False
+    validate: Callable[[str], bool | dict[str, Any]] | None = None
+    group: int = 0
+
+    def find(self, text: str, context: str = "") -> list[Match]:
+        out: list[Match] = []
+        has_context = bool(self.context and self.context.search(context + " " + text))
+        for m in self.pattern.finditer(text):
+            value = m.group(self.group)
+            start, end = m.span(self.group)
+            data: dict[str, Any] | None = None
+            if self.validate is not None:
+                verdict = self.validate(value)
+                if verdict is False:
+                    continue
+                if isinstance(verdict, dict):
+                    data = verdict
+            if self.needs_context and not has_context:
+                continue
+            score = self.context_score if has_context else self.score
+            out.append(Match(self.label, start, end, value, score, data))
+        return out
+
+
+# --- validators ---------------------------------------------------------------------------
+
+def luhn_ok(digits: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def card_network(digits: str) -> str | None:
+    """The issuer from the IIN prefix ranges, or None when no network uses that prefix."""
+    n = len(digits)
+    p2, p3, p4, p6 = int(digits[:2]), int(digits[:3]), int(digits[:4]), int(digits[:6])
+    if digits[0] == "4" and n in (13, 16, 19):
+        return "visa"
+    if (51 <= p2 <= 55 or 222100 <= p6 <= 272099) and n == 16:
+        return "mastercard"
+    if p2 in (34, 37) and n == 15:
+        return "amex"
+    if (p4 == 6011 or p2 == 65 or 644 <= p3 <= 649 or 622126 <= p6 <= 622925) and 16 <= n <= 19:
+        return "discover"
+    if 3528 <= p4 <= 3589 and 16 <= n <= 19:
+        return "jcb"
+    if (300 <= p3 <= 305 or p2 in (36, 38, 39) or p4 == 3095) and 14 <= n <= 19:
+        return "diners"
+    if p2 == 62 and 16 <= n <= 19:
+        return "unionpay"
+    if (p2 == 50 or 56 <= p2 <= 69) and 12 <= n <= 19:
+        return "maestro"
+    return None
+
+
+def validate_card(value: str) -> bool | dict[str, Any]:
+    digits = re.sub(r"\D", "", value)
+    if not 13 <= len(digits) <= 19 or not luhn_ok(digits) or len(set(digits)) == 1:
+        return False
+    network = card_network(digits)
+    if network is None:
+        return False
+    return {"network": network, "last4": digits[-4:]}
+
+
+#: ISO 13616 lengths of the IBAN of each country
+IBAN_LENGTHS = {
+    "AD": 24, "AE": 23, "AL": 28, "AT": 20, "AZ": 28, "BA": 20, "BE": 16, "BG": 22, "BH": 22,
+    "BR": 29, "BY": 28, "CH": 21, "CR": 22, "CY": 28, "CZ": 24, "DE": 22, "DK": 18, "DO": 28,
+    "EE": 20, "EG": 29, "ES": 24, "FI": 18, "FO": 18, "FR": 27, "GB": 22, "GE": 22, "GI": 23,
+    "GL": 18, "GR": 27, "GT": 28, "HR": 21, "HU": 28, "IE": 22, "IL": 23, "IQ": 23, "IS": 26,
+    "IT": 27, "JO": 30, "KW": 30, "KZ": 20, "LB": 28, "LC": 32, "LI": 21, "LT": 20, "LU": 20,
+    "LV": 21, "MC": 27, "MD": 24, "ME": 22, "MK": 19, "MR": 27, "MT": 31, "MU": 30, "NL": 18,
+    "NO": 15, "PK": 24, "PL": 28, "PS": 29, "PT": 25, "QA": 29, "RO": 24, "RS": 22, "SA": 24,
+    "SC": 31, "SE": 24, "SI": 19, "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24,
+    "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
+}
+
+
+def iban_ok(value: str) -> bool:
+    iban = re.sub(r"\s", "", value).upper()
+    if IBAN_LENGTHS.get(iban[:2]) != len(iban) or not iban[2:4].isdigit():
+        return False
+    moved = iban[4:] + iban[:4]
+    number = "".join(str(int(c, 36)) for c in moved)
+    return int(number) % 97 == 1
+
+
+def validate_iban(value: str) -> bool | dict[str, Any]:
+    if not iban_ok(value):
+        return False
+    return {"country": value[:2].upper()}
+
+
+def ssn_ok(value: str) -> bool:
+    digits = re.sub(r"\D", "", value)
+    if len(digits) != 9:
+        return False
+    area, group, serial = digits[:3], digits[3:5], digits[5:]
+    if area in ("000", "666") or area[0] == "9" or group == "00" or serial == "0000":
+        return False
+    return digits not in {"123456789", "078051120", "219099999"}
+
+
+def _email_ok(value: str) -> bool:
+    domain = value.rsplit("@", 1)[-1]
+    tld = domain.rsplit(".", 1)[-1]
+    return "." in domain and tld.isalpha() and len(tld) >= 2 and ".." not in value
+
+
+# --- phone numbers ------------------------------------------------------------------------
+
+PHONE_CONTEXT = _words("tel", "tel\\.", "phone", "telephone", "mobile", "mob", "cell", "fax",
+                       "ph", "call", "whatsapp", "telefon", "téléphone", "telefono", "contact")
+#: a national number written with the separators people use: (555) 123-4567, 020-7946-0958
+FORMATTED_PHONE = re.compile(r"^\(?\d{2,5}\)?[-.\s/]\d{2,4}([-.]\d{2,4})+$|^\(\d{2,5}\)\s?\d")
+
+
+@dataclass(frozen=True)
+class PhoneRecognizer:
+    """``phonenumbers`` finds and validates; our rule decides which need context.
+
+    An international number (+CC) or one written with phone separators (parentheses,
+    dashes, dots) is a phone. A bare run of digits, such as the archive numbers printed
+    sideways in the margin of scanned pages, is one only with a context word nearby."""
+
+    regions: Sequence[str] = ("US", "GB", "DE", "FR", "ES", "IT", "NL")
+    label: str = "phone"
+
+    def find(self, text: str, context: str = "") -> list[Match]:
+        has_context = bool(PHONE_CONTEXT.search(context + " " + text))
+        seen: dict[tuple[int, int], Match] = {}
+        for region in self.regions:
+            for m in phonenumbers.PhoneNumberMatcher(text, region,
+                                                     leniency=phonenumbers.Leniency.VALID):
+                raw = m.raw_string.strip()
+                international = raw.startswith("+") or raw.startswith("00")
+                formatted = bool(FORMATTED_PHONE.match(raw))
+                if not (international or formatted or has_context):
+                    continue
+                score = 0.95 if has_context else 0.85 if international else 0.7
+                e164 = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
+                key = (m.start, m.end)
+                if key not in seen or seen[key].score < score:
+                    seen[key] = Match(self.label, m.start, m.end, m.raw_string, score,
+                                      {"e164": e164,
+                                       "region": phonenumbers.region_code_for_number(m.number)})
+        return sorted(seen.values(), key=lambda x: x.start)
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
+        r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4}|"
+        r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})")
+
+RECOGNIZERS: tuple[PatternRecognizer | PhoneRecognizer, ...] = (
+    PatternRecognizer(
+        "email",
+        re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+"),
+        0.9, validate=_email_ok),
+    PhoneRecognizer(),
+    PatternRecognizer(
+        "payment_card", re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])"), 0.9,
+        context=_words("card", "visa", "mastercard", "amex", "credit", "debit", "cc"),
+        context_score=0.98, validate=validate_card),
+    PatternRecognizer(
+        "iban", re.compile(r"(?<![A-Z0-9])[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}(?![A-Z0-9])"),
+        0.9, context=_words("iban", "bank", "account"), context_score=0.98,
+        validate=validate_iban),
+    PatternRecognizer(
+        "national_id", re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])"), 0.6,
+        context=_words("ssn", "social security", "ss#", "soc sec"), context_score=0.95,
+        validate=ssn_ok),
+    PatternRecognizer(
+        "national_id", re.compile(r"(?<![\d-])\d{3} \d{2} \d{4}(?![\d-])|(?<!\d)\d{9}(?!\d)"),
+        0.5, context=_words("ssn", "social security", "ss#", "soc sec"), context_score=0.9,
+        needs_context=True, validate=ssn_ok),
+    PatternRecognizer(
+        "date_of_birth", re.compile(DATE, re.IGNORECASE), 0.5,
+        context=_words("dob", "d\\.o\\.b\\.?", "date of birth", "birth ?date", "born", "birthday",
+                       "geburtsdatum", "né le", "née le", "fecha de nacimiento",
+                       "date de naissance"),
+        context_score=0.9, needs_context=True),
+)
+
+
+def find_all(text: str, context: str = "",
+             recognizers: Iterable[PatternRecognizer | PhoneRecognizer] = RECOGNIZERS
+             ) -> list[Match]:
+    """Every recogniser over ``text``; overlapping matches keep the higher score, and on a
+    tie the longer span (a card number beats the phone number inside it)."""
+    found: list[Match] = []
+    for r in recognizers:
+        found.extend(r.find(text, context))
+    found.sort(key=lambda m: (-m.score, -(m.end - m.start)))
+    kept: list[Match] = []
+    for m in found:
+        if all(m.end <= k.start or m.start >= k.end for k in kept):
+            kept.append(m)
+    return sorted(kept, key=lambda m: m.start)
+
+
+# --- labelled fields ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FieldRule:
+    label: str
+    names: re.Pattern[str]
+    #: what a value must look like to count
+    value: re.Pattern[str]
+    score: float = 0.85
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+NAME_VALUE = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ'’.\- ,]{2,60}(?:<[^>]+>)?$")
+ADDRESS_VALUE = re.compile(r"^(?=.*[A-Za-z])(?=.*\d).{6,100}$|^[A-Za-z][A-Za-z .,'-]{5,80}$")
+ID_VALUE = re.compile(r"^(?=[A-Z0-9 -]*\d)[A-Z0-9][A-Z0-9 -]{4,18}[A-Z0-9]$")
+
+FIELD_RULES: tuple[FieldRule, ...] = (
+    FieldRule("person_name", re.compile(
+        r"^(?:full\s+name|name|surname|last\s+name|family\s+name|given\s+names?|first\s+names?|"
+        r"forenames?|from|to|cc|bcc|sender|recipient|attn|attention|nom|apellidos|pr[ée]noms|"
+        r"nombres|holder|cardholder|account\s+holder|patient|employee|printed\s+by|"
+        r"prepared\s+by|signed|author|contact)\b", re.IGNORECASE),
+        NAME_VALUE),
+    FieldRule("address", re.compile(
+        r"^(?:home\s+address|address|addr|street|residence|adresse|domicilio|"
+        r"place\s+of\s+residence)\b", re.IGNORECASE), ADDRESS_VALUE),
+    FieldRule("passport_number", re.compile(
+        r"^(?:passport\s*(?:no|number|#)|no\.?\s*du\s*passeport|document\s*(?:no|number|#)|"
+        r"doc\.?\s*no)\b", re.IGNORECASE), ID_VALUE, 0.9),
+    FieldRule("national_id", re.compile(
+        r"^(?:id\s*(?:no|number|#)|identity\s*(?:card\s*)?(?:no|number)|personal\s*(?:no|number)|"
+        r"licen[cs]e\s*(?:no|number|#)|driver'?s?\s*licen[cs]e|dl\s*(?:no|#)|ssn|"
+        r"social\s+security(?:\s+number)?|tax\s*id|national\s*id)\b", re.IGNORECASE),
+        ID_VALUE, 0.9),
+)
+
+#: words that look like a label's value but are the next label, or boilerplate
+NOT_A_VALUE = re.compile(r"^(?:n/?a|none|unknown|see\s+page.*|[-–—]+)$", re.IGNORECASE)
+
+
+def label_of(text: str) -> tuple[FieldRule, str, int] | None:
+    """If ``text`` starts with a field label, the rule, the value after the label (maybe
+    empty) and the value's offset."""
+    head = text.split("/")[0].strip()
+    for rule in FIELD_RULES:
+        m = rule.names.match(head)
+        if not m:
+            continue
+        rest_at = m.end()
+        after = text[rest_at:]
+        sep = re.match(r"\s*(?:[:#.]|\bno\b\.?)?\s*", after)
+        offset = rest_at + (sep.end() if sep else 0)
+        value = text[offset:]
+        # "To: ..." but not "To be confirmed": a short label needs a colon before its value
+        if len(m.group(0)) <= 4 and value and ":" not in text[rest_at:offset]:
+            continue
+        if "/" in text[:offset] or (not value and len(text) > len(m.group(0)) + 40):
+            value, offset = "", len(text)
+        return rule, value, offset
+    return None
+
+
+def value_ok(rule: FieldRule, value: str) -> bool:
+    value = value.strip()
+    if not value or NOT_A_VALUE.match(value) or label_of(value) is not None:
+        return False
+    return bool(rule.value.match(value))
