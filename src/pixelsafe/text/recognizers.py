@@ -305,7 +305,8 @@ def label_of(text: str) -> tuple[FieldRule, str, int] | None:
         # "To: ..." but not "To be confirmed": a short label needs a colon before its value
         if len(m.group(0)) <= 4 and value and ":" not in text[rest_at:offset]:
             continue
-        if "/" in text[:offset] or (not value and len(text) > len(m.group(0)) + 40):
+        # "Given Names / Prénoms / Nombres": a multilingual label, its value is elsewhere
+        if "/" in text[:offset] or value.lstrip().startswith("/"):
             value, offset = "", len(text)
         return rule, value, offset
     return None

@@ -1,0 +1,46 @@
+"""Score rules for text, documents and barcodes, and the explanation built from them."""
+
+from __future__ import annotations
+
+import pytest
+
+from pixelsafe import fuse
+from pixelsafe.model import Box, Finding, Kind, Redaction
+
+
+def finding(kind: Kind, label: str, text: str | None = None, **data) -> Finding:
+    return Finding(id="", kind=kind, label=label, confidence=0.9, source="test",
+                   redaction=Redaction.FILL, box=Box(0, 0, 10, 10), text=text,
+                   data=data or None)
+
+
+@pytest.mark.parametrize("findings, expected", [
+    ([], 1),
+    ([finding(Kind.PERSONAL_TEXT, "email", "a@b.org")], 2),
+    ([finding(Kind.PERSONAL_TEXT, "email", "a@b.org"),
+      finding(Kind.PERSONAL_TEXT, "phone", "+44 20 7946 0958")], 3),
+    ([finding(Kind.PERSONAL_TEXT, "payment_card", "4111 1111 1111 1111")], 5),
+    ([finding(Kind.PERSONAL_TEXT, "iban", "GB82WEST12345698765432")], 5),
+    ([finding(Kind.DOCUMENT, "passport", verified=True)], 5),
+    ([finding(Kind.DOCUMENT, "passport", verified=False)], 4),
+    ([finding(Kind.DOCUMENT, "document_page")], 2),
+    ([finding(Kind.LICENSE_PLATE, "license_plate", "ABC1234")], 2),
+    ([finding(Kind.BARCODE, "qr_code", payload_type="wifi", critical=True)], 5),
+    ([finding(Kind.BARCODE, "qr_code", payload_type="wifi", critical=False)], 2),
+    ([finding(Kind.BARCODE, "pdf417", payload_type="boarding_pass", critical=True)], 5),
+    ([finding(Kind.BARCODE, "qr_code", payload_type="url", critical=False)], 2),
+])
+def test_scores(findings: list[Finding], expected: int) -> None:
+    assert fuse.score(findings) == expected
+
+
+def test_explanation_names_what_was_found_and_masks_numbers() -> None:
+    text = fuse.explain([
+        finding(Kind.DOCUMENT, "passport", verified=True, surname="HODGE",
+                given_names="ROBERT"),
+        finding(Kind.PERSONAL_TEXT, "payment_card", "4111 1111 1111 1111"),
+        finding(Kind.LICENSE_PLATE, "license_plate", "ABC1234"),
+    ])
+    assert text.startswith("A passport (MRZ verified) for HODGE, ROBERT;")
+    assert "1 payment card (…1111)" in text and "4111 1111" not in text
+    assert "licence plate ABC1234" in text

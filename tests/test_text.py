@@ -1,0 +1,171 @@
+"""The real OCR, recognisers, MRZ, plates and barcodes on images generated here."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import zxingcpp
+from conftest import SAMPLES
+from PIL import Image, ImageDraw, ImageFont, ImageOps
+
+from pixelsafe import ocr
+from pixelsafe.detectors.barcodes import BarcodeDetector
+from pixelsafe.detectors.text import TextDetector
+from pixelsafe.errors import ModelHashError
+from pixelsafe.model import Box, Kind
+from pixelsafe.pipeline import Analyzer
+
+
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def page(lines: list[str], size: int = 30, width: int = 1400) -> tuple[Image.Image, list[tuple]]:
+    """White page with one text line per entry; returns the image and each line's origin."""
+    im = Image.new("RGB", (width, 120 + len(lines) * size * 2), "white")
+    d = ImageDraw.Draw(im)
+    origins = []
+    for i, text in enumerate(lines):
+        xy = (60, 60 + i * size * 2)
+        d.text(xy, text, font=font(size), fill="black")
+        origins.append(xy)
+    return im, origins
+
+
+@pytest.fixture(scope="module")
+def text_analyzer() -> Analyzer:
+    return Analyzer([TextDetector(), BarcodeDetector()])
+
+
+def personal(report) -> list[tuple[str, str]]:
+    return [(f.label, f.text) for f in report.findings if f.kind is Kind.PERSONAL_TEXT]
+
+
+def test_email_box_covers_only_its_characters(text_analyzer: Analyzer) -> None:
+    prefix = "Please write to me at "
+    email = "jane.doe@example.org"
+    im, [(x, y)] = page([prefix + email + " before Friday, thanks."])
+    report = text_analyzer.analyze(im)
+    emails = [f for f in report.findings if f.label == "email"]
+    assert [f.text for f in emails] == [email]
+    d = ImageDraw.Draw(im)
+    left = x + d.textlength(prefix, font=font(30))
+    right = left + d.textlength(email, font=font(30))
+    box = emails[0].box
+    assert box is not None
+    # covers the address (a few pixels of slack) and not the words around it
+    assert box.x1 <= left + 4 and box.x2 >= right - 4
+    assert box.x1 >= left - 25 and box.x2 <= right + 25
+    line_width = d.textlength(prefix + email + " before Friday, thanks.", font=font(30))
+    assert box.width < 0.6 * line_width
+
+
+def test_decoys_on_a_real_page_do_not_fire(text_analyzer: Analyzer) -> None:
+    im, _ = page(["Invoice INV-2024-00871, order 2024-05-18.",
+                  "ISBN 978-3-16-148410-0, price 1,249.00 GBP.",
+                  "Meeting on 12.08.2024 at 10:30, room 4111.",
+                  "Reference 2083395078 (archive)."])
+    assert personal(text_analyzer.analyze(im)) == []
+
+
+def test_sideways_archive_number_is_not_a_phone(text_analyzer: Analyzer) -> None:
+    im, _ = page(["From: Robinson, John", "To: Coggins, Chris",
+                  "Please call me about the visit."], size=28, width=900)
+    strip = Image.new("RGB", (260, 40), "white")
+    ImageDraw.Draw(strip).text((5, 5), "2083395078", font=font(28), fill="black")
+    canvas = Image.new("RGB", (im.width + 60, max(im.height, 300)), "white")
+    canvas.paste(im, (0, 0))
+    canvas.paste(strip.rotate(90, expand=True), (im.width + 10, 10))
+    found = personal(text_analyzer.analyze(canvas))
+    assert ("person_name", "Robinson, John") in found
+    assert ("person_name", "Coggins, Chris") in found
+    assert not [t for label, t in found if label == "phone"]
+
+
+def test_sample_letter(text_analyzer: Analyzer) -> None:
+    report = text_analyzer.analyze(SAMPLES / "letter-contact-details.png")
+    found = personal(report)
+    for item in [("email", "jane.doe@example.org"), ("phone", "+44 20 7946 0958"),
+                 ("person_name", "Jane Example")]:
+        assert item in found
+    assert not any("INV" in (t or "") for _, t in found)
+    assert report.summary.has_personal_text
+    assert 2 <= report.privacy_score <= 3
+
+
+def test_sample_id_card_verifies(text_analyzer: Analyzer) -> None:
+    report = text_analyzer.analyze(SAMPLES / "id-card-utopia.jpg")
+    docs = [f for f in report.findings if f.kind is Kind.DOCUMENT]
+    assert [d.label for d in docs] == ["id_card"]
+    data = docs[0].data or {}
+    assert data["verified"] is True
+    assert (data["surname"], data["given_names"], data["number"]) == (
+        "ERIKSSON", "ANNA MARIA", "D23145890")
+    assert report.privacy_score == 5 and report.risk_level == "critical"
+    assert report.explanation.startswith("An ID card (MRZ verified) for ERIKSSON, ANNA MARIA;")
+    mrz_lines = [f for f in report.findings if f.label == "mrz"]
+    assert len(mrz_lines) == 3
+    # the visual zone repeats the MRZ: those printed values are found too
+    assert ("national_id", "D23145890") in personal(report)
+
+
+def test_generated_passport_mrz(text_analyzer: Analyzer) -> None:
+    lines = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+             "L898902C36UTO7408122F1204159ZE184226B<<<<<10"]
+    im = Image.new("RGB", (1500, 420), (235, 235, 225))
+    d = ImageDraw.Draw(im)
+    d.text((40, 30), "PASSPORT  UTOPIA", font=font(40), fill="black")
+    for i, text in enumerate(lines):
+        d.text((40, 250 + i * 60), text, font=font(30), fill="black")
+    report = text_analyzer.analyze(im)
+    docs = [f for f in report.findings if f.kind is Kind.DOCUMENT]
+    assert [(f.label, (f.data or {}).get("verified")) for f in docs] == [("passport", True)]
+    assert report.privacy_score == 5
+
+
+def test_plate(text_analyzer: Analyzer) -> None:
+    im = Image.new("RGB", (900, 600), (90, 110, 130))
+    d = ImageDraw.Draw(im)
+    d.rectangle((300, 380, 600, 450), fill="white", outline="black", width=4)
+    d.text((330, 388), "ABC 1234", font=font(52), fill="black")
+    report = text_analyzer.analyze(im)
+    plates = [f for f in report.findings if f.kind is Kind.LICENSE_PLATE]
+    assert [p.text for p in plates] == ["ABC1234"]
+    assert plates[0].box is not None and plates[0].box.iou(Box(300, 380, 601, 451)) > 0.4
+    assert report.summary.has_license_plates
+
+
+def test_wifi_qr_is_critical_and_keeps_the_password_out(text_analyzer: Analyzer) -> None:
+    code = zxingcpp.create_barcode("WIFI:S:HomeNet;T:WPA;P:hunter22;;",
+                                   zxingcpp.BarcodeFormat.QRCode)
+    qr = Image.fromarray(__import__("numpy").asarray(code.to_image(scale=6))).convert("RGB")
+    im = Image.new("RGB", (qr.width + 200, qr.height + 200), "white")
+    im.paste(qr, (100, 100))
+    report = text_analyzer.analyze(im)
+    codes = [f for f in report.findings if f.kind is Kind.BARCODE]
+    assert len(codes) == 1
+    assert codes[0].label == "qr_code" and (codes[0].data or {})["payload_type"] == "wifi"
+    box = codes[0].box
+    dark = ImageOps.invert(qr.convert("L")).getbbox()  # the symbol without its quiet zone
+    assert box is not None and dark is not None
+    assert box.x1 <= 100 + dark[0] and box.y1 <= 100 + dark[1]
+    assert box.x2 >= 100 + dark[2] and box.y2 >= 100 + dark[3]
+    assert box.width < dark[2] - dark[0] + 40
+    assert report.privacy_score == 5
+    assert "Wi-Fi credentials" in report.explanation
+    assert "hunter22" not in json.dumps(report.to_json())
+
+
+def test_model_hash_mismatch_is_a_typed_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert set(ocr.verified_model_paths()) == {"det", "rec", "cls"}
+    name, _ = ocr.OCR_MODELS["det"]
+    monkeypatch.setitem(ocr.OCR_MODELS, "det", (name, "0" * 64))
+    with pytest.raises(ModelHashError):
+        ocr.verified_model_paths()
+
+
+def test_text_free_photo_has_no_text_findings(text_analyzer: Analyzer) -> None:
+    report = text_analyzer.analyze(SAMPLES / "crowd-maksssksksss717.png")
+    assert [f for f in report.findings if f.kind in (Kind.PERSONAL_TEXT, Kind.DOCUMENT,
+                                                     Kind.LICENSE_PLATE)] == []
