@@ -88,3 +88,17 @@ def test_ocr_lookalikes_of_the_filler() -> None:
 ])
 def test_group_zones(texts: list[str], zones: list[list[int]]) -> None:
     assert mrz.group_zones(texts) == zones
+
+
+@pytest.mark.parametrize("read, repaired", [
+    ("PUSAWARNERCCAARONCCCCCCCCCCC", "P<USAWARNER<<AARON<<<<<<<<<<<"),
+    ("P<USAWARNER<<AARON<<<K<KK<<<<KK<<<<<<", "P<USAWARNER<<AARON" + "<" * 19),
+    ("P<USAMCCARTHY<<JOHN<<<<", "P<USAMCCARTHY<<JOHN<<<<"),  # a real CC stays
+])
+def test_filler_repair(read: str, repaired: str) -> None:
+    assert mrz.repair_fillers(read) == repaired
+
+
+def test_short_name_line_starts_a_zone() -> None:
+    texts = ["SEE PAGE 27", "PUSAHODGECROBERTCCC<", "3332427883USA6994622M0084815975<951755"]
+    assert mrz.group_zones(texts) == [[1, 2]]

@@ -6,7 +6,7 @@ import json
 
 import pytest
 import zxingcpp
-from conftest import SAMPLES
+from conftest import EVAL, SAMPLES
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from pixelsafe import ocr
@@ -169,3 +169,19 @@ def test_text_free_photo_has_no_text_findings(text_analyzer: Analyzer) -> None:
     report = text_analyzer.analyze(SAMPLES / "crowd-maksssksksss717.png")
     assert [f for f in report.findings if f.kind in (Kind.PERSONAL_TEXT, Kind.DOCUMENT,
                                                      Kind.LICENSE_PLATE)] == []
+
+
+@pytest.mark.parametrize("name", ["original/0.png", "augmentation/0/us_pass_augmentated_2.png"])
+def test_synthetic_passports_are_found_but_do_not_verify(text_analyzer: Analyzer,
+                                                         name: str) -> None:
+    """passports-seed is synthetic: its MRZ lines are 38 characters (TD3 has 44) and their
+    check digits are wrong even as a human reads them. The passport must still be found,
+    reported as not verified and scored high, never critical-verified."""
+    report = text_analyzer.analyze(EVAL / "passports-seed" / name)
+    docs = [f for f in report.findings if f.kind is Kind.DOCUMENT]
+    assert [d.label for d in docs] == ["passport"]
+    data = docs[0].data or {}
+    assert data["verified"] is False and data["surname"] == "WARNER"
+    assert data["read_lengths"][1] < 44
+    assert report.privacy_score == 4
+    assert "A passport (MRZ not verified) for WARNER, AARON" in report.explanation

@@ -178,9 +178,9 @@ class OcrEngine:
         paths = verified_model_paths()
         cfg = self.config
         for name in ("RapidOCR", "rapidocr"):
-            logging.getLogger(name).setLevel(logging.WARNING)
+            logging.getLogger(name).setLevel(logging.ERROR)
         return RapidOCR(params={
-            "Global.log_level": "warning",
+            "Global.log_level": "error",
             "Global.text_score": cfg.min_score,
             "Global.use_cls": cfg.use_cls,
             "Global.max_side_len": cfg.max_side,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 #: field length of each format: (lines, characters per line)
 FORMATS = {"TD1": (3, 30), "TD2": (2, 36), "TD3": (2, 44)}
@@ -32,12 +32,34 @@ def check_digit(data: str) -> int:
     return sum(char_value(c) * WEIGHTS[i % 3] for i, c in enumerate(data)) % 10
 
 
+#: non-Latin look-alikes that OCR emits inside a zone
+LOOKALIKES = str.maketrans({"Ι": "I", "ι": "I", "Ο": "O", "ο": "O", "Α": "A", "Β": "B",
+                            "Ε": "E", "Κ": "K", "Μ": "M", "Ν": "N", "Ρ": "P", "Τ": "T",
+                            "Χ": "X", "К": "K", "С": "C", "О": "O", "Р": "P", "|": "I"})
+
+
 def normalise(text: str) -> str:
     """OCR text to the MRZ alphabet: uppercase, no spaces, the look-alikes of '<' mapped."""
-    text = text.upper().replace(" ", "").replace("|", "I")
+    text = text.translate(LOOKALIKES).upper().replace(" ", "").translate(LOOKALIKES)
     for look_alike in ("«", "‹", "〈", "<", "﹤", "＜", "≤"):
         text = text.replace(look_alike, "<")
     return text
+
+
+def repair_fillers(line: str) -> str:
+    """'<' read as K or C, the usual confusion in filler runs: a run of '<', K and C that
+    holds at least two '<' is all fillers, and so is a trailing run of three or more.
+    A name line read without any '<' gets its 'CC' separators back."""
+    if "<" not in line.rstrip("<KC") and line[:1] in "PIACV" and "CC" in line[4:]:
+        line = line[:4] + line[4:].replace("CC", "<<")
+    line = re.sub(r"[<KC]*<[KC]*<[<KC]*",
+                  lambda m: "<" * len(m.group(0)) if m.group(0).count("<") >= 2 else m.group(0),
+                  line)
+    line = re.sub(r"[<KC]{3,}$", lambda m: "<" * len(m.group(0)), line)
+    if line[:1] == "P" and line[1:2] != "<" and line[1:4].isalpha() and line[4:5] != "<" \
+            and len(line) < 44:  # "PUSAWARNER<<": the filler after P was dropped
+        line = "P<" + line[1:]
+    return line
 
 
 MRZ_CHARS = re.compile(r"^[A-Z0-9<]+$")
@@ -47,6 +69,15 @@ def looks_like_mrz(text: str) -> bool:
     t = normalise(text)
     return len(t) >= 26 and bool(MRZ_CHARS.match(t)) and ("<" in t or sum(
         c.isdigit() for c in t) >= 12)
+
+
+NAME_LINE = re.compile(r"^[PIACV][A-Z0-9<]{14,}$")
+
+
+def looks_like_name_line(text: str) -> bool:
+    """The first line of a passport zone when OCR dropped most of its fillers."""
+    t = normalise(text)
+    return bool(NAME_LINE.match(t)) and sum(c.isdigit() for c in t) <= 2
 
 
 @dataclass(frozen=True)
@@ -71,6 +102,8 @@ class Mrz:
     checks: tuple[Check, ...]
     #: fields whose characters were changed, each confirmed by its check digit
     repaired: tuple[str, ...] = field(default=())
+    #: characters per line as read, before padding (a short line explains a failed check)
+    read_lengths: tuple[int, ...] = field(default=())
 
     @property
     def verified(self) -> bool:
@@ -87,6 +120,7 @@ class Mrz:
 
     def to_data(self) -> dict[str, object]:
         return {
+            "read_lengths": list(self.read_lengths),
             "format": self.format, "document_type": self.document_type,
             "issuing_state": self.issuing_state, "surname": self.surname,
             "given_names": self.given_names, "number": self.number,
@@ -156,11 +190,17 @@ def parse(lines: Sequence[str]) -> Mrz | None:
     """Parse normalised zone lines (2 of 36/44 or 3 of 30). None when the shape is wrong."""
     lines = [normalise(x) for x in lines]
     if len(lines) == 3:
-        return _parse_td1(lines)
-    if len(lines) == 2:
+        lines = [lines[0], lines[1], repair_fillers(lines[2])]
+    else:
+        lines = [repair_fillers(lines[0]), lines[1]]
+    if len(lines) == 3:
+        parsed = _parse_td1(lines)
+    elif len(lines) == 2:
         longest = max(len(x) for x in lines)
-        return _parse_td3(lines) if longest > 40 else _parse_td2(lines)
-    return None
+        parsed = _parse_td3(lines) if longest > 37 else _parse_td2(lines)
+    else:
+        return None
+    return replace(parsed, read_lengths=tuple(len(x) for x in lines))
 
 
 def _parse_td1(lines: Sequence[str]) -> Mrz:
@@ -226,18 +266,24 @@ def _parse_td3(lines: Sequence[str]) -> Mrz:
 
 def group_zones(texts: Sequence[str]) -> list[list[int]]:
     """Indices of consecutive MRZ-looking lines, grouped into zones of 2 or 3 lines.
-    ``texts`` must be in reading order."""
+    ``texts`` must be in reading order. A zone may start with a short name line (OCR
+    dropped its fillers) when the line after it is a full data line."""
     zones: list[list[int]] = []
     run: list[int] = []
+
+    def close() -> None:
+        if len(run) >= 2:
+            zones.append(run[-3:] if len(run) >= 3 else list(run))
+
     for i, t in enumerate(texts):
         if looks_like_mrz(t):
+            if not run and i > 0 and looks_like_name_line(texts[i - 1]):
+                run.append(i - 1)
             run.append(i)
             continue
-        if len(run) >= 2:
-            zones.append(run[-3:] if len(run) >= 3 else run)
+        close()
         run = []
-    if len(run) >= 2:
-        zones.append(run[-3:] if len(run) >= 3 else run)
+    close()
     out: list[list[int]] = []
     for z in zones:
         lengths = [len(normalise(texts[i])) for i in z]
