@@ -29,6 +29,7 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python bench/faces.py
+	$(BIN)/python bench/text.py --presidio
 
 clean:
 	rm -rf $(VENV) .bench-venvs .pixelsafe .pytest_cache .mypy_cache .ruff_cache
