@@ -166,6 +166,24 @@ def bench_photos() -> None:
         n_lines += len(lines)
     print(f"{len(times)} photos, median {statistics.median(times):.0f} ms, "
           f"max {max(times):.0f} ms, {n_lines} text lines in all")
+    print("\n## Camera photos (metadata-extractor JPEGs >= 2 MP): OCR cost\n")
+    times, sizes, n_lines = [], [], 0
+    for path in sorted((te.EVAL / "metadata-extractor" / "metadata-extractor-images" / "jpg"
+                        ).glob("*.jpg")):
+        try:
+            image = imageio.load(path)
+        except Exception:
+            continue
+        if image.width * image.height < 2_000_000:
+            continue
+        lines, ms = timed(lambda image=image: ENGINE.read(image.rgb))
+        times.append(ms)
+        sizes.append(image.width * image.height / 1e6)
+        n_lines += len(lines)  # type: ignore[arg-type]
+        if len(times) == 10:
+            break
+    print(f"{len(times)} photos (median {statistics.median(sizes):.1f} MP), median "
+          f"{statistics.median(times):.0f} ms, max {max(times):.0f} ms, {n_lines} text lines")
 
 
 SECTIONS = {"plates": bench_plates, "receipts": bench_receipts, "passports": bench_passports,

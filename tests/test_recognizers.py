@@ -147,3 +147,18 @@ def test_value_shapes() -> None:
     assert value_ok(rule, "Jane Doe")
     assert not value_ok(rule, "N/A")
     assert not value_ok(rule, "1234 5678")
+
+
+@pytest.mark.parametrize("label, value, ok", [
+    ("Address:", "221B Baker Street, London NW1 6XE.", True),
+    ("Address:", "12 rue de la Paix, 75002 Paris", True),
+    ("Address:", "Flat 3, Wellington Road", True),
+    ("Address:", "Invoice INV-2024-00871 is attached; the total is 1,249.00 GBP.", False),
+    ("Address:", "Please see below", False),
+    ("Given names", "Date of birth", False),   # the next label, not a value
+    ("Name:", "Expiry", False),
+])
+def test_field_values(label: str, value: str, ok: bool) -> None:
+    hit = label_of(label)
+    assert hit is not None
+    assert value_ok(hit[0], value) is ok

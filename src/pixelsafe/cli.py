@@ -292,5 +292,7 @@ def scan(directory: Path, output: Path | None, db: Path | None, quiet: bool, wor
     sys.exit(EXIT_FAILED if failed else EXIT_OK)
 
 
+from . import cli_protect  # noqa: E402,F401  (registers redact, restore, strip, vault)
+
 if __name__ == "__main__":
     main()

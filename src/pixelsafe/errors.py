@@ -68,3 +68,39 @@ class ReportFormatError(PixelSafeError):
 
 class StoreError(PixelSafeError):
     code = "store_error"
+
+
+class ProtectError(PixelSafeError):
+    """Redaction, restoration or the vault could not do what was asked."""
+
+    code = "protect_error"
+
+
+class OutputPathError(ProtectError):
+    """The output path is an input, or exists and overwriting was not asked for."""
+
+    code = "bad_output_path"
+
+
+class PassphraseError(ProtectError):
+    """No passphrase, or the passphrase does not open this file."""
+
+    code = "wrong_passphrase"
+
+
+class TamperedError(ProtectError):
+    """Encrypted data failed authentication: a byte was changed."""
+
+    code = "tampered"
+
+
+class PayloadMissingError(ProtectError):
+    """The file carries no encrypted regions to restore."""
+
+    code = "no_encrypted_payload"
+
+
+class ResidualLeakError(ProtectError):
+    """Re-analysing the redacted output still found something that was to be hidden."""
+
+    code = "residual_leak"

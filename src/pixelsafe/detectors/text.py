@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..errors import AnalysisTimeoutError
 from ..imageio import LoadedImage
 from ..model import Box, Finding, Kind, Redaction
 from ..ocr import Line, OcrEngine, Rect, shared_engine
@@ -45,6 +46,17 @@ def _grow(rect: Rect, fx: float, fy: float) -> Rect:
     return (x1 - fx * w, y1 - fy * h, x2 + fx * w, y2 + fy * h)
 
 
+def _pad(rect: Rect, height: float) -> Rect:
+    """OCR boxes hug the glyphs and sometimes cut the first or last one: pad by a share
+    of the text height, so that a fill leaves no sliver of a character."""
+    x1, y1, x2, y2 = rect
+    return (x1 - 0.3 * height, y1 - 0.12 * height, x2 + 0.3 * height, y2 + 0.12 * height)
+
+
+def _span(line: Line, start: int, end: int) -> Rect:
+    return _pad(line.span_box(start, end), line.height)
+
+
 def _union(rects: Sequence[Rect]) -> Rect:
     return (min(r[0] for r in rects), min(r[1] for r in rects),
             max(r[2] for r in rects), max(r[3] for r in rects))
@@ -73,7 +85,7 @@ def _mrz_findings(lines: Sequence[Line], out: _Builder) -> tuple[set[int], list[
         out.add(Kind.DOCUMENT, parsed.kind, doc, conf, "ocr+mrz",
                 text=f"{parsed.holder} ({parsed.issuing_state})", data=parsed.to_data())
         for i in idx:
-            out.add(Kind.PERSONAL_TEXT, "mrz", _grow(lines[i].rect, 0.01, 0.15),
+            out.add(Kind.PERSONAL_TEXT, "mrz", _pad(lines[i].rect, lines[i].height),
                     min(conf, lines[i].score + 0.05), "ocr+mrz", text=lines[i].text,
                     data={"verified": parsed.verified})
     return used, zones
@@ -95,7 +107,7 @@ def _viz_findings(lines: Sequence[Line], skip: set[int], zones: Sequence[mrzlib.
         for w in line.words or ():
             label = targets.get(w.text.upper().strip(",.;:"))
             if label:
-                out.add(Kind.PERSONAL_TEXT, label, line.span_box(w.start, w.end), 0.95,
+                out.add(Kind.PERSONAL_TEXT, label, _span(line, w.start, w.end), 0.95,
                         "ocr+mrz", text=w.text, data={"from_mrz": True})
                 taken.add((i, w.start, w.end))
     return taken
@@ -137,9 +149,10 @@ def _text_findings(lines: Sequence[Line], skip: set[int], out: _Builder,
         for m in find_all(line.text, context):
             if _overlaps(taken, i, m.start, m.end):
                 continue
-            out.add(Kind.PERSONAL_TEXT, m.label, line.span_box(m.start, m.end),
+            out.add(Kind.PERSONAL_TEXT, m.label, _span(line, m.start, m.end),
                     m.score * min(1.0, line.score + 0.1), SOURCE, text=m.text, data=m.data)
             taken.add((i, m.start, m.end))
+    _name_shapes(lines, skip, out, taken)
     for i, line in enumerate(lines):
         if i in skip:
             continue
@@ -155,6 +168,51 @@ def _text_findings(lines: Sequence[Line], skip: set[int], out: _Builder,
             _field(rule, lines, j, 0, len(lines[j].text), out, taken)
 
 
+#: "Levy, Carolyn J." as a whole line: how mail programs print a person
+SURNAME_FIRST = re.compile(r"^[A-Z][a-zA-Z'’-]+, [A-Z][a-z'’-]+(?: [A-Z]\.?)?$")
+#: "Carolyn Levy", "Jane M. Doe": a signature line
+SIGNATURE = re.compile(r"^[A-Z][a-z'’-]+(?: [A-Z]\.)?(?: [A-Z][a-z'’-]+){1,2}$")
+#: "Levy, Carolyn J." <carolyn@example.com> — the display name of an address
+DISPLAY_NAME = re.compile(r"\"([^\"<>@]{3,60})\"\s*<[^<>@\s]+@[^<>\s]+>")
+
+
+def _name_shapes(lines: Sequence[Line], skip: set[int], out: _Builder,
+                 taken: set[tuple[int, int, int]]) -> None:
+    """Names without a label, from shapes that mail printouts use: a quoted display name
+    before an address, a "Surname, Given" line, and the name line of a signature block
+    (just above a line that holds only a phone number or an email)."""
+    contact_lines = {i for i, s, e in taken
+                     if e - s >= 0.6 * len(lines[i].text.strip())}
+    # the signature's name: the first name-shaped line of the three above a contact line
+    signature_names = set()
+    for j in sorted(contact_lines):
+        above = [i for i in range(max(0, j - 3), j)
+                 if i not in skip and SIGNATURE.match(lines[i].text.strip())]
+        if above:
+            signature_names.add(above[0])
+    for i, line in enumerate(lines):
+        if i in skip:
+            continue
+        spans: list[tuple[int, int, float]] = []
+        for m in DISPLAY_NAME.finditer(line.text):
+            spans.append((m.start(1), m.end(1), 0.85))
+        text = line.text.strip()
+        if SURNAME_FIRST.match(text):
+            spans.append((line.text.index(text), line.text.index(text) + len(text), 0.6))
+        elif i in signature_names:
+            spans.append((line.text.index(text), line.text.index(text) + len(text), 0.6))
+        for start, end, score in spans:
+            value = line.text[start:end].strip(" ,")
+            start = line.text.index(value, start)
+            end = start + len(value)
+            if _overlaps(taken, i, start, end):
+                continue
+            out.add(Kind.PERSONAL_TEXT, "person_name", _span(line, start, end),
+                    score * min(1.0, line.score + 0.1), "ocr+layout", text=value,
+                    data={"field": "name_shape"})
+            taken.add((i, start, end))
+
+
 def _field(rule: FieldRule, lines: Sequence[Line], i: int, start: int, end: int,
            out: _Builder, taken: set[tuple[int, int, int]]) -> None:
     line = lines[i]
@@ -165,7 +223,10 @@ def _field(rule: FieldRule, lines: Sequence[Line], i: int, start: int, end: int,
             part = m.group(0)
             if "@" in part or part.lower().startswith("mailto"):
                 continue
-            _add_value(rule, line, i, start + m.start(), start + m.end(), out, taken)
+            # "Wilson, Gregory B. (PMUSA)", "Reynolds, J. L.(RBM) 2300": the name before "("
+            cut = part.find("(")
+            stop = start + m.start() + (cut if cut > 0 else len(part))
+            _add_value(rule, line, i, start + m.start(), stop, out, taken)
         return
     _add_value(rule, line, i, start, end, out, taken)
 
@@ -180,7 +241,7 @@ def _add_value(rule: FieldRule, line: Line, i: int, start: int, end: int, out: _
     end = start + len(value)
     if not value_ok(rule, value) or _overlaps(taken, i, start, end):
         return
-    out.add(Kind.PERSONAL_TEXT, rule.label, line.span_box(start, end),
+    out.add(Kind.PERSONAL_TEXT, rule.label, _span(line, start, end),
             rule.score * min(1.0, line.score + 0.1), "ocr+field", text=value,
             data={"field": "labelled"})
     taken.add((i, start, end))
@@ -284,5 +345,7 @@ class TextDetector(Detector):
         self.engine = engine or shared_engine()
 
     def _detect(self, image: LoadedImage, deadline: Deadline | None) -> Sequence[Finding]:
+        if deadline is not None and deadline.expired():
+            raise AnalysisTimeoutError("no time left for OCR")
         lines = self.engine.read(image.rgb)
         return analyse_lines(lines, image.width, image.height, image.format)

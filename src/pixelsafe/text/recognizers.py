@@ -262,7 +262,15 @@ class FieldRule:
 
 
 NAME_VALUE = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ'’.\- ,]{2,60}(?:<[^>]+>)?$")
-ADDRESS_VALUE = re.compile(r"^(?=.*[A-Za-z])(?=.*\d).{6,100}$|^[A-Za-z][A-Za-z .,'-]{5,80}$")
+#: an address starts with a house number or names a street, or carries a postcode
+ADDRESS_VALUE = re.compile(
+    r"^\d{1,5}[A-Za-z]?,?\s+[A-Za-zÀ-ÿ].{3,100}$|"
+    r"^.{0,60}\b(?:street|st\.?|road|rd\.?|avenue|ave\.?|lane|ln\.?|boulevard|blvd\.?|"
+    r"drive|dr\.?|way|place|pl\.?|court|ct\.?|square|sq\.?|terrace|close|crescent|"
+    r"straße|strasse|str\.|weg|platz|gasse|rue|avenue|chemin|via|viale|piazza|calle|"
+    r"carrer|plaza|rua|apt\.?|suite|po box)\b.{0,60}$|"
+    r"^.{0,60}(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{5}(?:-\d{4})?)(?![\w-]).{0,40}$",
+    re.IGNORECASE)
 ID_VALUE = re.compile(r"^(?=[A-Z0-9 -]*\d)[A-Z0-9][A-Z0-9 -]{4,18}[A-Z0-9]$")
 
 FIELD_RULES: tuple[FieldRule, ...] = (
@@ -286,7 +294,11 @@ FIELD_RULES: tuple[FieldRule, ...] = (
 )
 
 #: words that look like a label's value but are the next label, or boilerplate
-NOT_A_VALUE = re.compile(r"^(?:n/?a|none|unknown|see\s+page.*|[-–—]+)$", re.IGNORECASE)
+NOT_A_VALUE = re.compile(
+    r"^(?:n/?a|none|unknown|see\s+page.*|[-–—]+)$|"
+    r"^(?:date|place|expiry|expires|expiration|sex|gender|nationality|issued?|issuing|"
+    r"authority|signature|height|eyes|class|valid|dob|birth|type|code|subject|sent|"
+    r"date\s+of\s+\w+)\b", re.IGNORECASE)
 
 
 def label_of(text: str) -> tuple[FieldRule, str, int] | None:

@@ -1,0 +1,229 @@
+"""The protect operations of the Python API: redact, restore, strip, vault lock/unlock."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PIL import Image
+
+from .. import imageio
+from ..errors import OutputPathError, PassphraseError, ProtectError, ResidualLeakError
+from ..model import Box, Finding, Kind, Report
+from . import sealed
+from .core import (
+    RedactOptions,
+    RedactResult,
+    Target,
+    apply,
+    check_output,
+    encode,
+    oriented,
+    output_format,
+    plan,
+    write_atomic,
+)
+
+#: detectors to re-run for each redacted kind
+VERIFY_DETECTORS = {"face": "faces", "personal_text": "text", "license_plate": "text",
+                    "document": "text", "barcode": "barcodes"}
+
+
+def _analyzer(names: Sequence[str]) -> Any:
+    from ..pipeline import Analyzer, detectors_named
+
+    return Analyzer(detectors_named(tuple(names)))
+
+
+def _touches(a: Box, b: Box) -> bool:
+    return min(a.x2, b.x2) > max(a.x1, b.x1) and min(a.y2, b.y2) > max(a.y1, b.y1)
+
+
+def redact(path: str | Path, out: str | Path, options: RedactOptions | None = None,
+           report: Report | None = None, analyzer: Any = None) -> RedactResult:
+    """Redact one image into a new file. The input is never modified."""
+    options = options or RedactOptions()
+    src, dst = Path(path), Path(out)
+    check_output(dst, [src], options.overwrite)
+    loaded = imageio.load(src)
+    fmt = output_format(dst, loaded.format)
+    if report is None:
+        report = (analyzer or _analyzer(("faces", "text", "barcodes"))).analyze(src)
+    pixels = oriented(loaded)
+    targets = plan(report, options, pixels.width, pixels.height)
+    original = pixels.copy()
+    for t in targets:
+        apply(pixels, t)
+    faces = [t for t in targets if t.kind in ("face", "manual") and t.style != "fill"]
+    if faces and options.verify:
+        _harden_faces(pixels, faces)
+    data, quality = encode(pixels, fmt, loaded, options.keep_icc)
+    sidecar_bytes = None
+    if options.passphrase is not None:
+        payload = sealed.seal([sealed.Region(t.box, original.crop(
+            (t.box.x1, t.box.y1, t.box.x2, t.box.y2))) for t in targets],
+            original.size, original.mode, options.passphrase)
+        embedded = sealed.embed(data, fmt, payload)
+        if embedded is None:
+            sidecar_bytes = payload
+        else:
+            data = embedded
+    result = RedactResult(src, dst, fmt, targets, options.passphrase is not None, None, quality)
+    if options.verify:
+        result.verification = verify(data, dst.name, report, targets, options)
+        if not result.verification["ok"]:
+            leaks = result.verification["leaks"]
+            raise ResidualLeakError(
+                f"{src}: the redacted output still shows {len(leaks)} finding(s): "
+                + "; ".join(f"{x['kind']} {x['label']} at {x['box']}" for x in leaks[:5])
+                + ". Nothing was written.")
+    if sidecar_bytes is not None:
+        side = Path(str(dst) + sealed.SIDECAR_SUFFIX)
+        check_output(side, [src], options.overwrite)
+        write_atomic(side, sidecar_bytes)
+        result.sidecar = side
+    write_atomic(dst, data)
+    return result
+
+
+def _harden_faces(pixels: Image.Image, targets: list[Target]) -> None:
+    """Run the face detector on the redacted pixels; a face it still finds inside a blurred
+    or pixelated region gets a stronger treatment, up to a solid fill."""
+    from ..detectors.faces import FaceDetector
+
+    detector = FaceDetector()
+    for strength in (1, 2, 3):
+        rgb = imageio.from_pil(pixels.copy())
+        found = [f.box for f in detector.detect(rgb) if f.box is not None]
+        again = [t for t in targets if any(_touches(t.box, b) for b in found)]
+        if not again:
+            return
+        for t in again:
+            apply(pixels, t, strength)
+
+
+def verify(data: bytes, name: str, report: Report, targets: list[Target],
+           options: RedactOptions) -> dict[str, Any]:
+    """Re-analyse the encoded output. A leak is any finding of a redacted kind that is not
+    a finding the user chose to keep, and any metadata at all."""
+    kinds = {t.kind for t in targets if t.kind != "manual"}
+    names = sorted({VERIFY_DETECTORS[k] for k in kinds if k in VERIFY_DETECTORS}
+                   | {"metadata"})
+    decoded = imageio.decode(data, name)
+    analysis = _analyzer(names).analyze(decoded.rgb)
+    metadata = _metadata(data, name)
+    kept = [f.box for f in report.findings if f.box is not None and (
+        f.id in options.keep or f.kind.value not in kinds)]
+    leaks: list[Finding] = []
+    for f in analysis.findings:
+        if f.kind.value not in kinds or f.box is None:
+            continue
+        if any(_touches(f.box, k) and f.box.iou(k) >= 0.3 for k in kept):
+            continue
+        leaks.append(f)
+    leaks.extend(metadata)
+    return {
+        "ok": not leaks and not analysis.analyzer.errors,
+        "detectors": names,
+        "errors": [e.message for e in analysis.analyzer.errors],
+        "leaks": [{"kind": f.kind.value, "label": f.label,
+                   "box": f.box.as_list() if f.box else None, "text": f.text}
+                  for f in leaks],
+    }
+
+
+def _metadata(data: bytes, name: str) -> list[Finding]:
+    from ..detectors.metadata import MetadataDetector
+
+    return list(MetadataDetector().detect(imageio.decode(data, name)))
+
+
+def restore(path: str | Path, out: str | Path, passphrase: str,
+            overwrite: bool = False) -> Path:
+    """Put the original pixels back into every encrypted region. Nothing is written on a
+    wrong passphrase, a changed byte or a missing payload."""
+    src, dst = Path(path), Path(out)
+    check_output(dst, [src], overwrite)
+    data = imageio.read_bytes(src)
+    opened = sealed.open_sealed(sealed.extract(data, src), passphrase)
+    with Image.open(io.BytesIO(data)) as im:
+        im.load()
+        base = im.convert(opened.mode) if im.mode != opened.mode else im.copy()
+    if base.size != opened.size:
+        raise ProtectError(f"{src} is {base.size[0]}x{base.size[1]} but its regions were "
+                           f"sealed for {opened.size[0]}x{opened.size[1]}")
+    for region in opened.regions:
+        base.paste(region.pixels, (region.box.x1, region.box.y1))
+    fmt = output_format(dst, "PNG")
+    encoded, _ = encode(base, fmt)
+    write_atomic(dst, encoded)
+    return dst
+
+
+def strip(path: str | Path, out: str | Path, keep_icc: bool = False,
+          overwrite: bool = False) -> Path:
+    """Metadata only: the same pixels (orientation baked in), freshly encoded."""
+    src, dst = Path(path), Path(out)
+    check_output(dst, [src], overwrite)
+    loaded = imageio.load(src)
+    data, _ = encode(oriented(loaded), output_format(dst, loaded.format), loaded, keep_icc)
+    leftovers = _metadata(data, dst.name)
+    if leftovers:  # pragma: no cover - a fresh encode has nothing to carry them
+        raise ResidualLeakError(f"{dst}: metadata survived: {leftovers[0].label}")
+    write_atomic(dst, data)
+    return dst
+
+
+# --- vault ----------------------------------------------------------------------------------
+
+AGE_SUFFIX = ".age"
+
+
+def lock(path: str | Path, passphrase: str, out: str | Path | None = None,
+         overwrite: bool = False) -> Path:
+    """Encrypt a whole file in the age format (scrypt recipient): ``age -d`` opens it."""
+    import pyrage
+
+    if not passphrase:
+        raise PassphraseError("an empty passphrase cannot protect anything")
+    src = Path(path)
+    dst = Path(out) if out else Path(str(src) + AGE_SUFFIX)
+    check_output(dst, [src], overwrite)
+    data = src.read_bytes()
+    blob = pyrage.passphrase.encrypt(data, passphrase)
+    if pyrage.passphrase.decrypt(blob, passphrase) != data:  # pragma: no cover
+        raise ProtectError(f"{src}: the vault copy did not decrypt back to the original")
+    write_atomic(dst, blob)
+    return dst
+
+
+def unlock(path: str | Path, passphrase: str, out: str | Path | None = None,
+           overwrite: bool = False) -> Path:
+    import pyrage
+
+    src = Path(path)
+    if out is None:
+        if src.suffix != AGE_SUFFIX:
+            raise OutputPathError(f"{src} does not end in .age; give an output path")
+        out = src.with_suffix("")
+    dst = Path(out)
+    check_output(dst, [src], overwrite)
+    blob = src.read_bytes()
+    if not blob.startswith(b"age-encryption.org/v1"):
+        raise ProtectError(f"{src} is not an age file")
+    try:
+        data = pyrage.passphrase.decrypt(blob, passphrase)
+    except pyrage.DecryptError as exc:
+        message = str(exc).lower()
+        if "header" in message and "mac" not in message:
+            raise PassphraseError(f"{src}: wrong passphrase") from exc
+        raise PassphraseError(f"{src}: wrong passphrase, or the file was changed ({exc})") \
+            from exc
+    write_atomic(dst, data)
+    return dst
+
+
+__all__ = ["RedactOptions", "RedactResult", "Kind", "lock", "redact", "restore", "strip",
+           "unlock"]

@@ -1,0 +1,75 @@
+"""The rules over OCR lines, without the OCR model: lines are built by hand."""
+
+from __future__ import annotations
+
+from pixelsafe.detectors.text import analyse_lines
+from pixelsafe.model import Kind
+from pixelsafe.ocr import Line, Word
+
+
+def line(text: str, x: float, y: float, char_w: float = 10.0, h: float = 20.0) -> Line:
+    words, pos = [], 0
+    for token in text.split(" "):
+        x1 = x + pos * char_w
+        x2 = x1 + len(token) * char_w
+        words.append(Word(token, 0.99, ((x1, y), (x2, y), (x2, y + h), (x1, y + h)), pos))
+        pos += len(token) + 1
+    x2 = x + len(text) * char_w
+    return Line(text, 0.99, ((x, y), (x2, y), (x2, y + h), (x, y + h)), tuple(words))
+
+
+def names(lines: list[Line]) -> list[str]:
+    return [f.text or "" for f in analyse_lines(lines, 1000, 1000)
+            if f.kind is Kind.PERSONAL_TEXT and f.label == "person_name"]
+
+
+def test_header_label_and_value_in_separate_boxes_on_one_row() -> None:
+    found = names([line("From:", 50, 100), line("Chaikin, Karen", 200, 101),
+                   line("Sent:", 50, 125), line("Monday, May 22, 2000 9:33 AM", 200, 125),
+                   line("To:", 50, 150), line("Desel, Paula", 200, 151)])
+    assert found == ["Chaikin, Karen", "Desel, Paula"]
+
+
+def test_value_printed_under_its_label() -> None:
+    found = names([line("Surname / Nom / Apellidos", 300, 100, h=14),
+                   line("WARNER", 300, 118, h=24)])
+    assert found == ["WARNER"]
+
+
+def test_signature_block_name_is_the_first_line_above_the_contact() -> None:
+    found = names([line("thanks", 80, 200), line("Carolyn Levy", 80, 225),
+                   line("Youth Smoking Prevention", 80, 250), line("917-663-2253", 80, 275)])
+    assert found == ["Carolyn Levy"]
+
+
+def test_no_signature_without_a_contact_line() -> None:
+    assert names([line("Carolyn Levy", 80, 225), line("Youth Smoking Prevention", 80, 250)]) \
+        == []
+
+
+def test_display_name_and_recipients() -> None:
+    found = names([line('>>> "Levy, Carolyn J." <carolyn.levy@example.com> 01/05/01', 50, 100),
+                   line("To: Mahecha, Greg; Vakkas, Pennie", 50, 140)])
+    assert found == ["Levy, Carolyn J.", "Mahecha, Greg", "Vakkas, Pennie"]
+
+
+def test_sideways_archive_number_in_the_margin_is_nothing() -> None:
+    archive = line("2083395078", 700, 100, h=20)
+    assert analyse_lines([archive, line("53097 8630", 686, 861)], 754, 1000) == []
+
+
+def test_span_box_of_an_email_inside_a_line() -> None:
+    ln = line("write to jane@example.org today", 0, 0)
+    found = [f for f in analyse_lines([ln], 1000, 100) if f.label == "email"]
+    assert len(found) == 1 and found[0].box is not None
+    start = ln.text.index("jane")
+    end = start + len("jane@example.org")
+    # the characters' own pixels plus a pad of 0.3 text heights (6 px) on each side
+    assert start * 10 - 8 <= found[0].box.x1 <= start * 10
+    assert end * 10 <= found[0].box.x2 <= end * 10 + 8
+
+
+def test_a_department_or_extension_after_a_name_is_left_out() -> None:
+    found = names([line("From: Reynolds, Joanne L.(RBM) 2300", 50, 100),
+                   line("Cc: Wilson, Gregory B. (PMUSA); Scott, Gregory", 50, 140)])
+    assert found == ["Reynolds, Joanne L.", "Wilson, Gregory B.", "Scott, Gregory"]
