@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint bench clean
+.PHONY: setup system-tools run test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -24,10 +24,26 @@ lint: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy src
 
-test: setup lint
+# The tests use two independent oracles from Debian: exiftool (libimage-exiftool-perl) checks
+# that outputs carry no metadata, and age checks that vault files open with the standard tool.
+# The benchmark also uses tesseract-ocr (Presidio's OCR). Installed when apt-get can be used.
+SYSTEM_PACKAGES := age libimage-exiftool-perl
+system-tools:
+	@if ! command -v age >/dev/null || ! command -v exiftool >/dev/null; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES))); \
+	  else \
+	    echo "Install the Debian packages $(SYSTEM_PACKAGES): the tests need them." >&2; \
+	    exit 1; \
+	  fi; \
+	fi
+
+test: setup system-tools lint
 	$(BIN)/pytest
 
 bench: setup
+	@command -v tesseract >/dev/null || apt-get install -y -qq tesseract-ocr tesseract-ocr-eng
 	$(BIN)/python bench/faces.py
 	$(BIN)/python bench/text.py --presidio
 

@@ -49,7 +49,7 @@ def redact(path: str | Path, out: str | Path, options: RedactOptions | None = No
     check_output(dst, [src], options.overwrite)
     loaded = imageio.load(src)
     fmt = output_format(dst, loaded.format)
-    if report is None:
+    if report is None and options.only != frozenset():  # only=∅: manual boxes alone
         report = (analyzer or _analyzer(("faces", "text", "barcodes"))).analyze(src)
     pixels = oriented(loaded)
     targets = plan(report, options, pixels.width, pixels.height)
@@ -104,7 +104,7 @@ def _harden_faces(pixels: Image.Image, targets: list[Target]) -> None:
             apply(pixels, t, strength)
 
 
-def verify(data: bytes, name: str, report: Report, targets: list[Target],
+def verify(data: bytes, name: str, report: Report | None, targets: list[Target],
            options: RedactOptions) -> dict[str, Any]:
     """Re-analyse the encoded output. A leak is any finding of a redacted kind that is not
     a finding the user chose to keep, and any metadata at all."""
@@ -114,7 +114,7 @@ def verify(data: bytes, name: str, report: Report, targets: list[Target],
     decoded = imageio.decode(data, name)
     analysis = _analyzer(names).analyze(decoded.rgb)
     metadata = _metadata(data, name)
-    kept = [f.box for f in report.findings if f.box is not None and (
+    kept = [f.box for f in (report.findings if report else ()) if f.box is not None and (
         f.id in options.keep or f.kind.value not in kinds)]
     leaks: list[Finding] = []
     for f in analysis.findings:

@@ -1,0 +1,90 @@
+"""The protect commands through click: exit codes, passphrase sources, outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLES
+from PIL import Image
+
+from pixelsafe.cli import main
+
+
+@pytest.fixture()
+def files(tmp_path: Path) -> dict[str, Path]:
+    src = tmp_path / "in.png"
+    Image.new("RGB", (80, 60), (200, 120, 40)).save(src)
+    good = tmp_path / "pass.txt"
+    good.write_text("right one\n")
+    bad = tmp_path / "bad.txt"
+    bad.write_text("wrong one\n")
+    return {"src": src, "good": good, "bad": bad}
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> object:
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_redact_restore_and_their_exit_codes(tmp_path: Path, files: dict[str, Path]) -> None:
+    red = tmp_path / "red.png"
+    r = run("redact", str(files["src"]), "-o", str(red), "--only", "face", "--box",
+            "10,10,40,40", "--encrypt", "--passphrase-file", str(files["good"]), "--json")
+    assert r.exit_code == 0, r.output
+    result = json.loads(r.output.strip().splitlines()[-1])
+    assert result["encrypted"] and result["regions"][0]["box"] == [10, 10, 40, 40]
+    back = tmp_path / "back.png"
+    assert run("restore", str(red), "-o", str(back), "--passphrase-file",
+               str(files["bad"])).exit_code == 3
+    assert not back.exists()
+    r = run("restore", str(red), "-o", str(back), "--passphrase-env", "PS_PASS",
+            env={"PS_PASS": "right one"})
+    assert r.exit_code == 0 and back.exists()
+    data = bytearray(red.read_bytes())
+    data[data.index(b"psEc") + 60] ^= 0xFF
+    (tmp_path / "t.png").write_bytes(bytes(data))
+    assert run("restore", str(tmp_path / "t.png"), "-o", str(tmp_path / "t2.png"),
+               "--passphrase-file", str(files["good"])).exit_code == 4
+    assert run("restore", str(files["src"]), "-o", str(tmp_path / "t3.png"),
+               "--passphrase-file", str(files["good"])).exit_code == 5
+
+
+def test_no_passphrase_on_the_command_line(files: dict[str, Path], tmp_path: Path) -> None:
+    r = CliRunner().invoke(main, ["redact", str(files["src"]), "-o", str(tmp_path / "o.png"),
+                                  "--encrypt", "--passphrase", "x"])
+    assert r.exit_code == 2
+    r = CliRunner().invoke(main, ["redact", str(files["src"]), "-o", str(tmp_path / "o.png"),
+                                  "--encrypt"], input="")
+    assert r.exit_code == 2 and "passphrase" in r.output
+
+
+def test_redact_refuses_its_input_and_writes_nothing(files: dict[str, Path]) -> None:
+    before = files["src"].read_bytes()
+    r = run("redact", str(files["src"]), "-o", str(files["src"]), "--box", "1,1,5,5")
+    assert r.exit_code == 1 and files["src"].read_bytes() == before
+
+
+def test_several_inputs_into_a_directory_and_strip(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    r = run("strip", str(SAMPLES / "street-with-gps.jpg"), str(SAMPLES / "id-card-utopia.jpg"),
+            "-o", str(out))
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in out.iterdir()) == ["id-card-utopia.clean.jpg",
+                                                    "street-with-gps.clean.jpg"]
+
+
+def test_vault_commands(tmp_path: Path, files: dict[str, Path]) -> None:
+    r = run("vault", "lock", str(files["src"]), "--passphrase-file", str(files["good"]))
+    assert r.exit_code == 0
+    locked = Path(str(files["src"]) + ".age")
+    assert run("vault", "unlock", str(locked), "--passphrase-file",
+               str(files["good"])).exit_code == 1  # in.png exists: not overwritten
+    files["src"].rename(tmp_path / "moved.png")
+    assert run("vault", "unlock", str(locked), "--passphrase-file",
+               str(files["bad"])).exit_code == 3
+    assert run("vault", "unlock", str(locked), "--passphrase-file",
+               str(files["good"])).exit_code == 0
+    assert files["src"].read_bytes() == (tmp_path / "moved.png").read_bytes()
