@@ -14,18 +14,22 @@ from ..errors import OutputPathError, PassphraseError, ProtectError, ResidualLea
 from ..model import Box, Finding, Kind, Report
 from . import sealed
 from .core import (
+    FACE_MARGIN,
     RedactOptions,
     RedactResult,
     Target,
     apply,
     check_output,
     encode,
+    enlarge,
     oriented,
     output_format,
     plan,
     write_atomic,
 )
 
+#: faces still found at this confidence inside a blurred region get a stronger treatment
+HARDEN_THRESHOLD = 0.2
 #: detectors to re-run for each redacted kind
 VERIFY_DETECTORS = {"face": "faces", "personal_text": "text", "license_plate": "text",
                     "document": "text", "barcode": "barcodes"}
@@ -56,9 +60,12 @@ def redact(path: str | Path, out: str | Path, options: RedactOptions | None = No
     original = pixels.copy()
     for t in targets:
         apply(pixels, t)
-    faces = [t for t in targets if t.kind in ("face", "manual") and t.style != "fill"]
-    if faces and options.verify:
-        _harden_faces(pixels, faces)
+    if any(t.kind == "face" for t in targets) or (
+            options.only is None or Kind.FACE in options.only):
+        kept = [f.box for f in (report.findings if report else ())
+                if f.kind is Kind.FACE and f.box is not None and f.id in options.keep]
+        faces = [t for t in targets if t.kind in ("face", "manual")]
+        targets = targets + _harden_faces(pixels, faces, kept)
     data, quality = encode(pixels, fmt, loaded, options.keep_icc)
     sidecar_bytes = None
     if options.passphrase is not None:
@@ -88,20 +95,52 @@ def redact(path: str | Path, out: str | Path, options: RedactOptions | None = No
     return result
 
 
-def _harden_faces(pixels: Image.Image, targets: list[Target]) -> None:
-    """Run the face detector on the redacted pixels; a face it still finds inside a blurred
-    or pixelated region gets a stronger treatment, up to a solid fill."""
-    from ..detectors.faces import FaceDetector
+def _covered(box: Box, regions: list[Box]) -> float:
+    """The share of ``box`` that the regions cover (regions may overlap each other)."""
+    import numpy as np
 
-    detector = FaceDetector()
+    mask = np.zeros((box.height, box.width), bool)
+    for r in regions:
+        x1, y1 = max(r.x1, box.x1) - box.x1, max(r.y1, box.y1) - box.y1
+        x2, y2 = min(r.x2, box.x2) - box.x1, min(r.y2, box.y2) - box.y1
+        if x2 > x1 and y2 > y1:
+            mask[y1:y2, x1:x2] = True
+    return float(mask.mean())
+
+
+def _harden_faces(pixels: Image.Image, targets: list[Target], kept: list[Box]) -> list[Target]:
+    """Run the face detector again on the redacted pixels, up to three rounds.
+
+    A face still found (at a low threshold) inside a blurred or pixelated region gets a
+    stronger treatment, up to a solid fill. A face found at the default threshold outside
+    every region — one the first analysis scored just under the threshold, which redacting
+    its neighbours can push over — is blurred too, unless the user kept it. Returns the
+    regions added."""
+    from ..detectors.faces import FaceConfig, FaceDetector
+
+    # far below the default threshold (0.45): a region must not even look a little like a face
+    detector = FaceDetector(config=FaceConfig(threshold=HARDEN_THRESHOLD))
+    default = FaceConfig().threshold
+    added: list[Target] = []
     for strength in (1, 2, 3):
-        rgb = imageio.from_pil(pixels.copy())
-        found = [f.box for f in detector.detect(rgb) if f.box is not None]
-        again = [t for t in targets if any(_touches(t.box, b) for b in found)]
-        if not again:
-            return
+        found = [f for f in detector.detect(imageio.from_pil(pixels.copy()))
+                 if f.box is not None]
+        boxes = [f.box for f in found if f.box is not None]
+        again = [t for t in targets + added if t.style != "fill"
+                 and any(_touches(t.box, b) for b in boxes)]
+        new = [f.box for f in found if f.box is not None and f.confidence >= default
+               and _covered(f.box, [t.box for t in targets + added]) < 0.5
+               and not any(f.box.iou(k) >= 0.3 for k in kept)]
+        if not again and not new:
+            break
         for t in again:
             apply(pixels, t, strength)
+        for box in new:
+            target = Target(enlarge(box, FACE_MARGIN, pixels.width, pixels.height), "blur",
+                            "face")
+            apply(pixels, target)
+            added.append(target)
+    return added
 
 
 def verify(data: bytes, name: str, report: Report | None, targets: list[Target],
