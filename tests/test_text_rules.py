@@ -73,3 +73,15 @@ def test_a_department_or_extension_after_a_name_is_left_out() -> None:
     found = names([line("From: Reynolds, Joanne L.(RBM) 2300", 50, 100),
                    line("Cc: Wilson, Gregory B. (PMUSA); Scott, Gregory", 50, 140)])
     assert found == ["Reynolds, Joanne L.", "Wilson, Gregory B.", "Scott, Gregory"]
+
+
+def test_a_number_in_the_next_column_is_not_the_surname() -> None:
+    found = names([line("Surname / Nom / Apellidos", 366, 807, h=24),
+                   line("333242788", 764, 809, h=24),
+                   line("HODGE", 363, 835, h=26)])
+    assert found == ["HODGE"]
+
+
+def test_a_mail_header_takes_its_value_from_its_own_row_only() -> None:
+    # "From:" whose value was filled: the "Sen(t:)" under it is not a name
+    assert names([line("From:", 50, 100), line("Sen", 50, 114)]) == []

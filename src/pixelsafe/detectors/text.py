@@ -115,25 +115,34 @@ def _viz_findings(lines: Sequence[Line], skip: set[int], zones: Sequence[mrzlib.
 
 # --- labelled fields and patterns -----------------------------------------------------------
 
-def _value_line(lines: Sequence[Line], i: int) -> int | None:
-    """The line that holds a label's value: to its right on the same row (email headers
-    in columns), else printed under it, close below and overlapping it."""
+#: mail headers: their value is on their row, never under them (the next header is there)
+HEADER_LABELS = {"from", "to", "cc", "bcc", "sender", "recipient", "attn"}
+
+
+def _value_lines(lines: Sequence[Line], i: int, same_row_only: bool = False) -> list[int]:
+    """Lines that may hold a label's value, best first: to its right on the same row (email
+    headers in columns), then printed under it, close below and overlapping it."""
     lx1, ly1, lx2, ly2 = lines[i].rect
     h = max(4.0, lines[i].height)
     centre = (ly1 + ly2) / 2
+    out: list[int] = []
     for j in range(i + 1, min(len(lines), i + 4)):
         x1, y1, x2, y2 = lines[j].rect
         if abs((y1 + y2) / 2 - centre) < 0.5 * h and 0 <= x1 - lx2 < 12 * h:
-            return j
+            out.append(j)
+            break
+    if same_row_only:
+        return out
     for j in range(i + 1, min(len(lines), i + 6)):
         x1, y1, x2, _ = lines[j].rect
         if y1 < ly1 + 0.5 * h:
             continue  # same row: another column
         if y1 - ly2 > 2.0 * h:
-            return None
+            break
         if x1 < lx2 and x2 > lx1 and abs(x1 - lx1) < 3 * h:
-            return j
-    return None
+            out.append(j)
+            break
+    return out
 
 
 def _overlaps(spans: set[tuple[int, int, int]], i: int, start: int, end: int) -> bool:
@@ -163,9 +172,10 @@ def _text_findings(lines: Sequence[Line], skip: set[int], out: _Builder,
         if value.strip():
             _field(rule, lines, i, offset, len(line.text), out, taken)
             continue
-        j = _value_line(lines, i)
-        if j is not None and j not in skip:
-            _field(rule, lines, j, 0, len(lines[j].text), out, taken)
+        header = line.text.split(":")[0].strip().lower() in HEADER_LABELS
+        for j in _value_lines(lines, i, same_row_only=header):
+            if j not in skip and _field(rule, lines, j, 0, len(lines[j].text), out, taken):
+                break
 
 
 #: "Levy, Carolyn J." as a whole line: how mail programs print a person
@@ -214,9 +224,11 @@ def _name_shapes(lines: Sequence[Line], skip: set[int], out: _Builder,
 
 
 def _field(rule: FieldRule, lines: Sequence[Line], i: int, start: int, end: int,
-           out: _Builder, taken: set[tuple[int, int, int]]) -> None:
+           out: _Builder, taken: set[tuple[int, int, int]]) -> bool:
+    """Add the value(s) of a labelled field; True when something was added."""
     line = lines[i]
     text = line.text
+    before = len(out.findings)
     if rule.label == "person_name":
         # "Doe, Jane <jane@x.org>", "Flanagan, Troy [mailto:...]", "A, B; C, D": names only
         for m in re.finditer(r"[^;<\[\]>]+", text[start:end]):
@@ -227,8 +239,9 @@ def _field(rule: FieldRule, lines: Sequence[Line], i: int, start: int, end: int,
             cut = part.find("(")
             stop = start + m.start() + (cut if cut > 0 else len(part))
             _add_value(rule, line, i, start + m.start(), stop, out, taken)
-        return
+        return len(out.findings) > before
     _add_value(rule, line, i, start, end, out, taken)
+    return len(out.findings) > before
 
 
 def _add_value(rule: FieldRule, line: Line, i: int, start: int, end: int, out: _Builder,
