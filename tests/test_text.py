@@ -185,3 +185,44 @@ def test_synthetic_passports_are_found_but_do_not_verify(text_analyzer: Analyzer
     assert data["read_lengths"][1] < 44
     assert report.privacy_score == 4
     assert "A passport (MRZ not verified) for WARNER, AARON" in report.explanation
+
+
+EMAILS = EVAL / "documents-seed" / "email"
+
+
+@pytest.fixture(scope="module")
+def scanned_emails() -> dict[str, list[tuple[str, str]]]:
+    detector = TextDetector()
+    from pixelsafe import imageio
+
+    out = {}
+    for path in sorted(EMAILS.glob("*.png")):
+        found = detector.detect(imageio.load(path))
+        out[path.name] = [(f.label, f.text or "") for f in found
+                          if f.kind is Kind.PERSONAL_TEXT]
+    return out
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("doc_000297.png", [("email", "john.mcaughey@aeat.co.uk"), ("person_name", "Robinson, John"),
+                        ("person_name", "Coggins, Chris"), ("person_name", "Townsend, David")]),
+    ("doc_000347.png", [("email", "mif@gmabrands.com"), ("email", "Janice.McDaniel@us.pm.com"),
+                        ("phone", "202/295-3925"), ("person_name", "Flanagan, Troy")]),
+    ("doc_000483.png", [("phone", "917-663-2253"), ("person_name", "Levy, Carolyn J."),
+                        ("person_name", "Hamilton, Theresa"), ("person_name", "Cusato, Denise")]),
+    ("doc_000550.png", [("email", "Carolyn.J.Levy@pmusa.com"), ("phone", "917-663-2253"),
+                        ("person_name", "Levy, Carolyn J."), ("person_name", "Carolyn Levy")]),
+    ("doc_000465.png", [("person_name", "Chaikin, Karen"), ("person_name", "Desel, Paula")]),
+])
+def test_scanned_emails_personal_text_is_found(scanned_emails, name, expected) -> None:
+    for item in expected:
+        assert item in scanned_emails[name], (name, item, scanned_emails[name])
+
+
+def test_scanned_emails_archive_numbers_are_not_personal_text(scanned_emails) -> None:
+    """Every page carries a sideways archive number (2085115802A, 53097 8630...)."""
+    for name, found in scanned_emails.items():
+        for label, text in found:
+            digits = "".join(c for c in text if c.isdigit())
+            assert not (label in ("phone", "national_id") and len(digits) >= 9
+                        and not any(c in text for c in "-/()+")), (name, label, text)
