@@ -88,3 +88,16 @@ def test_vault_commands(tmp_path: Path, files: dict[str, Path]) -> None:
     assert run("vault", "unlock", str(locked), "--passphrase-file",
                str(files["good"])).exit_code == 0
     assert files["src"].read_bytes() == (tmp_path / "moved.png").read_bytes()
+
+
+def test_a_rerun_into_a_directory_resumes(tmp_path: Path, files: dict[str, Path]) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    second = tmp_path / "second.png"
+    Image.new("RGB", (50, 50), "white").save(second)
+    done = out / "in.redacted.png"
+    done.write_bytes(b"finished before the crash")
+    r = run("redact", str(files["src"]), str(second), "-o", str(out), "--box", "1,1,9,9")
+    assert r.exit_code == 0, r.output
+    assert done.read_bytes() == b"finished before the crash"  # not redone
+    assert (out / "second.redacted.png").exists()

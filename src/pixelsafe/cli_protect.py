@@ -137,6 +137,12 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, only: str | None,
     with progress_bar(len(inputs), "redact", not as_json and len(inputs) > 1) as bar:
         for src in inputs:
             dst = output_for(src, output, len(inputs) > 1, "redacted")
+            if dst != output and dst.exists() and not overwrite:
+                # into a directory: outputs are written atomically, so one that exists is
+                # complete — a rerun after a crash resumes without redoing it
+                console.print(f"{escape(str(src))}: {escape(str(dst))} already exists, kept")
+                advance(bar, src)
+                continue
             try:
                 result = do_redact(src, dst, options)
             except PixelSafeError as exc:
