@@ -65,7 +65,11 @@ def redact(path: str | Path, out: str | Path, options: RedactOptions | None = No
         kept = [f.box for f in (report.findings if report else ())
                 if f.kind is Kind.FACE and f.box is not None and f.id in options.keep]
         faces = [t for t in targets if t.kind in ("face", "manual")]
-        targets = targets + _harden_faces(pixels, faces, kept)
+        def codec(im: Image.Image) -> Image.Image:
+            encoded, _ = encode(im.copy(), fmt, loaded, options.keep_icc)
+            return imageio.decode(encoded, dst.name).rgb
+
+        targets = targets + _harden_faces(pixels, faces, kept, codec)
     data, quality = encode(pixels, fmt, loaded, options.keep_icc)
     sidecar_bytes = None
     if options.passphrase is not None:
@@ -108,7 +112,8 @@ def _covered(box: Box, regions: list[Box]) -> float:
     return float(mask.mean())
 
 
-def _harden_faces(pixels: Image.Image, targets: list[Target], kept: list[Box]) -> list[Target]:
+def _harden_faces(pixels: Image.Image, targets: list[Target], kept: list[Box],
+                  codec: Any = None) -> list[Target]:
     """Run the face detector again on the redacted pixels, up to three rounds.
 
     A face still found (at a low threshold) inside a blurred or pixelated region gets a
@@ -126,18 +131,26 @@ def _harden_faces(pixels: Image.Image, targets: list[Target], kept: list[Box]) -
     # detector finds nothing, escalating; from the fourth round on everything found is filled
     rounds = (1, 2, 3, 3, 3, 3)
     for n, strength in enumerate(rounds):
-        found = [f for f in detector.detect(imageio.from_pil(pixels.copy()))
-                 if f.box is not None]
+        # look at the pixels as the output file will hold them: a lossy codec can bring
+        # back enough structure for a detector
+        probe = codec(pixels) if codec is not None else pixels.copy()
+        found = [f for f in detector.detect(imageio.from_pil(probe)) if f.box is not None]
         boxes = [f.box for f in found if f.box is not None]
-        again = [t for t in targets + added if t.style != "fill"
-                 and any(_touches(t.box, b) for b in boxes)]
+        again = [t for t in targets + added if any(_touches(t.box, b) for b in boxes)]
         new = [f.box for f in found if f.box is not None and f.confidence >= default
                and _covered(f.box, [t.box for t in targets + added]) < 0.5
                and not any(f.box.iou(k) >= 0.3 for k in kept)]
         if not again and not new:
             break
         for t in again:
-            apply(pixels, t, strength)
+            if t.style == "fill" or strength >= 3:
+                # a filled patch with a face's outline around it: fill a wider box
+                wider = Target(enlarge(t.box, 1.25, pixels.width, pixels.height), "fill",
+                               t.kind)
+                apply(pixels, wider)
+                added.append(wider)
+            else:
+                apply(pixels, t, strength)
         for box in new:
             style = "fill" if n >= 3 else "blur"
             target = Target(enlarge(box, FACE_MARGIN, pixels.width, pixels.height), style,
