@@ -157,6 +157,8 @@ def test_value_shapes() -> None:
     ("Address:", "Please see below", False),
     ("Given names", "Date of birth", False),   # the next label, not a value
     ("Name:", "Expiry", False),
+    ("Name:", "EDUCATiON", False),             # a CV's next section heading
+    ("Name:", "Work History", False),
 ])
 def test_field_values(label: str, value: str, ok: bool) -> None:
     hit = label_of(label)

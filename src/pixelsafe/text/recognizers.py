@@ -298,7 +298,12 @@ NOT_A_VALUE = re.compile(
     r"^(?:n/?a|none|unknown|see\s+page.*|[-–—]+)$|"
     r"^(?:date|place|expiry|expires|expiration|sex|gender|nationality|issued?|issuing|"
     r"authority|signature|height|eyes|class|valid|dob|birth|type|code|subject|sent|"
-    r"date\s+of\s+\w+)\b", re.IGNORECASE)
+    r"date\s+of\s+\w+)\b|"
+    # section headings of CVs and forms: the next heading is not the value of a label
+    r"^(?:education|experience|employment|work\s+history|skills|objective|summary|profile|"
+    r"references|publications|languages|interests|qualifications|personal\s+data|"
+    r"personal\s+information|contact|career|training|honou?rs|awards|activities)\b",
+    re.IGNORECASE)
 
 
 def label_of(text: str) -> tuple[FieldRule, str, int] | None:
