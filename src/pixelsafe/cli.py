@@ -10,7 +10,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +24,7 @@ from rich.table import Table
 from . import __version__
 from .batch import Outcome, Settings, run
 from .errors import PixelSafeError
+from .fsutil import write_atomic
 from .imageio import IMAGE_SUFFIXES, sha256_file
 from .pipeline import DETECTOR_NAMES as DETECTORS
 from .store import Failure, Store
@@ -148,17 +148,7 @@ def track(outcomes: Iterable[Outcome], bar: Any) -> Iterator[Outcome]:
 
 def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            for line in lines:
-                fh.write(line + "\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, ((line + "\n").encode("utf-8") for line in lines))
 
 
 # ------------------------------------------------------------------------ analyze

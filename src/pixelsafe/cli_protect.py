@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -192,15 +193,20 @@ def strip(inputs: tuple[Path, ...], output: Path, keep_icc: bool, overwrite: boo
     """Copies without any metadata (EXIF, XMP, IPTC, comments, thumbnails, trailing bytes)."""
     from .protect import strip as do_strip
 
+    each(inputs, lambda src: do_strip(src, output_for(src, output, len(inputs) > 1, "clean"),
+                                      keep_icc, overwrite))
+
+
+def each(paths: tuple[Path, ...], action: Callable[[Path], Path]) -> None:
+    """Run a file action on every path, print what it wrote, exit with the worst code."""
     code = EXIT_OK
-    for src in inputs:
+    for path in paths:
         try:
-            out = do_strip(src, output_for(src, output, len(inputs) > 1, "clean"), keep_icc,
-                           overwrite)
+            out = action(path)
         except PixelSafeError as exc:
-            code = max(code, fail(src, exc))
+            code = max(code, fail(path, exc))
         else:
-            Console().print(f"{escape(str(src))} -> {escape(str(out))}")
+            Console().print(f"{escape(str(path))} -> {escape(str(out))}")
     sys.exit(code)
 
 
@@ -220,14 +226,7 @@ def vault_lock(paths: tuple[Path, ...], passphrase_file: Path | None,
     from .protect import lock
 
     passphrase = read_passphrase(passphrase_file, passphrase_env, confirm=True)
-    code = EXIT_OK
-    for path in paths:
-        try:
-            out = lock(path, passphrase, overwrite=overwrite)
-            Console().print(f"{escape(str(path))} -> {escape(str(out))}")
-        except PixelSafeError as exc:
-            code = max(code, fail(path, exc))
-    sys.exit(code)
+    each(paths, lambda path: lock(path, passphrase, overwrite=overwrite))
 
 
 @vault.command("unlock")
@@ -241,11 +240,4 @@ def vault_unlock(paths: tuple[Path, ...], passphrase_file: Path | None,
     from .protect import unlock
 
     passphrase = read_passphrase(passphrase_file, passphrase_env)
-    code = EXIT_OK
-    for path in paths:
-        try:
-            out = unlock(path, passphrase, overwrite=overwrite)
-            Console().print(f"{escape(str(path))} -> {escape(str(out))}")
-        except PixelSafeError as exc:
-            code = max(code, fail(path, exc))
-    sys.exit(code)
+    each(paths, lambda path: unlock(path, passphrase, overwrite=overwrite))

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,22 +110,6 @@ def check_output(out: Path, inputs: Iterable[Path], overwrite: bool) -> None:
         raise OutputPathError(f"{out} exists; choose another name or pass --overwrite")
     if not out.parent.is_dir():
         raise OutputPathError(f"{out.parent} is not a directory")
-
-
-def write_atomic(out: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
-    try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.fchmod(fd, 0o666 & ~mask)  # the permissions a plain open() would give
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def oriented(loaded: imageio.LoadedImage) -> Image.Image:

@@ -11,6 +11,7 @@ from PIL import Image
 
 from .. import imageio
 from ..errors import OutputPathError, PassphraseError, ProtectError, ResidualLeakError
+from ..fsutil import write_atomic
 from ..model import Box, Finding, Kind, Report
 from . import sealed
 from .core import (
@@ -25,7 +26,6 @@ from .core import (
     oriented,
     output_format,
     plan,
-    write_atomic,
 )
 
 #: faces still found at this confidence inside a blurred region get a stronger treatment
