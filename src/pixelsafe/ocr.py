@@ -12,6 +12,7 @@ own characters.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import unicodedata
@@ -264,13 +265,7 @@ def _make_line(quad: Any, raw: str, score: float, words: Any) -> Line | None:
     return Line(text, score, _quad(quad), tuple(built))
 
 
-_shared: OcrEngine | None = None
-_shared_lock = threading.Lock()
-
-
+@functools.cache
 def shared_engine() -> OcrEngine:
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = OcrEngine()
-        return _shared
+    """One OCR engine per process (its RapidOCR pipeline loads on first use, under a lock)."""
+    return OcrEngine()

@@ -169,7 +169,7 @@ def verify(data: bytes, name: str, report: Report | None, targets: list[Target],
                    | {"metadata"})
     decoded = imageio.decode(data, name)
     analysis = _analyzer(names).analyze(decoded.rgb)
-    metadata = _metadata(data, name)
+    metadata = _metadata(decoded)
     kept = [f.box for f in (report.findings if report else ()) if f.box is not None and (
         f.id in options.keep or f.kind.value not in kinds)]
     leaks: list[Finding] = []
@@ -190,10 +190,11 @@ def verify(data: bytes, name: str, report: Report | None, targets: list[Target],
     }
 
 
-def _metadata(data: bytes, name: str) -> list[Finding]:
+def _metadata(output: imageio.LoadedImage) -> list[Finding]:
+    """Every metadata finding in an encoded output (there should be none)."""
     from ..detectors.metadata import MetadataDetector
 
-    return list(MetadataDetector().detect(imageio.decode(data, name)))
+    return list(MetadataDetector().detect(output))
 
 
 def restore(path: str | Path, out: str | Path, passphrase: str,
@@ -225,7 +226,7 @@ def strip(path: str | Path, out: str | Path, keep_icc: bool = False,
     check_output(dst, [src], overwrite)
     loaded = imageio.load(src)
     data, _ = encode(oriented(loaded), output_format(dst, loaded.format), loaded, keep_icc)
-    leftovers = _metadata(data, dst.name)
+    leftovers = _metadata(imageio.decode(data, dst.name))
     if leftovers:  # pragma: no cover - a fresh encode has nothing to carry them
         raise ResidualLeakError(f"{dst}: metadata survived: {leftovers[0].label}")
     write_atomic(dst, data)
