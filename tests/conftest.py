@@ -31,3 +31,15 @@ def encode(im: Image.Image, fmt: str, **kwargs) -> bytes:
     buf = io.BytesIO()
     im.save(buf, format=fmt, **kwargs)
     return buf.getvalue()
+
+
+def png_bomb(width: int = 30000, height: int = 30000) -> bytes:
+    """A valid PNG header claiming width x height pixels, without the pixel data."""
+    import struct
+    import zlib
+
+    data = encode(Image.new("L", (1, 1)), "PNG")
+    ihdr = data.index(b"IHDR")
+    chunk = b"IHDR" + struct.pack(">II", width, height) + data[ihdr + 12: ihdr + 17]
+    return (data[: ihdr - 4] + struct.pack(">I", 13) + chunk
+            + struct.pack(">I", zlib.crc32(chunk)) + data[ihdr + 21:])

@@ -3,7 +3,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import encode
+from conftest import encode, png_bomb
 from PIL import Image
 
 from pixelsafe import imageio
@@ -90,16 +90,7 @@ def test_truncated_file_is_corrupt(fmt):
 
 
 def test_decompression_bomb_refused_before_decoding():
-    # A valid PNG header claiming 30000 x 30000 pixels, without the pixel data.
-    data = encode(Image.new("L", (1, 1)), "PNG")
-    ihdr = data.index(b"IHDR")
-    import struct
-    import zlib
-
-    body = struct.pack(">II", 30000, 30000) + data[ihdr + 12: ihdr + 17]
-    chunk = b"IHDR" + body
-    crafted = (data[: ihdr - 4] + struct.pack(">I", 13) + chunk
-               + struct.pack(">I", zlib.crc32(chunk)) + data[ihdr + 21:])
+    crafted = png_bomb(30000, 30000)
     with pytest.raises(DecompressionBombError, match="900000000 pixels"):
         imageio.open_image(crafted, "bomb.png")
 

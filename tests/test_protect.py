@@ -235,3 +235,19 @@ def test_sealed_payload_survives_many_jpeg_segments() -> None:
     assert carried is not None and sealed.extract(carried) == payload
     with Image.open(io.BytesIO(carried)) as im:
         im.load()  # still a valid JPEG
+
+
+def test_a_kept_face_beside_a_redacted_one_stays_visible(tmp_path, analyzer, face_detector):
+    """Regression: the hardening rounds saw the kept face touching its neighbour's blurred
+    box, took it for a leak and filled both."""
+    from pixelsafe import imageio
+    from pixelsafe.protect.ops import redact
+
+    src = SAMPLES / "street-with-gps.jpg"
+    report = analyzer.analyze(src)
+    faces = [f for f in report.findings if f.kind.value == "face"]
+    kept = max(faces, key=lambda f: f.confidence)
+    assert any(f is not kept and f.box.x1 - kept.box.x2 < 10 for f in faces)  # a neighbour
+    redact(src, tmp_path / "out.jpg", RedactOptions(keep=frozenset([kept.id])), report=report)
+    found = face_detector.detect(imageio.load(tmp_path / "out.jpg"))
+    assert [f.box.iou(kept.box) >= 0.5 for f in found] == [True]

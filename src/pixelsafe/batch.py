@@ -95,6 +95,53 @@ class _Slot:
         self.proc.join(5)
         self.conn.close()
 
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.proc.join(2)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join(2)
+
+    def send(self, task: tuple[int, str], timeout: float) -> None:
+        self.task = task
+        self.deadline = time.monotonic() + timeout + (STARTUP_GRACE if self.fresh else 0.0)
+        self.conn.send(task)
+
+    def receive(self) -> Outcome | None:
+        """The finished task's outcome, or None if the worker hung up instead."""
+        assert self.task is not None
+        try:
+            msg = self.conn.recv()
+        except (EOFError, OSError):
+            return None
+        index, path = self.task
+        self.task = None
+        self.fresh = False
+        if msg[1] == "ok":
+            return Outcome(index, path, report=Report.from_json(msg[2]))
+        return Outcome(index, path, error_type=msg[1], error_message=msg[2])
+
+    def died(self) -> Outcome:
+        """Kill the worker (it died) and give its task a typed error."""
+        assert self.task is not None
+        index, path = self.task
+        code = self.proc.exitcode
+        self.kill()
+        return Outcome(index, path, error_type=AnalysisResourceError.code,
+                       error_message=f"{path}: the analysis process died (exit code {code}); "
+                                     f"the file may exhaust memory or crash the decoder")
+
+    def timed_out(self, timeout: float) -> Outcome:
+        assert self.task is not None
+        index, path = self.task
+        self.kill()
+        return Outcome(index, path, error_type=AnalysisTimeoutError.code,
+                       error_message=f"{path}: analysis took longer than {timeout:g} s and "
+                                     f"was stopped")
+
 
 def run(paths: Iterable[str], settings: Settings, workers: int = 1,
         on_start: Callable[[str], None] | None = None) -> Iterator[Outcome]:
@@ -112,53 +159,60 @@ def run(paths: Iterable[str], settings: Settings, workers: int = 1,
         while todo or any(s.task for s in slots):
             for slot in slots:
                 if slot.task is None and todo:
-                    slot.task = todo.pop()
-                    slot.deadline = (time.monotonic() + settings.timeout +
-                                     (STARTUP_GRACE if slot.fresh else 0.0))
-                    slot.conn.send(slot.task)
+                    task = todo.pop()
+                    slot.send(task, settings.timeout)
                     if on_start:
-                        on_start(slot.task[1])
+                        on_start(task[1])
             busy = [s for s in slots if s.task]
             timeout = max(0.0, min(s.deadline for s in busy) - time.monotonic())
             ready = wait([s.conn for s in busy] + [s.proc.sentinel for s in busy], timeout)
             for i, slot in enumerate(slots):
                 if slot.task is None:
                     continue
-                index, path = slot.task
                 if slot.conn in ready:
-                    try:
-                        msg = slot.conn.recv()
-                    except (EOFError, OSError):
-                        msg = None
-                    if msg is not None:
-                        slot.task = None
-                        slot.fresh = False
-                        if msg[1] == "ok":
-                            yield Outcome(index, path, report=Report.from_json(msg[2]))
-                        else:
-                            yield Outcome(index, path, error_type=msg[1], error_message=msg[2])
+                    outcome = slot.receive()
+                    if outcome is not None:
+                        yield outcome
                         continue
                 if slot.proc.sentinel in ready or not slot.proc.is_alive():
-                    code = slot.proc.exitcode
-                    slot.kill()
                     slots[i] = _Slot(ctx, settings)
-                    yield Outcome(index, path, error_type=AnalysisResourceError.code,
-                                  error_message=f"{path}: the analysis process died "
-                                                f"(exit code {code}); the file may exhaust "
-                                                f"memory or crash the decoder")
+                    yield slot.died()
                 elif time.monotonic() > slot.deadline:
-                    slot.kill()
                     slots[i] = _Slot(ctx, settings)
-                    yield Outcome(index, path, error_type=AnalysisTimeoutError.code,
-                                  error_message=f"{path}: analysis took longer than "
-                                                f"{settings.timeout:g} s and was stopped")
+                    yield slot.timed_out(settings.timeout)
     finally:
         for slot in slots:
-            try:
-                slot.conn.send(None)
-            except (OSError, ValueError):
-                pass
-            slot.proc.join(2)
-            if slot.proc.is_alive():
-                slot.proc.kill()
-                slot.proc.join(2)
+            slot.stop()
+
+
+class Supervisor:
+    """One long-lived supervised worker process for callers that analyse one file at a
+    time (the web app's queue). Same guarantees as :func:`run`: a per-file wall-clock
+    budget, a memory limit, and a typed error when the worker dies or overruns; the worker
+    is then replaced."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.ctx = mp.get_context("spawn")
+        self.settings = Settings(settings.detectors, settings.timeout, settings.memory_mb,
+                                 settings.threads or max(1, os.cpu_count() or 1))
+        self.slot = _Slot(self.ctx, self.settings)
+
+    def analyze(self, path: str) -> Outcome:
+        slot = self.slot
+        slot.send((0, path), self.settings.timeout)
+        while True:
+            left = max(0.0, slot.deadline - time.monotonic())
+            ready = wait([slot.conn, slot.proc.sentinel], left)
+            if slot.conn in ready:
+                outcome = slot.receive()
+                if outcome is not None:
+                    return outcome
+            if slot.proc.sentinel in ready or not slot.proc.is_alive():
+                self.slot = _Slot(self.ctx, self.settings)
+                return slot.died()
+            if time.monotonic() > slot.deadline:
+                self.slot = _Slot(self.ctx, self.settings)
+                return slot.timed_out(self.settings.timeout)
+
+    def close(self) -> None:
+        self.slot.stop()

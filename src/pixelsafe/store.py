@@ -39,6 +39,44 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             PRIMARY KEY (sha256, pipeline)
         );
     """),
+    # the web app's library: images by path, the analysis queue, cached thumbnails
+    ("0002_library", """
+        CREATE TABLE images (
+            id INTEGER PRIMARY KEY,
+            path TEXT NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            width INTEGER,
+            height INTEGER,
+            format TEXT,
+            added_at REAL NOT NULL,
+            locked INTEGER NOT NULL DEFAULT 0,
+            exported INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX images_sha256 ON images (sha256);
+        CREATE TABLE jobs (
+            id INTEGER PRIMARY KEY,
+            image_id INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            pipeline TEXT NOT NULL,
+            state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done', 'failed')),
+            error_type TEXT,
+            error_message TEXT,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        CREATE INDEX jobs_state ON jobs (state, id);
+        CREATE INDEX jobs_image ON jobs (image_id, id);
+        CREATE TABLE thumbnails (
+            sha256 TEXT NOT NULL,
+            variant TEXT NOT NULL,
+            data BLOB NOT NULL,
+            created_at REAL NOT NULL,
+            PRIMARY KEY (sha256, variant)
+        )
+    """),
 )
 
 
@@ -49,11 +87,14 @@ class Failure:
 
 
 class Store:
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, threads: bool = False) -> None:
+        """``threads``: the connection may be used from several threads (the caller
+        serialises its use, as the web app's single writer does)."""
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                        check_same_thread=not threads)
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self._migrate()

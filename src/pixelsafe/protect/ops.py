@@ -134,12 +134,12 @@ def _harden_faces(pixels: Image.Image, targets: list[Target], kept: list[Box],
         # look at the pixels as the output file will hold them: a lossy codec can bring
         # back enough structure for a detector
         probe = codec(pixels) if codec is not None else pixels.copy()
-        found = [f for f in detector.detect(imageio.from_pil(probe)) if f.box is not None]
+        found = [f for f in detector.detect(imageio.from_pil(probe)) if f.box is not None
+                 and not any(f.box.iou(k) >= 0.3 for k in kept)]  # a kept face is no leak
         boxes = [f.box for f in found if f.box is not None]
         again = [t for t in targets + added if any(_touches(t.box, b) for b in boxes)]
         new = [f.box for f in found if f.box is not None and f.confidence >= default
-               and _covered(f.box, [t.box for t in targets + added]) < 0.5
-               and not any(f.box.iou(k) >= 0.3 for k in kept)]
+               and _covered(f.box, [t.box for t in targets + added]) < 0.5]
         if not again and not new:
             break
         for t in again:

@@ -1,0 +1,320 @@
+"""The JSON API (``/api``). Images are addressed by id only: no route takes a path."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
+
+from .. import __version__, imageio
+from ..errors import EmptyFileError, PixelSafeError, UnsupportedFormatError
+from ..model import Box, Kind, Report, RiskLevel
+from ..protect import ops
+from ..protect.core import FORMAT_SUFFIX, STYLES, RedactOptions
+from . import library as lib
+from .errors import ApiError, status_for
+from .openapi import spec
+from .render import SIZES, rendition
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff",
+        "BMP": "image/bmp", "GIF": "image/gif", "HEIF": "image/heif"}
+MIN_PASSPHRASE = 8
+
+
+def library() -> lib.Library:
+    return current_app.extensions["pixelsafe"]  # type: ignore[no-any-return]
+
+
+def db() -> Any:
+    if "db" not in g:
+        g.db = library().reader()
+    return g.db
+
+
+@bp.teardown_app_request
+def _close(_exc: BaseException | None) -> None:
+    conn = g.pop("db", None)
+    if conn is not None:
+        conn.close()
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "bad_request", f"{name} must be an integer") from None
+    if not low <= value <= high:
+        raise ApiError(400, "bad_request", f"{name} must be between {low} and {high}")
+    return value
+
+
+def _choice(name: str, value: Any, choices: tuple[str, ...] | list[str]) -> Any:
+    if value is not None and value not in choices:
+        raise ApiError(400, "bad_request", f"{name} must be one of {', '.join(choices)}")
+    return value
+
+
+def _record(image_id: int) -> dict[str, Any]:
+    return lib.get_image(db(), library().pipeline, image_id)
+
+
+def _report(image_id: int) -> tuple[dict[str, Any], Report]:
+    record = _record(image_id)
+    if record["report"] is None:
+        raise ApiError(409, "not_analysed", f"image {image_id} is not analysed yet "
+                                            f"(state: {record['state']})")
+    return record, Report.from_dict(record["report"])
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if body is None:
+        body = {}
+    if not isinstance(body, dict):
+        raise ApiError(400, "bad_request", "the body must be a JSON object")
+    return body
+
+
+# -- reading ----------------------------------------------------------------------------
+
+@bp.get("/status")
+def status() -> Response:
+    return jsonify(version=__version__, pipeline=library().pipeline,
+                   library=library().root.name, stats=lib.stats(db(), library().pipeline))
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(spec())
+
+
+@bp.get("/images")
+def list_images() -> Response:
+    page = _int_arg("page", 1, 1, 1_000_000)
+    per_page = _int_arg("per_page", 48, 1, 200)
+    risk = _choice("risk", request.args.get("risk"), [r.value for r in RiskLevel])
+    kind = _choice("kind", request.args.get("kind"), [k.value for k in Kind])
+    images, total = lib.list_images(db(), library().pipeline, page, per_page, risk, kind)
+    return jsonify(images=images, total=total, page=page, per_page=per_page,
+                   stats=lib.stats(db(), library().pipeline))
+
+
+@bp.get("/images/<int:image_id>")
+def get_image(image_id: int) -> Response:
+    return jsonify(_record(image_id))
+
+
+@bp.get("/images/<int:image_id>/report")
+def get_report(image_id: int) -> Response:
+    return jsonify(_report(image_id)[0]["report"])
+
+
+@bp.get("/images/<int:image_id>/file")
+def get_file(image_id: int) -> Response:
+    record = _record(image_id)
+    path = library().resolve(record["path"])
+    if not path.is_file():
+        raise ApiError(404, "not_found", f"the file of image {image_id} is gone")
+    head = path.open("rb").read(16)
+    mime = MIME.get(imageio.sniff_format(head) or "", "application/octet-stream")
+    response = send_file(path, mimetype=mime, download_name=safe_download(record["name"]),
+                         max_age=0)
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.get("/images/<int:image_id>/thumb")
+def get_thumb(image_id: int) -> Response:
+    size = _choice("size", request.args.get("size", "thumb"), tuple(SIZES))
+    redacted = _choice("redacted", request.args.get("redacted", "0"), ("0", "1")) == "1"
+    record = _record(image_id)
+    report = None
+    if redacted:
+        record, report = _report(image_id)
+    variant = f"{size}-redacted:{library().pipeline}" if redacted else size
+    data = library().thumbnail(record["sha256"], variant)
+    if data is None:
+        data = rendition(library().resolve(record["path"]), SIZES[size], report)
+        library().save_thumbnail(record["sha256"], variant, data)
+    response = Response(data, mimetype="image/jpeg")
+    response.headers["Cache-Control"] = "private, max-age=3600"
+    response.headers["ETag"] = hashlib.sha256(
+        (record["sha256"] + variant).encode()).hexdigest()[:32]
+    return response
+
+
+# -- changing ---------------------------------------------------------------------------
+
+@bp.post("/images")
+def upload() -> tuple[Response, int]:
+    files = request.files.getlist("file")
+    if not files:
+        raise ApiError(400, "bad_request", "send one or more files in the multipart field "
+                                           "'file'")
+    results: list[dict[str, Any]] = []
+    for storage in files:
+        name = os.path.basename((storage.filename or "upload").replace("\\", "/")) or "upload"
+        data = storage.stream.read()
+        try:
+            if imageio.sniff_format(data[:16]) is None:
+                if not data:
+                    raise EmptyFileError(f"{name}: the file is empty")
+                raise UnsupportedFormatError(
+                    f"{name}: not a supported image (accepted: JPEG, PNG, WebP, TIFF, BMP, "
+                    "GIF, HEIC/HEIF)")
+            imageio.open_image(data, name)  # header only: refuses bombs before decoding
+        except PixelSafeError as exc:
+            results.append({"name": name, "status": "error", "error": {
+                "type": exc.code, "message": str(exc), "status": status_for(exc)}})
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        image_id, created = library().save_upload(name, data, sha)
+        results.append({"name": name, "status": "created" if created else "duplicate",
+                        "image": _record(image_id)})
+    if all(r["status"] == "error" for r in results):
+        first = results[0]["error"]
+        raise ApiError(first["status"], first["type"], first["message"])
+    code = 201 if any(r["status"] == "created" for r in results) else 200
+    return jsonify(uploaded=results), code
+
+
+@bp.post("/images/<int:image_id>/analyze")
+def analyze(image_id: int) -> tuple[Response, int]:
+    job = library().enqueue(image_id)
+    record = _record(image_id)
+    return jsonify(image=record, job=job), 202 if record["state"] in ("queued", "running") \
+        else 200
+
+
+@bp.delete("/images/<int:image_id>")
+def delete(image_id: int) -> Response:
+    dst = library().trash(image_id)
+    return jsonify(deleted=image_id, trash=dst.relative_to(library().root).as_posix())
+
+
+@bp.post("/images/<int:image_id>/lock")
+def lock(image_id: int) -> Response:
+    locked = _body().get("locked")
+    if not isinstance(locked, bool):
+        raise ApiError(400, "bad_request", "'locked' must be true or false")
+    library().set_flag(image_id, "locked", locked)
+    return jsonify(_record(image_id))
+
+
+def _options(body: dict[str, Any], width: int, height: int) -> RedactOptions:
+    style = _choice("style", body.get("style", "auto"), STYLES)
+    keep = body.get("keep", [])
+    if not isinstance(keep, list) or not all(isinstance(k, str) for k in keep):
+        raise ApiError(400, "bad_request", "'keep' must be a list of finding ids")
+    raw_boxes = body.get("boxes", [])
+    if not isinstance(raw_boxes, list):
+        raise ApiError(400, "bad_request", "'boxes' must be a list of [x1, y1, x2, y2]")
+    boxes: list[Box] = []
+    for raw in raw_boxes:
+        if (not isinstance(raw, list) or len(raw) != 4
+                or not all(isinstance(v, int | float) and not isinstance(v, bool)
+                           for v in raw)):
+            raise ApiError(400, "bad_request", "'boxes' must be a list of [x1, y1, x2, y2]")
+        box = Box.from_floats(raw[0], raw[1], raw[2], raw[3], width, height)
+        if box is None:
+            raise ApiError(400, "bad_request", f"box {raw} is empty or outside the image")
+        boxes.append(box)
+    return RedactOptions(style=style, keep=frozenset(keep), boxes=tuple(boxes),
+                         overwrite=True)
+
+
+def _exports() -> Path:
+    folder = Path(current_app.config["EXPORT_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def safe_download(name: str) -> str:
+    return lib.safe_name(name)
+
+
+def _send(path: Path, download: str, extra: dict[str, str] | None = None) -> Response:
+    fmt = imageio.sniff_format(path.open("rb").read(16)) or ""
+    response = send_file(path, mimetype=MIME.get(fmt, "application/octet-stream"),
+                         as_attachment=True, download_name=download, max_age=0)
+    for key, value in (extra or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def _protect(image_id: int, passphrase: str | None) -> Response:
+    body = _body()
+    record, report = _report(image_id)
+    options = _options(body, report.image.width, report.image.height)
+    options.passphrase = passphrase
+    fmt = report.image.format
+    if passphrase is not None and fmt != "JPEG":
+        fmt = "PNG"  # the encrypted regions travel inside a PNG chunk or a JPEG segment
+    ext = FORMAT_SUFFIX.get(fmt, ".png")
+    stem = Path(lib.safe_name(record["name"])).stem
+    label = "protected" if passphrase else "redacted"
+    out = _exports() / f"{image_id}-{stem}.{label}{ext}"
+    result = ops.redact(library().resolve(record["path"]), out, options, report=report)
+    library().set_flag(image_id, "exported", True)
+    return _send(out, f"{stem}.{label}{ext}", {"X-PixelSafe-Regions": str(len(result.regions))})
+
+
+@bp.post("/images/<int:image_id>/export")
+def export(image_id: int) -> Response:
+    return _protect(image_id, None)
+
+
+def _passphrase(value: Any) -> str:
+    if not isinstance(value, str) or len(value) < MIN_PASSPHRASE:
+        raise ApiError(400, "weak_passphrase",
+                       f"the passphrase must have at least {MIN_PASSPHRASE} characters")
+    return value
+
+
+@bp.post("/images/<int:image_id>/encrypt")
+def encrypt(image_id: int) -> Response:
+    """Redact, and carry each region's original pixels encrypted inside the file."""
+    return _protect(image_id, _passphrase(_body().get("passphrase")))
+
+
+@bp.post("/images/<int:image_id>/strip")
+def strip(image_id: int) -> Response:
+    record = _record(image_id)
+    src = library().resolve(record["path"])
+    fmt = imageio.sniff_format(src.open("rb").read(16)) or "PNG"
+    ext = FORMAT_SUFFIX.get(fmt, ".png")
+    stem = Path(lib.safe_name(record["name"])).stem
+    out = _exports() / f"{image_id}-{stem}.stripped{ext}"
+    ops.strip(src, out, overwrite=True)
+    return _send(out, f"{stem}.stripped{ext}")
+
+
+@bp.post("/restore")
+def restore() -> Response:
+    """Upload a protected file and its passphrase; get the restored original back. Neither
+    the passphrase nor the files are kept."""
+    storage = request.files.get("file")
+    if storage is None:
+        raise ApiError(400, "bad_request", "send the protected file in the field 'file'")
+    passphrase = request.form.get("passphrase", "")
+    if not passphrase:
+        raise ApiError(400, "wrong_passphrase", "give the passphrase")
+    name = lib.safe_name(storage.filename or "protected.png")
+    with tempfile.TemporaryDirectory(dir=_exports()) as tmp:
+        src = Path(tmp) / name
+        storage.save(src)
+        out = Path(tmp) / (Path(name).stem.replace(".protected", "") + ".restored.png")
+        ops.restore(src, out, passphrase)
+        data = out.read_bytes()
+    response = Response(data, mimetype="image/png")
+    response.headers["Content-Disposition"] = f'attachment; filename="{out.name}"'
+    return response

@@ -1,0 +1,366 @@
+"""The web app's library: a folder of photos and its SQLite database.
+
+One writer: every write goes through :meth:`Library.write`, which holds a process-wide lock
+around a ``BEGIN IMMEDIATE`` transaction on the single read-write connection. Request
+handlers read through their own read-only connections (``mode=ro``), opened per request.
+Analyses live in the store's ``reports``/``failures`` tables, keyed by SHA-256 and pipeline,
+so the CLI's ``scan`` and the web app share one cache.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import PixelSafeError
+from ..fsutil import write_atomic
+from ..imageio import sha256_file
+from ..model import Report, RiskLevel
+from ..pipeline import is_image_path
+from ..store import Failure, Store
+
+log = logging.getLogger(__name__)
+
+#: folders inside a library that are never indexed
+PRIVATE_DIRS = {".pixelsafe", ".trash"}
+UPLOADS = "uploads"
+TRASH = ".trash"
+HIGH_RISK = (RiskLevel.HIGH.value, RiskLevel.CRITICAL.value)
+
+
+class NotFound(PixelSafeError):
+    code = "not_found"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    image_id: int
+    path: Path
+    sha256: str
+
+
+def safe_name(name: str) -> str:
+    """A file name made of portable characters only (the display name is kept apart)."""
+    base = os.path.basename(name.replace("\\", "/"))
+    stem, dot, ext = base.rpartition(".")
+    if not dot:
+        stem, ext = base, ""
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem).strip("_")[:60] or "image"
+    ext = re.sub(r"[^A-Za-z0-9]+", "", ext)[:5].lower()
+    return f"{stem}.{ext}" if ext else stem
+
+
+class Library:
+    def __init__(self, root: str | Path, db: str | Path, pipeline: str) -> None:
+        self.root = Path(root).resolve()
+        if not self.root.is_dir():
+            raise NotFound(f"library folder {self.root} does not exist")
+        self.db_path = Path(db).resolve()
+        self.pipeline = pipeline
+        self.store = Store(self.db_path, threads=True)
+        self._lock = threading.RLock()
+        #: set whenever a job is queued; the worker waits on it
+        self.wake = threading.Event()
+
+    def close(self) -> None:
+        with self._lock:
+            self.store.close()
+
+    # -- connections ------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[sqlite3.Connection]:
+        with self._lock, self.store.transaction() as conn:
+            yield conn
+
+    def reader(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=30,
+                               check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    # -- files ------------------------------------------------------------------------
+    def resolve(self, rel: str) -> Path:
+        """The absolute path of a library-relative path; never outside the library."""
+        path = (self.root / rel).resolve()
+        if not path.is_relative_to(self.root):
+            raise NotFound(f"{rel} is not inside the library")
+        return path
+
+    def files(self) -> Iterator[Path]:
+        for dirpath, dirnames, filenames in os.walk(self.root):
+            dirnames[:] = sorted(d for d in dirnames
+                                 if d not in PRIVATE_DIRS and not d.startswith("."))
+            for name in sorted(filenames):
+                path = Path(dirpath) / name
+                if is_image_path(path) and not name.startswith("."):
+                    yield path
+
+    def index(self) -> int:
+        """Add new and changed files, forget vanished ones, queue what needs analysing.
+        Returns the number of images queued."""
+        seen: set[str] = set()
+        queued = 0
+        for path in self.files():
+            rel = path.relative_to(self.root).as_posix()
+            seen.add(rel)
+            try:
+                st = path.stat()
+                with self.write() as conn:
+                    row = conn.execute("SELECT id, size, mtime_ns FROM images WHERE path = ?",
+                                       (rel,)).fetchone()
+                unchanged = row and row[1] == st.st_size and row[2] == st.st_mtime_ns
+                if unchanged:
+                    image_id = int(row[0])
+                else:
+                    image_id = self.add(rel, path.name, sha256_file(path), st.st_size,
+                                        st.st_mtime_ns)
+            except OSError as exc:
+                log.warning("cannot index %s: %s", path, exc)
+                continue
+            queued += self.enqueue(image_id) is not None
+        with self.write() as conn:
+            for (rel,) in conn.execute("SELECT path FROM images").fetchall():
+                if rel not in seen:
+                    self._forget(conn, rel)
+        return queued
+
+    def add(self, rel: str, name: str, sha256: str, size: int, mtime_ns: int) -> int:
+        with self.write() as conn:
+            conn.execute(
+                "INSERT INTO images (path, name, sha256, size, mtime_ns, added_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+                "sha256=excluded.sha256, size=excluded.size, mtime_ns=excluded.mtime_ns",
+                (rel, name, sha256, size, mtime_ns, time.time()))
+            return int(conn.execute("SELECT id FROM images WHERE path = ?",
+                                    (rel,)).fetchone()[0])
+
+    def _forget(self, conn: sqlite3.Connection, rel: str) -> None:
+        conn.execute("DELETE FROM jobs WHERE image_id IN (SELECT id FROM images WHERE path=?)",
+                     (rel,))
+        conn.execute("DELETE FROM images WHERE path = ?", (rel,))
+
+    def by_sha256(self, sha256: str) -> int | None:
+        with self.write() as conn:
+            row = conn.execute("SELECT id FROM images WHERE sha256 = ? ORDER BY id LIMIT 1",
+                               (sha256,)).fetchone()
+        return int(row[0]) if row else None
+
+    def save_upload(self, name: str, data: bytes, sha256: str) -> tuple[int, bool]:
+        """Store uploaded bytes under ``uploads/``; returns (image id, created). The same
+        bytes uploaded twice give the existing image."""
+        with self._lock:
+            existing = self.by_sha256(sha256)
+            if existing is not None:
+                return existing, False
+            folder = self.root / UPLOADS
+            folder.mkdir(exist_ok=True)
+            path = folder / f"{sha256[:12]}-{safe_name(name)}"
+            write_atomic(path, data)
+            st = path.stat()
+            image_id = self.add(path.relative_to(self.root).as_posix(),
+                                os.path.basename(name.replace("\\", "/")) or path.name,
+                                sha256, st.st_size, st.st_mtime_ns)
+        self.enqueue(image_id)
+        return image_id, True
+
+    def trash(self, image_id: int) -> Path:
+        """Move the image's file into the library's trash folder and forget it."""
+        with self._lock:
+            rel = self.image_path(image_id)
+            src = self.resolve(rel)
+            folder = self.root / TRASH
+            folder.mkdir(exist_ok=True)
+            dst = folder / src.name
+            n = 1
+            while dst.exists():
+                dst = folder / f"{src.stem}.{n}{src.suffix}"
+                n += 1
+            if src.exists():
+                os.replace(src, dst)
+            with self.write() as conn:
+                self._forget(conn, rel)
+            return dst
+
+    def image_path(self, image_id: int) -> str:
+        with self.write() as conn:
+            row = conn.execute("SELECT path FROM images WHERE id = ?", (image_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no image {image_id}")
+        return str(row[0])
+
+    def set_flag(self, image_id: int, column: str, value: bool) -> None:
+        if column not in ("locked", "exported"):
+            raise ValueError(column)
+        with self.write() as conn:
+            cur = conn.execute(f"UPDATE images SET {column} = ? WHERE id = ?",
+                               (int(value), image_id))
+            if cur.rowcount == 0:
+                raise NotFound(f"no image {image_id}")
+
+    # -- the queue --------------------------------------------------------------------
+    def enqueue(self, image_id: int) -> int | None:
+        """Queue an analysis unless the image has one (cached) or one is pending.
+        Returns the job id, or None when nothing needed doing."""
+        with self.write() as conn:
+            row = conn.execute("SELECT sha256 FROM images WHERE id = ?", (image_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no image {image_id}")
+            sha = row[0]
+            if conn.execute("SELECT 1 FROM reports WHERE sha256 = ? AND pipeline = ? UNION "
+                            "SELECT 1 FROM failures WHERE sha256 = ? AND pipeline = ?",
+                            (sha, self.pipeline, sha, self.pipeline)).fetchone():
+                return None
+            pending = conn.execute("SELECT id FROM jobs WHERE image_id = ? AND state IN "
+                                   "('queued', 'running')", (image_id,)).fetchone()
+            if pending:
+                return int(pending[0])
+            now = time.time()
+            cur = conn.execute("INSERT INTO jobs (image_id, sha256, pipeline, state, "
+                               "created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?)",
+                               (image_id, sha, self.pipeline, now, now))
+            job_id = int(cur.lastrowid or 0)
+        self.wake.set()
+        return job_id
+
+    def requeue_interrupted(self) -> int:
+        """After a restart, jobs that were running are queued again."""
+        with self.write() as conn:
+            cur = conn.execute("UPDATE jobs SET state = 'queued', updated_at = ? "
+                               "WHERE state = 'running'", (time.time(),))
+            return cur.rowcount
+
+    def claim(self) -> Job | None:
+        with self.write() as conn:
+            row = conn.execute("SELECT j.id, j.image_id, i.path, j.sha256 FROM jobs j "
+                               "JOIN images i ON i.id = j.image_id WHERE j.state = 'queued' "
+                               "ORDER BY j.id LIMIT 1").fetchone()
+            if row is None:
+                return None
+            conn.execute("UPDATE jobs SET state = 'running', updated_at = ? WHERE id = ?",
+                         (time.time(), row[0]))
+        return Job(int(row[0]), int(row[1]), self.resolve(row[2]), str(row[3]))
+
+    def cached(self, sha256: str) -> bool:
+        with self.write() as conn:
+            return conn.execute("SELECT 1 FROM reports WHERE sha256 = ? AND pipeline = ?",
+                                (sha256, self.pipeline)).fetchone() is not None
+
+    def finish(self, job: Job, report: Report | None, failure: Failure | None) -> None:
+        with self.write():
+            if report is not None:
+                self.store.save_report(report.with_path(None), self.pipeline)
+                self.store.conn.execute(
+                    "UPDATE images SET width = ?, height = ?, format = ? WHERE sha256 = ?",
+                    (report.image.width, report.image.height, report.image.format,
+                     report.image.sha256))
+            if failure is not None:
+                self.store.save_failure(job.sha256, self.pipeline, failure)
+            self.store.conn.execute(
+                "UPDATE jobs SET state = ?, error_type = ?, error_message = ?, updated_at = ? "
+                "WHERE id = ?", ("failed" if failure else "done",
+                                 failure.type if failure else None,
+                                 failure.message if failure else None, time.time(), job.id))
+
+    # -- thumbnails -------------------------------------------------------------------
+    def thumbnail(self, sha256: str, variant: str) -> bytes | None:
+        with self.write() as conn:
+            row = conn.execute("SELECT data FROM thumbnails WHERE sha256 = ? AND variant = ?",
+                               (sha256, variant)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def save_thumbnail(self, sha256: str, variant: str, data: bytes) -> None:
+        with self.write() as conn:
+            conn.execute("INSERT OR REPLACE INTO thumbnails VALUES (?, ?, ?, ?)",
+                         (sha256, variant, data, time.time()))
+
+
+# -- read queries (any connection) ----------------------------------------------------------
+
+IMAGE_COLUMNS = (
+    "SELECT i.id, i.path, i.name, i.sha256, i.size, i.width, i.height, i.format, i.added_at, "
+    "i.locked, i.exported, r.report, f.type AS error_type, f.message AS error_message, "
+    "(SELECT state FROM jobs j WHERE j.image_id = i.id ORDER BY j.id DESC LIMIT 1) AS job "
+    "FROM images i LEFT JOIN reports r ON r.sha256 = i.sha256 AND r.pipeline = :pipeline "
+    "LEFT JOIN failures f ON f.sha256 = i.sha256 AND f.pipeline = :pipeline ")
+
+FILTERS = (
+    "WHERE (:risk IS NULL OR json_extract(r.report, '$.risk_level') = :risk) "
+    "AND (:kind IS NULL OR EXISTS (SELECT 1 FROM json_each(r.report, '$.findings') "
+    "WHERE json_extract(value, '$.kind') = :kind)) ")
+
+
+def _state(row: sqlite3.Row) -> str:
+    if row["report"] is not None:
+        return "done"
+    if row["error_type"] is not None:
+        return "failed"
+    return str(row["job"] or "queued")
+
+
+def image_record(row: sqlite3.Row, full: bool = False) -> dict[str, Any]:
+    report = json.loads(row["report"]) if row["report"] else None
+    out: dict[str, Any] = {
+        "id": row["id"], "name": row["name"], "path": row["path"], "sha256": row["sha256"],
+        "bytes": row["size"], "width": row["width"], "height": row["height"],
+        "format": row["format"], "added_at": row["added_at"], "locked": bool(row["locked"]),
+        "exported": bool(row["exported"]), "state": _state(row),
+        "error": ({"type": row["error_type"], "message": row["error_message"]}
+                  if row["error_type"] else None),
+        "privacy_score": report["privacy_score"] if report else None,
+        "risk_level": report["risk_level"] if report else None,
+        "explanation": report["explanation"] if report else None,
+        "kinds": sorted({f["kind"] for f in report["findings"]}) if report else [],
+        "findings": len(report["findings"]) if report else 0,
+    }
+    if full:
+        out["report"] = report
+    return out
+
+
+def list_images(conn: sqlite3.Connection, pipeline: str, page: int, per_page: int,
+                risk: str | None, kind: str | None) -> tuple[list[dict[str, Any]], int]:
+    params = {"pipeline": pipeline, "risk": risk, "kind": kind,
+              "limit": per_page, "offset": (page - 1) * per_page}
+    rows = conn.execute(IMAGE_COLUMNS + FILTERS + "ORDER BY i.added_at DESC, i.id DESC "
+                        "LIMIT :limit OFFSET :offset", params).fetchall()
+    total = conn.execute("SELECT COUNT(*) FROM images i LEFT JOIN reports r ON "
+                         "r.sha256 = i.sha256 AND r.pipeline = :pipeline " + FILTERS,
+                         params).fetchone()[0]
+    return [image_record(r) for r in rows], int(total)
+
+
+def get_image(conn: sqlite3.Connection, pipeline: str, image_id: int) -> dict[str, Any]:
+    row = conn.execute(IMAGE_COLUMNS + "WHERE i.id = :id",
+                       {"pipeline": pipeline, "id": image_id}).fetchone()
+    if row is None:
+        raise NotFound(f"no image {image_id}")
+    return image_record(row, full=True)
+
+
+def stats(conn: sqlite3.Connection, pipeline: str) -> dict[str, int]:
+    row = conn.execute(
+        "SELECT COUNT(*), "
+        "SUM(json_extract(r.report, '$.risk_level') IN (?, ?)), "
+        "SUM(i.locked OR i.exported), "
+        "SUM(r.report IS NOT NULL) "
+        "FROM images i LEFT JOIN reports r ON r.sha256 = i.sha256 AND r.pipeline = ?",
+        (*HIGH_RISK, pipeline)).fetchone()
+    jobs = dict(conn.execute("SELECT state, COUNT(*) FROM jobs WHERE state IN "
+                             "('queued', 'running') GROUP BY state").fetchall())
+    failed = conn.execute("SELECT COUNT(*) FROM images i JOIN failures f ON "
+                          "f.sha256 = i.sha256 AND f.pipeline = ?", (pipeline,)).fetchone()[0]
+    return {"total": int(row[0] or 0), "high_risk": int(row[1] or 0),
+            "protected": int(row[2] or 0), "analysed": int(row[3] or 0),
+            "failed": int(failed or 0), "queued": int(jobs.get("queued", 0)),
+            "running": int(jobs.get("running", 0))}

@@ -1,0 +1,208 @@
+"""The OpenAPI 3.0 document of the JSON API, served at ``/api/openapi.json``.
+
+``tests/test_web_schema.py`` runs schemathesis against the running app with this document,
+so every status and body that a route can return must be declared here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import __version__
+from ..model import Kind, RiskLevel
+
+_ERROR = {"$ref": "#/components/responses/Error"}
+_ID = {"name": "image_id", "in": "path", "required": True,
+       "schema": {"type": "integer", "minimum": 0}}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {str(c): _ERROR for c in codes}
+
+
+def _json(ref: str) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}}
+
+
+def _ok(ref: str, text: str = "OK") -> dict[str, Any]:
+    return {"description": text, **_json(ref)}
+
+
+_FILE = {"description": "the file", "content": {
+    f"image/{t}": {"schema": {"type": "string", "format": "binary"}}
+    for t in ("jpeg", "png", "webp", "tiff", "bmp", "gif", "heif")}}
+_PROTECT_BODY = {"required": False, **_json("ProtectRequest")}
+_WRITE: list[dict[str, list[str]]] = [{"token": []}]
+
+
+def spec() -> dict[str, Any]:
+    nullable_int = {"type": "integer", "nullable": True}
+    nullable_str = {"type": "string", "nullable": True}
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "PixelSafe local API", "version": __version__,
+                 "description": "Served on 127.0.0.1 only. Every state-changing request "
+                                "needs the X-PixelSafe-Token header (the token is in the "
+                                "page's meta tag) and a same-origin context."},
+        "servers": [{"url": "/"}],
+        "components": {
+            "securitySchemes": {"token": {"type": "apiKey", "in": "header",
+                                          "name": "X-PixelSafe-Token"}},
+            "responses": {"Error": {"description": "an error", **_json("Error")}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {
+                    "error": {"type": "object", "required": ["type", "message", "status"],
+                              "properties": {"type": {"type": "string"},
+                                             "message": {"type": "string"},
+                                             "status": {"type": "integer"}}}}},
+                "Stats": {"type": "object", "required": [
+                    "total", "high_risk", "protected", "analysed", "failed", "queued",
+                    "running"], "properties": {k: {"type": "integer", "minimum": 0} for k in (
+                        "total", "high_risk", "protected", "analysed", "failed", "queued",
+                        "running")}},
+                "Image": {"type": "object", "required": [
+                    "id", "name", "sha256", "state", "privacy_score", "risk_level", "kinds"],
+                    "properties": {
+                        "id": {"type": "integer"}, "name": {"type": "string"},
+                        "path": {"type": "string"}, "sha256": {"type": "string"},
+                        "bytes": {"type": "integer"}, "width": nullable_int,
+                        "height": nullable_int, "format": nullable_str,
+                        "added_at": {"type": "number"}, "locked": {"type": "boolean"},
+                        "exported": {"type": "boolean"},
+                        "state": {"type": "string",
+                                  "enum": ["queued", "running", "done", "failed"]},
+                        "error": {"type": "object", "nullable": True},
+                        "privacy_score": {"type": "integer", "minimum": 1, "maximum": 5,
+                                          "nullable": True},
+                        "risk_level": {"type": "string", "nullable": True,
+                                       "enum": [r.value for r in RiskLevel] + [None]},
+                        "explanation": nullable_str,
+                        "kinds": {"type": "array", "items": {"type": "string"}},
+                        "findings": {"type": "integer"},
+                        "report": {"type": "object", "nullable": True}}},
+                "ImageList": {"type": "object", "required": ["images", "total", "stats"],
+                              "properties": {
+                                  "images": {"type": "array",
+                                             "items": {"$ref": "#/components/schemas/Image"}},
+                                  "total": {"type": "integer"}, "page": {"type": "integer"},
+                                  "per_page": {"type": "integer"},
+                                  "stats": {"$ref": "#/components/schemas/Stats"}}},
+                "Status": {"type": "object", "required": ["version", "pipeline", "stats"],
+                           "properties": {"version": {"type": "string"},
+                                          "pipeline": {"type": "string"},
+                                          "library": {"type": "string"},
+                                          "stats": {"$ref": "#/components/schemas/Stats"}}},
+                "Report": {"type": "object", "required": [
+                    "image", "privacy_score", "risk_level", "explanation", "findings",
+                    "summary", "analyzer"]},
+                "Upload": {"type": "object", "required": ["uploaded"], "properties": {
+                    "uploaded": {"type": "array", "items": {"type": "object", "required": [
+                        "name", "status"], "properties": {
+                            "name": {"type": "string"},
+                            "status": {"type": "string",
+                                       "enum": ["created", "duplicate", "error"]},
+                            "image": {"$ref": "#/components/schemas/Image"},
+                            "error": {"type": "object"}}}}}},
+                "Analyze": {"type": "object", "required": ["image"], "properties": {
+                    "image": {"$ref": "#/components/schemas/Image"},
+                    "job": {"type": "integer", "nullable": True}}},
+                "Deleted": {"type": "object", "required": ["deleted", "trash"],
+                            "properties": {"deleted": {"type": "integer"},
+                                           "trash": {"type": "string"}}},
+                "Lock": {"type": "object", "required": ["locked"],
+                         "properties": {"locked": {"type": "boolean"}}},
+                "ProtectRequest": {"type": "object", "properties": {
+                    "style": {"type": "string", "enum": ["auto", "blur", "pixelate", "fill"]},
+                    "keep": {"type": "array", "items": {"type": "string"},
+                             "description": "finding ids to leave as they are"},
+                    "boxes": {"type": "array", "description": "manual regions, in pixels of "
+                              "the oriented image", "items": {
+                                  "type": "array", "minItems": 4, "maxItems": 4,
+                                  "items": {"type": "number"}}},
+                    "passphrase": {"type": "string", "minLength": 8,
+                                   "description": "encrypt only; never stored"}}},
+            },
+        },
+        "paths": {
+            "/api/status": {"get": {"summary": "version, pipeline and library counts",
+                                    "responses": {"200": _ok("Status")}}},
+            "/api/openapi.json": {"get": {"summary": "this document", "responses": {
+                "200": {"description": "OpenAPI", "content": {"application/json": {
+                    "schema": {"type": "object"}}}}}}},
+            "/api/images": {
+                "get": {"summary": "list images, newest first", "parameters": [
+                    {"name": "page", "in": "query",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
+                    {"name": "per_page", "in": "query",
+                     "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
+                    {"name": "risk", "in": "query",
+                     "schema": {"type": "string", "enum": [r.value for r in RiskLevel]}},
+                    {"name": "kind", "in": "query",
+                     "schema": {"type": "string", "enum": [k.value for k in Kind]}}],
+                    "responses": {"200": _ok("ImageList"), **_errors(400)}},
+                "post": {"summary": "upload images (multipart field 'file', repeatable); the "
+                                    "same bytes twice give the existing image",
+                         "security": _WRITE,
+                         "requestBody": {"required": True, "content": {"multipart/form-data": {
+                             "schema": {"type": "object", "required": ["file"], "properties": {
+                                 "file": {"type": "array", "items": {
+                                     "type": "string", "format": "binary"}}}}}}},
+                         "responses": {"201": _ok("Upload", "created"),
+                                       "200": _ok("Upload", "all duplicates"),
+                                       **_errors(400, 403, 413, 415, 422)}},
+            },
+            "/api/images/{image_id}": {
+                "parameters": [_ID],
+                "get": {"summary": "one image with its report",
+                        "responses": {"200": _ok("Image"), **_errors(404)}},
+                "delete": {"summary": "move the file to the library's trash folder",
+                           "security": _WRITE,
+                           "responses": {"200": _ok("Deleted"), **_errors(403, 404)}},
+            },
+            "/api/images/{image_id}/report": {"parameters": [_ID], "get": {
+                "summary": "the analysis report", "responses": {
+                    "200": _ok("Report"), **_errors(404, 409)}}},
+            "/api/images/{image_id}/file": {"parameters": [_ID], "get": {
+                "summary": "the original bytes", "responses": {"200": _FILE,
+                                                               **_errors(404)}}},
+            "/api/images/{image_id}/thumb": {"parameters": [_ID, {
+                "name": "size", "in": "query",
+                "schema": {"type": "string", "enum": ["thumb", "display"]}}, {
+                "name": "redacted", "in": "query", "schema": {"type": "string",
+                                                              "enum": ["0", "1"]}}],
+                "get": {"summary": "a JPEG rendition without metadata, plain or redacted",
+                        "responses": {"200": {"description": "JPEG", "content": {
+                            "image/jpeg": {"schema": {"type": "string",
+                                                      "format": "binary"}}}},
+                            **_errors(400, 404, 409, 415, 422)}}},
+            "/api/images/{image_id}/analyze": {"parameters": [_ID], "post": {
+                "summary": "queue an analysis (cached results are kept)", "security": _WRITE,
+                "responses": {"200": _ok("Analyze", "already analysed"),
+                              "202": _ok("Analyze", "queued"), **_errors(403, 404)}}},
+            "/api/images/{image_id}/lock": {"parameters": [_ID], "post": {
+                "summary": "the gallery's protect toggle: show the redacted render",
+                "security": _WRITE, "requestBody": {"required": True, **_json("Lock")},
+                "responses": {"200": _ok("Image"), **_errors(400, 403, 404)}}},
+            "/api/images/{image_id}/export": {"parameters": [_ID], "post": {
+                "summary": "download a redacted copy (re-analysed before it is sent)",
+                "security": _WRITE, "requestBody": _PROTECT_BODY,
+                "responses": {"200": _FILE, **_errors(400, 403, 404, 409, 415, 422)}}},
+            "/api/images/{image_id}/encrypt": {"parameters": [_ID], "post": {
+                "summary": "download a redacted copy carrying the original regions, "
+                           "encrypted with the passphrase",
+                "security": _WRITE, "requestBody": _PROTECT_BODY,
+                "responses": {"200": _FILE, **_errors(400, 403, 404, 409, 415, 422)}}},
+            "/api/images/{image_id}/strip": {"parameters": [_ID], "post": {
+                "summary": "download a copy without metadata", "security": _WRITE,
+                "responses": {"200": _FILE, **_errors(403, 404, 415, 422)}}},
+            "/api/restore": {"post": {
+                "summary": "restore a protected file with its passphrase",
+                "security": _WRITE, "requestBody": {"required": True, "content": {
+                    "multipart/form-data": {"schema": {
+                        "type": "object", "required": ["file", "passphrase"], "properties": {
+                            "file": {"type": "string", "format": "binary"},
+                            "passphrase": {"type": "string"}}}}}},
+                "responses": {"200": {"description": "PNG", "content": {"image/png": {
+                    "schema": {"type": "string", "format": "binary"}}}},
+                    **_errors(400, 403, 409, 413, 415, 422)}}},
+        },
+    }

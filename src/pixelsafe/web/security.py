@@ -1,0 +1,89 @@
+"""The local server's doors, each closed by a request hook.
+
+* Host allow-list: a request whose Host header names anything but localhost, 127.0.0.1,
+  [::1] or the configured host is refused. A DNS-rebinding page reaches us under its own
+  host name, so it is refused before any route runs.
+* No CORS: no ``Access-Control-*`` header is ever sent, so other origins cannot read
+  responses.
+* CSRF: every state-changing request must come from our own origin (``Sec-Fetch-Site`` and
+  ``Origin``, when the browser sends them) and carry the per-process token in the
+  ``X-PixelSafe-Token`` header. A cross-site form can set neither.
+* A Content-Security-Policy with ``script-src 'self'`` and no inline script or style, plus
+  nosniff, no framing and no referrer.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+
+from flask import Flask, Response, current_app, request
+
+from .errors import ApiError
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOKEN_HEADER = "X-PixelSafe-Token"
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
+       "connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'")
+#: for image bytes opened directly: nothing in them may run
+FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
+
+
+def host_name(host: str) -> str:
+    """``[::1]:3000`` -> ``::1``; ``LocalHost:80`` -> ``localhost``."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:host.find("]")] if "]" in host else host
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def allowed_hosts(configured: str | None) -> frozenset[str]:
+    hosts = set(LOOPBACK_HOSTS)
+    if configured and configured not in ("0.0.0.0", "::"):
+        hosts.add(host_name(configured) if not configured.startswith("[") else
+                  configured.strip("[]"))
+    return frozenset(hosts)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def check_request() -> None:
+    host = request.headers.get("Host", "")
+    if host_name(host) not in current_app.config["ALLOWED_HOSTS"]:
+        raise ApiError(403, "host_not_allowed",
+                       f"Host {host!r} is not allowed; open the app as http://127.0.0.1 or "
+                       "http://localhost")
+    if request.method in SAFE_METHODS:
+        return
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None and site not in ("same-origin", "none"):
+        raise ApiError(403, "cross_site", f"cross-site request refused ({site})")
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != f"{request.scheme}://{host}":
+        raise ApiError(403, "cross_origin", f"request from origin {origin!r} refused")
+    token = request.headers.get(TOKEN_HEADER, "")
+    if not hmac.compare_digest(token.encode(), current_app.config["CSRF_TOKEN"].encode()):
+        raise ApiError(403, "csrf_token", f"missing or wrong {TOKEN_HEADER} header")
+
+
+def set_headers(response: Response) -> Response:
+    for name in [h for h in response.headers.keys() if h.lower().startswith("access-control-")]:
+        del response.headers[name]
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    if request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def install(app: Flask) -> None:
+    app.before_request(check_request)
+    app.after_request(set_headers)

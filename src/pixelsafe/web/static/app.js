@@ -1,0 +1,86 @@
+// Entry point: wires the gallery, uploads (picker and drag and drop) and the detail view.
+import { api } from './api.js';
+import { initDetail, openDetail } from './detail.js';
+import { toast } from './dom.js';
+import { load, rerender, skeletons, state } from './gallery.js';
+
+let pollTimer = null;
+
+async function refresh() {
+  clearTimeout(pollTimer);
+  try {
+    const pending = await load(open);
+    if (pending > 0) pollTimer = setTimeout(refresh, 1000);
+  } catch (err) {
+    toast(err.message, 'error');
+    pollTimer = setTimeout(refresh, 5000);
+  }
+}
+
+function open(id) {
+  openDetail(id, refresh);
+}
+
+async function upload(files) {
+  const list = [...files];
+  if (!list.length) return;
+  const form = new FormData();
+  for (const file of list) form.append('file', file, file.name);
+  toast(`Uploading ${list.length} photo${list.length > 1 ? 's' : ''}…`);
+  try {
+    const result = await api('/api/images', { method: 'POST', form });
+    const failed = result.uploaded.filter((r) => r.status === 'error');
+    const dupes = result.uploaded.filter((r) => r.status === 'duplicate');
+    const parts = [`${result.uploaded.length - failed.length - dupes.length} added`];
+    if (dupes.length) parts.push(`${dupes.length} already in the library`);
+    if (failed.length) parts.push(`${failed.length} refused: ${failed[0].error.message}`);
+    toast(parts.join(', '), failed.length ? 'error' : 'info');
+  } catch (err) {
+    toast(err.message, 'error');
+  }
+  state.page = 1;
+  await refresh();
+}
+
+function init() {
+  skeletons();
+  initDetail();
+  const input = document.getElementById('file-input');
+  document.getElementById('upload-button').addEventListener('click', () => input.click());
+  input.addEventListener('change', async () => { await upload(input.files); input.value = ''; });
+  const mode = document.getElementById('mode');
+  mode.value = localStorage.getItem('pixelsafe-mode') || 'auto';
+  state.mode = mode.value;
+  mode.addEventListener('change', () => {
+    state.mode = mode.value;
+    localStorage.setItem('pixelsafe-mode', mode.value);
+    rerender(open);
+  });
+  for (const [id, key] of [['filter-risk', 'risk'], ['filter-kind', 'kind']]) {
+    document.getElementById(id).addEventListener('change', (event) => {
+      state[key] = event.target.value;
+      state.page = 1;
+      refresh();
+    });
+  }
+  document.getElementById('prev').addEventListener('click', () => { state.page -= 1; refresh(); });
+  document.getElementById('next').addEventListener('click', () => { state.page += 1; refresh(); });
+  const drop = document.getElementById('drop');
+  let depth = 0;
+  window.addEventListener('dragenter', (event) => {
+    if (![...event.dataTransfer.types].includes('Files')) return;
+    depth += 1;
+    drop.hidden = false;
+  });
+  window.addEventListener('dragleave', () => { depth = Math.max(0, depth - 1); if (!depth) drop.hidden = true; });
+  window.addEventListener('dragover', (event) => event.preventDefault());
+  window.addEventListener('drop', (event) => {
+    event.preventDefault();
+    depth = 0;
+    drop.hidden = true;
+    upload(event.dataTransfer.files);
+  });
+  refresh();
+}
+
+init();

@@ -1,0 +1,110 @@
+// The gallery grid: cards with score badges, privacy modes, the protect toggle, stats.
+import { api } from './api.js';
+import { badge, el, toast } from './dom.js';
+
+const PER_PAGE = 48;
+export const state = { page: 1, total: 0, images: new Map(), mode: 'auto', risk: '', kind: '' };
+
+// Which rendition a card shows. Nothing unanalysed is shown in auto or hide mode.
+export function hidden(image, mode) {
+  if (image.locked) return true;
+  if (mode === 'show') return false;
+  if (image.state !== 'done') return true;
+  if (mode === 'hide') return image.privacy_score >= 2;
+  return image.risk_level === 'high' || image.risk_level === 'critical';
+}
+
+function thumbSource(image) {
+  if (!hidden(image, state.mode)) return `/api/images/${image.id}/thumb?size=thumb`;
+  if (image.state === 'done') return `/api/images/${image.id}/thumb?size=thumb&redacted=1`;
+  return null;
+}
+
+function card(image, onOpen) {
+  const li = el('li', { class: 'card', 'data-id': image.id });
+  const open = el('button', { type: 'button', class: 'thumb', 'aria-label': `Open ${image.name}` });
+  open.addEventListener('click', () => onOpen(image.id));
+  const src = thumbSource(image);
+  if (src) {
+    const img = el('img', { src, alt: `${image.name}${hidden(image, state.mode) ? ' (redacted preview)' : ''}`, loading: 'lazy' });
+    open.append(img);
+  } else {
+    open.append(el('div', { class: 'placeholder', text: image.state === 'failed' ? 'Cannot analyse' : 'Analysing…' }));
+  }
+  const score = el('span');
+  badge(score, image);
+  const lock = el('button', {
+    type: 'button', class: 'lock', 'aria-pressed': String(image.locked),
+    'aria-label': `${image.locked ? 'Unprotect' : 'Protect'} ${image.name}`,
+    text: image.locked ? 'Protected' : 'Protect',
+  });
+  lock.addEventListener('click', async () => {
+    try {
+      const updated = await api(`/api/images/${image.id}/lock`, { method: 'POST', json: { locked: !image.locked } });
+      state.images.set(updated.id, updated);
+      li.replaceWith(card(updated, onOpen));
+      await refreshStats();
+    } catch (err) { toast(err.message, 'error'); }
+  });
+  const caption = el('div', { class: 'caption' },
+    el('span', { class: 'name', text: image.name, title: image.name }),
+    el('span', { class: 'risk', text: image.explanation || (image.error ? image.error.message : '') }));
+  li.append(open, score, lock, caption);
+  return li;
+}
+
+export function skeletons(n = 8) {
+  const grid = document.getElementById('gallery');
+  grid.replaceChildren(...Array.from({ length: n }, () => el('li', { class: 'card skeleton', 'aria-hidden': 'true' })));
+}
+
+export function showStats(stats) {
+  document.getElementById('stat-total').textContent = stats.total;
+  document.getElementById('stat-high').textContent = stats.high_risk;
+  document.getElementById('stat-protected').textContent = stats.protected;
+  const pending = stats.queued + stats.running;
+  const bar = document.getElementById('progress');
+  bar.hidden = pending === 0;
+  const done = stats.analysed + stats.failed;
+  document.getElementById('progress-bar').max = Math.max(1, stats.total);
+  document.getElementById('progress-bar').value = done;
+  document.getElementById('progress-text').textContent = pending ? `Analysing: ${done} of ${stats.total} done, ${pending} to go` : '';
+  return pending;
+}
+
+async function refreshStats() {
+  const status = await api('/api/status');
+  return showStats(status.stats);
+}
+
+export async function load(onOpen) {
+  const params = new URLSearchParams({ page: state.page, per_page: PER_PAGE });
+  if (state.risk) params.set('risk', state.risk);
+  if (state.kind) params.set('kind', state.kind);
+  const data = await api(`/api/images?${params}`);
+  state.total = data.total;
+  const grid = document.getElementById('gallery');
+  const cards = data.images.map((image) => {
+    const before = state.images.get(image.id);
+    state.images.set(image.id, image);
+    const existing = grid.querySelector(`li[data-id="${image.id}"]`);
+    if (existing && before && before.state === image.state && before.locked === image.locked) return existing;
+    return card(image, onOpen);
+  });
+  grid.replaceChildren(...cards);
+  document.getElementById('empty').hidden = data.total > 0;
+  const pages = Math.max(1, Math.ceil(data.total / PER_PAGE));
+  document.getElementById('pager').hidden = pages <= 1;
+  document.getElementById('page-info').textContent = `Page ${state.page} of ${pages}`;
+  document.getElementById('prev').disabled = state.page <= 1;
+  document.getElementById('next').disabled = state.page >= pages;
+  return showStats(data.stats);
+}
+
+export function rerender(onOpen) {
+  const grid = document.getElementById('gallery');
+  grid.replaceChildren(...[...grid.children].map((li) => {
+    const image = state.images.get(Number(li.dataset.id));
+    return image ? card(image, onOpen) : li;
+  }));
+}

@@ -1,0 +1,377 @@
+"""The JSON API through Flask's test client, over a temporary library and database, with
+the real background worker and the real models."""
+
+from __future__ import annotations
+
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import SAMPLES, encode, png_bomb
+from PIL import Image
+from webutil import headers, library_with, make_app, shutdown, wait_idle
+
+from pixelsafe import imageio
+from pixelsafe.detectors.metadata import MetadataDetector
+from pixelsafe.model import Kind
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory):
+    root = library_with(tmp_path_factory.mktemp("lib"), "street-with-gps.jpg",
+                        "letter-contact-details.png", "id-card-utopia.jpg")
+    app = make_app(root)
+    client = app.test_client()
+    wait_idle(client)
+    yield app, client, root
+    shutdown(app)
+
+
+def image_id(client, name: str) -> int:
+    images = client.get("/api/images?per_page=200").get_json()["images"]
+    return next(i["id"] for i in images if i["name"] == name)
+
+
+def error_of(response) -> dict:
+    body = response.get_json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"type", "message", "status"}, body
+    assert body["error"]["status"] == response.status_code
+    return body["error"]
+
+
+def test_library_is_indexed_and_analysed(web):
+    _, client, _ = web
+    data = client.get("/api/images").get_json()
+    assert data["total"] == 3
+    assert {i["state"] for i in data["images"]} == {"done"}
+    assert data["stats"]["analysed"] == 3
+    street = next(i for i in data["images"] if i["name"] == "street-with-gps.jpg")
+    assert street["risk_level"] == "critical" and "GPS position" in street["explanation"]
+    assert {"face", "location", "metadata"} <= set(street["kinds"])
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("risk=critical", {"street-with-gps.jpg", "id-card-utopia.jpg"}),
+    ("risk=medium", {"letter-contact-details.png"}),
+    ("risk=low", set()),
+    ("kind=location", {"street-with-gps.jpg"}),
+    ("kind=document", {"id-card-utopia.jpg", "letter-contact-details.png"}),
+    ("kind=face&risk=critical", {"street-with-gps.jpg"}),
+])
+def test_filters(web, query, expected):
+    _, client, _ = web
+    data = client.get(f"/api/images?{query}").get_json()
+    assert {i["name"] for i in data["images"]} == expected
+    assert data["total"] == len(expected)
+
+
+def test_paging(web):
+    _, client, _ = web
+    first = client.get("/api/images?per_page=2&page=1").get_json()
+    second = client.get("/api/images?per_page=2&page=2").get_json()
+    assert len(first["images"]) == 2 and len(second["images"]) == 1
+    assert first["total"] == second["total"] == 3
+    names = [i["name"] for i in first["images"] + second["images"]]
+    assert len(set(names)) == 3
+
+
+@pytest.mark.parametrize("query", ["page=0", "per_page=1000", "page=x", "risk=bad",
+                                   "kind=faces"])
+def test_bad_query_is_400_in_the_error_shape(web, query):
+    _, client, _ = web
+    response = client.get(f"/api/images?{query}")
+    assert response.status_code == 400
+    assert error_of(response)["type"] == "bad_request"
+
+
+def test_report_and_image(web):
+    _, client, _ = web
+    iid = image_id(client, "id-card-utopia.jpg")
+    report = client.get(f"/api/images/{iid}/report").get_json()
+    assert report["privacy_score"] == 5
+    doc = [f for f in report["findings"] if f["kind"] == "document"]
+    assert doc and doc[0]["data"]["verified"] is True
+    record = client.get(f"/api/images/{iid}").get_json()
+    assert record["report"] == report and record["width"] == report["image"]["width"]
+
+
+def test_file_is_the_original_and_cannot_run(web):
+    _, client, root = web
+    iid = image_id(client, "street-with-gps.jpg")
+    response = client.get(f"/api/images/{iid}/file")
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    assert response.data == (root / "street-with-gps.jpg").read_bytes()
+    assert "sandbox" in response.headers["Content-Security-Policy"]
+
+
+def test_thumbnails_carry_no_metadata_and_are_cached(web):
+    app, client, _ = web
+    iid = image_id(client, "street-with-gps.jpg")
+    plain = client.get(f"/api/images/{iid}/thumb")
+    assert plain.status_code == 200 and plain.mimetype == "image/jpeg"
+    loaded = imageio.decode(plain.data, "thumb.jpg")
+    assert max(loaded.width, loaded.height) == 480
+    assert list(MetadataDetector().detect(loaded)) == []
+    again = client.get(f"/api/images/{iid}/thumb")
+    assert again.data == plain.data
+    conn = sqlite3.connect(app.config["DB"])
+    assert conn.execute("SELECT COUNT(*) FROM thumbnails").fetchone()[0] >= 1
+    conn.close()
+
+
+def test_redacted_preview_is_a_real_render(web, face_detector):
+    _, client, _ = web
+    iid = image_id(client, "street-with-gps.jpg")
+    plain = client.get(f"/api/images/{iid}/thumb?size=display").data
+    redacted = client.get(f"/api/images/{iid}/thumb?size=display&redacted=1").data
+    assert plain != redacted
+    faces_plain = face_detector.detect(imageio.decode(plain, "p.jpg"))
+    faces_redacted = face_detector.detect(imageio.decode(redacted, "r.jpg"))
+    assert len(faces_plain) >= 3 and len(faces_redacted) == 0
+
+
+def test_upload_dedupes_by_hash_and_analyses(web):
+    app, client, root = web
+    data = (SAMPLES / "crowd-maksssksksss373.png").read_bytes()
+    first = client.post("/api/images", headers=headers(app),
+                        data={"file": (io.BytesIO(data), "crowd.png")})
+    assert first.status_code == 201, first.get_json()
+    created = first.get_json()["uploaded"][0]
+    assert created["status"] == "created"
+    second = client.post("/api/images", headers=headers(app),
+                         data={"file": (io.BytesIO(data), "other-name.png")})
+    assert second.status_code == 200
+    dup = second.get_json()["uploaded"][0]
+    assert dup["status"] == "duplicate" and dup["image"]["id"] == created["image"]["id"]
+    wait_idle(client)
+    record = client.get(f"/api/images/{created['image']['id']}").get_json()
+    assert record["state"] == "done" and record["report"]["summary"]["faces"] >= 1
+    assert (root / record["path"]).read_bytes() == data
+    assert record["path"].startswith("uploads/")
+
+
+def test_upload_of_a_name_with_a_path_stays_in_uploads(web):
+    app, client, root = web
+    data = encode(Image.new("RGB", (40, 30), (10, 200, 30)), "PNG")
+    response = client.post("/api/images", headers=headers(app),
+                           data={"file": (io.BytesIO(data), "../../../escape.png")})
+    assert response.status_code == 201
+    record = response.get_json()["uploaded"][0]["image"]
+    assert record["path"].startswith("uploads/") and ".." not in record["path"]
+    assert (root / record["path"]).is_file()
+    assert not (root.parent / "escape.png").exists()
+    client.delete(f"/api/images/{record['id']}", headers=headers(app))
+
+
+@pytest.mark.parametrize(("payload", "status", "kind"), [
+    (b"this is a text file, not an image", 415, "unsupported_format"),
+    (b"", 422, "empty_file"),
+    # a PNG header that claims 30000 x 30000 pixels: refused before decoding
+    (png_bomb(30000, 30000), 413, "decompression_bomb"),
+])
+def test_bad_uploads_get_a_clear_error(web, payload, status, kind):
+    app, client, _ = web
+    before = client.get("/api/status").get_json()["stats"]["total"]
+    response = client.post("/api/images", headers=headers(app),
+                           data={"file": (io.BytesIO(payload), "bad.png")})
+    assert response.status_code == status
+    assert error_of(response)["type"] == kind
+    assert client.get("/api/status").get_json()["stats"]["total"] == before
+
+
+def test_truncated_upload_fails_its_analysis_not_the_server(web):
+    app, client, _ = web
+    data = (SAMPLES / "street-with-gps.jpg").read_bytes()
+    truncated = data[: len(data) // 3]
+    response = client.post("/api/images", headers=headers(app),
+                           data={"file": (io.BytesIO(truncated), "truncated.jpg")})
+    assert response.status_code == 201
+    iid = response.get_json()["uploaded"][0]["image"]["id"]
+    wait_idle(client)
+    record = client.get(f"/api/images/{iid}").get_json()
+    assert record["state"] == "failed"
+    assert record["error"]["type"] == "corrupt_image"
+    assert client.get(f"/api/images/{iid}/report").status_code == 409
+    client.delete(f"/api/images/{iid}", headers=headers(app))
+
+
+def test_oversized_upload_is_413(web):
+    app, client, _ = web
+    noise = np.random.default_rng(1).integers(0, 255, (300, 300, 3), dtype=np.uint8)
+    data = encode(Image.fromarray(noise), "PNG")
+    limit = app.config["MAX_CONTENT_LENGTH"]
+    app.config["MAX_CONTENT_LENGTH"] = len(data) // 2
+    try:
+        response = client.post("/api/images", headers=headers(app), data={
+            "file": (io.BytesIO(data), "big.png")})
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = limit
+    assert response.status_code == 413
+    assert error_of(response)["type"] == "request_entity_too_large"
+
+
+def test_export_redacts_honours_toggles_and_strips(web, face_detector):
+    app, client, _ = web
+    iid = image_id(client, "street-with-gps.jpg")
+    report = client.get(f"/api/images/{iid}/report").get_json()
+    faces = [f for f in report["findings"] if f["kind"] == "face"]
+    kept = max(faces, key=lambda f: f["confidence"])
+    response = client.post(f"/api/images/{iid}/export", headers=headers(app),
+                           json={"keep": [kept["id"]], "boxes": [[0, 0, 40, 30]]})
+    assert response.status_code == 200, response.get_json()
+    assert "attachment" in response.headers["Content-Disposition"]
+    out = imageio.decode(response.data, "out.jpg")
+    assert list(MetadataDetector().detect(out)) == []
+    found = [f.box for f in face_detector.detect(out)]
+    from pixelsafe.model import Box
+
+    kept_box = Box(*kept["box"])
+    assert found and all(b.iou(kept_box) >= 0.3 for b in found)
+    assert np.asarray(out.rgb)[2:28, 2:38].max() <= 8  # the manual box is filled (JPEG)
+    assert client.get(f"/api/images/{iid}").get_json()["exported"] is True
+
+
+@pytest.mark.parametrize(("body", "kind"), [
+    ({"style": "melt"}, "bad_request"),
+    ({"keep": "f1"}, "bad_request"),
+    ({"boxes": [[1, 2, 3]]}, "bad_request"),
+    ({"boxes": [[5000, 5000, 6000, 6000]]}, "bad_request"),
+])
+def test_export_refuses_bad_choices(web, body, kind):
+    app, client, _ = web
+    iid = image_id(client, "street-with-gps.jpg")
+    response = client.post(f"/api/images/{iid}/export", headers=headers(app), json=body)
+    assert response.status_code == 400
+    assert error_of(response)["type"] == kind
+
+
+def test_encrypt_then_restore_gives_back_the_pixels(web):
+    app, client, root = web
+    iid = image_id(client, "letter-contact-details.png")
+    response = client.post(f"/api/images/{iid}/encrypt", headers=headers(app),
+                           json={"passphrase": "correct horse battery"})
+    assert response.status_code == 200, response.get_json()
+    protected = response.data
+    assert protected != (root / "letter-contact-details.png").read_bytes()
+
+    def restore(data: bytes, passphrase: str):
+        return client.post("/api/restore", headers=headers(app), data={
+            "file": (io.BytesIO(data), "letter.protected.png"), "passphrase": passphrase})
+
+    ok = restore(protected, "correct horse battery")
+    assert ok.status_code == 200, ok.get_json()
+    original = Image.open(root / "letter-contact-details.png").convert("RGB")
+    restored = Image.open(io.BytesIO(ok.data)).convert("RGB")
+    assert np.array_equal(np.asarray(original), np.asarray(restored))
+
+    wrong = restore(protected, "not the passphrase")
+    assert wrong.status_code == 422 and error_of(wrong)["type"] == "wrong_passphrase"
+    tampered = bytearray(protected)
+    at = protected.index(b"psEc") + 60
+    tampered[at] ^= 0x01
+    bad = restore(bytes(tampered), "correct horse battery")
+    assert bad.status_code == 422 and error_of(bad)["type"] in ("tampered", "wrong_passphrase")
+    plain = restore((root / "letter-contact-details.png").read_bytes(), "whatever1")
+    assert plain.status_code == 422 and error_of(plain)["type"] == "no_encrypted_payload"
+    # the passphrase is nowhere in the database
+    assert b"correct horse battery" not in Path(app.config["DB"]).read_bytes()
+
+
+def test_short_passphrase_is_refused(web):
+    app, client, _ = web
+    iid = image_id(client, "letter-contact-details.png")
+    response = client.post(f"/api/images/{iid}/encrypt", headers=headers(app),
+                           json={"passphrase": "short"})
+    assert response.status_code == 400 and error_of(response)["type"] == "weak_passphrase"
+
+
+def test_strip_removes_every_metadata_finding(web):
+    app, client, _ = web
+    iid = image_id(client, "street-with-gps.jpg")
+    response = client.post(f"/api/images/{iid}/strip", headers=headers(app))
+    assert response.status_code == 200
+    out = imageio.decode(response.data, "stripped.jpg")
+    assert list(MetadataDetector().detect(out)) == []
+
+
+def test_lock_toggle_counts_as_protected(web):
+    app, client, _ = web
+    iid = image_id(client, "id-card-utopia.jpg")
+    before = client.get("/api/status").get_json()["stats"]["protected"]
+    on = client.post(f"/api/images/{iid}/lock", headers=headers(app), json={"locked": True})
+    assert on.status_code == 200 and on.get_json()["locked"] is True
+    assert client.get("/api/status").get_json()["stats"]["protected"] == before + 1
+    client.post(f"/api/images/{iid}/lock", headers=headers(app), json={"locked": False})
+    bad = client.post(f"/api/images/{iid}/lock", headers=headers(app), json={"locked": "yes"})
+    assert bad.status_code == 400
+
+
+def test_delete_moves_to_trash(web):
+    app, client, root = web
+    data = encode(Image.new("RGB", (64, 48), (200, 20, 30)), "PNG")
+    response = client.post("/api/images", headers=headers(app),
+                           data={"file": (io.BytesIO(data), "to-delete.png")})
+    record = response.get_json()["uploaded"][0]["image"]
+    gone = client.delete(f"/api/images/{record['id']}", headers=headers(app))
+    assert gone.status_code == 200
+    trash = root / gone.get_json()["trash"]
+    assert trash.parent.name == ".trash" and trash.read_bytes() == data
+    assert not (root / record["path"]).exists()
+    assert client.get(f"/api/images/{record['id']}").status_code == 404
+    assert client.delete(f"/api/images/{record['id']}", headers=headers(app)).status_code == 404
+
+
+@pytest.mark.parametrize(("method", "url", "status"), [
+    ("get", "/api/images/999999", 404),
+    ("get", "/api/images/999999/report", 404),
+    ("get", "/api/nothing-here", 404),
+    ("put", "/api/images", 405),
+])
+def test_error_shape(web, method, url, status):
+    app, client, _ = web
+    response = getattr(client, method)(url, headers=headers(app))
+    assert response.status_code == status
+    error_of(response)
+
+
+def test_queue_survives_a_restart(tmp_path):
+    """Jobs queued (or running) when the server stops are done after it starts again."""
+    root = library_with(tmp_path / "lib", "letter-contact-details.png")
+    app = make_app(root, START_WORKER=False)
+    data = encode(Image.new("RGB", (80, 60), (1, 2, 3)), "PNG")
+    app.test_client().post("/api/images", headers=headers(app),
+                           data={"file": (io.BytesIO(data), "queued.png")})
+    library = app.extensions["pixelsafe"]
+    job = library.claim()  # one job was taken, then the process "died"
+    assert job is not None
+    stats = app.test_client().get("/api/status").get_json()["stats"]
+    assert stats["queued"] + stats["running"] == 2 and stats["analysed"] == 0
+    shutdown(app)
+
+    again = make_app(root)
+    client = again.test_client()
+    stats = wait_idle(client)
+    assert stats["analysed"] == 2 and stats["failed"] == 0
+    shutdown(again)
+    # and a third start redoes nothing
+    third = make_app(root, START_WORKER=False)
+    assert third.test_client().get("/api/status").get_json()["stats"]["queued"] == 0
+    shutdown(third)
+
+
+def test_reports_in_the_library_follow_the_report_format(web):
+    _, client, _ = web
+    from pixelsafe.model import Report
+
+    for image in client.get("/api/images").get_json()["images"]:
+        if image["state"] != "done":
+            continue
+        body = client.get(f"/api/images/{image['id']}/report").get_json()
+        report = Report.from_json(json.dumps(body))
+        assert all(f.kind in Kind for f in report.findings)
