@@ -50,7 +50,7 @@ def live_server(app: Any, threads: int = 8) -> Iterator[str]:
     """Serve ``app`` with waitress on 127.0.0.1 (a free port); yields the base URL."""
     from waitress.server import create_server
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads, _quiet=True)
+    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

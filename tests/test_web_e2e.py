@@ -1,0 +1,236 @@
+"""End to end in real Chromium (Debian's /usr/bin/chromium, driven by Playwright) against
+the app served by waitress on loopback, with the real worker and models.
+
+Screenshots go to build/screenshots/ (git-ignored); the README's copies come from there."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SAMPLES
+from webutil import library_with, live_server, make_app, shutdown
+
+from pixelsafe.model import Box
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+CHROMIUM = Path("/usr/bin/chromium")
+SHOTS = ROOT / "build" / "screenshots"
+# as root Chromium needs --no-sandbox; the rest keeps it off the (closed) network
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-default-apps", "--disable-extensions", "--metrics-recording-only"]
+MARKUP = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it (apt-get install "
+                    "chromium chromium-driver)")
+    root = library_with(tmp_path_factory.mktemp("lib"), "letter-contact-details.png",
+                        "id-card-utopia.jpg", "crowd-maksssksksss373.png",
+                        "crowd-maksssksksss717.png")
+    app = make_app(root)
+    with live_server(app) as url:
+        yield app, url, root
+    shutdown(app)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, accept_downloads=True)
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.on("dialog", lambda d: (errors.append(f"dialog: {d.message}"), d.dismiss()))
+    pg.errors = errors
+    yield pg
+    context.close()
+
+
+def shot(pg, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    pg.screenshot(path=str(SHOTS / name))
+
+
+def wait_analysed(pg, name: str, timeout: float = 180_000):
+    card = pg.locator(".card", has=pg.locator(".name", has_text=name))
+    card.locator(".badge.risk-low, .badge.risk-medium, .badge.risk-high, .badge.risk-critical"
+                 ).wait_for(timeout=timeout)
+    return card
+
+
+def test_upload_analyse_toggle_export(server, page, analyzer, tmp_path):
+    app, url, _ = server
+    page.goto(url)
+    # 1. the gallery
+    page.locator(".card").first.wait_for()
+    for name in ("letter-contact-details.png", "id-card-utopia.jpg"):
+        wait_analysed(page, name)
+    # 2. upload a photo with faces and a GPS tag, through the picker
+    page.set_input_files("#file-input", str(SAMPLES / "street-with-gps.jpg"))
+    # 3. wait for its analysis (the progress bar shows while the queue runs)
+    card = wait_analysed(page, "street-with-gps.jpg")
+    page.wait_for_selector("#progress", state="hidden", timeout=180_000)
+    # 4. the badge, the boxes and the GPS row
+    badge = card.locator(".badge")
+    assert badge.text_content() == "5" and "risk-critical" in badge.get_attribute("class")
+    assert page.locator("#stat-total").text_content() == "5"
+    shot(page, "gallery.png")
+    card.locator(".thumb").click()
+    page.locator("#detail[open]").wait_for()
+    page.locator("#overlay .box.kind-face").first.wait_for()
+    boxes = page.locator("#overlay .box.kind-face")
+    assert boxes.count() >= 3
+    gps = page.locator('#metadata tr[data-label="gps"] td')
+    assert gps.text_content().startswith("40.66")
+    # 5. toggle a finding: keep the most confident face
+    image = json.loads(page.evaluate("fetch(location.origin + '/api/images?per_page=200')"
+                                     ".then(r => r.text())"))
+    record = next(i for i in image["images"] if i["name"] == "street-with-gps.jpg")
+    report = app.test_client().get(f"/api/images/{record['id']}/report").get_json()
+    kept = max((f for f in report["findings"] if f["kind"] == "face"),
+               key=lambda f: f["confidence"])
+    toggle = page.locator(f'#findings input[data-finding="{kept["id"]}"]')
+    assert toggle.is_checked()
+    toggle.uncheck()
+    assert "kept" in page.locator(f'#overlay [data-finding="{kept["id"]}"]').get_attribute("class")
+    page.wait_for_timeout(300)
+    shot(page, "detail.png")
+    # 6. export
+    with page.expect_download(timeout=120_000) as info:
+        page.click("#export")
+    out = tmp_path / info.value.suggested_filename
+    info.value.save_as(out)
+    assert out.suffix == ".jpg"
+    # 7. the download is redacted and has no metadata: analyse it again
+    again = analyzer.analyze(out)
+    assert not again.summary.has_location_data
+    assert [f for f in again.findings if f.kind.value in ("metadata", "location")] == []
+    faces = [f.box for f in again.findings if f.kind.value == "face"]
+    assert faces and all(b.iou(Box(*kept["box"])) >= 0.3 for b in faces), faces
+    assert page.errors == []
+
+
+def test_markup_in_names_and_text_stays_text(server, page):
+    """A file named like an HTML tag, and OCR text holding markup, are shown as text."""
+    app, url, root = server
+    name = "<img src=x onerror=alert(1)>.jpg"
+    page.goto(url)
+    page.locator(".card").first.wait_for()
+    page.set_input_files("#file-input", files=[{
+        "name": name, "mimeType": "image/jpeg",
+        "buffer": _jpeg_of(SAMPLES / "crowd-maksssksksss373.png")}])
+    card = wait_analysed(page, "onerror")
+    assert card.locator(".name").text_content() == name
+    # plant markup in the stored report, as OCR of a page of HTML source would produce it
+    conn = sqlite3.connect(app.config["DB"])
+    sha = conn.execute("SELECT sha256 FROM images WHERE name = ?", (name,)).fetchone()[0]
+    (raw,) = conn.execute("SELECT report FROM reports WHERE sha256 = ?", (sha,)).fetchone()
+    report = json.loads(raw)
+    report["explanation"] = f"Found {MARKUP}"
+    report["findings"].append({"id": "f99", "kind": "personal_text", "label": "email",
+                               "text": MARKUP, "box": [1, 1, 20, 20], "confidence": 0.9,
+                               "source": "ocr+pattern", "redaction": "fill"})
+    conn.execute("UPDATE reports SET report = ? WHERE sha256 = ?", (json.dumps(report), sha))
+    conn.commit()
+    conn.close()
+    page.reload()
+    card = wait_analysed(page, "onerror")
+    card.locator(".thumb").click()
+    page.locator("#detail[open]").wait_for()
+    cell = page.locator('#findings tr[data-finding="f99"] td.text')
+    assert cell.text_content() == MARKUP
+    assert page.locator("#detail-explanation").text_content() == f"Found {MARKUP}"
+    assert page.locator("#detail-title").text_content() == name
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("img[src='x']").count() == 0
+    assert page.errors == []
+
+
+def _jpeg_of(path: Path) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.open(path).convert("RGB").save(buf, "JPEG", quality=90)
+    return buf.getvalue()
+
+
+def test_privacy_modes_swap_in_server_renders(server, page):
+    _, url, _ = server
+    page.goto(url)
+    card = wait_analysed(page, "id-card-utopia.jpg")
+    img = card.locator("img")
+    assert "redacted=1" in img.get_attribute("src")  # auto: critical is hidden
+    page.select_option("#mode", "show")
+    card = wait_analysed(page, "id-card-utopia.jpg")
+    assert "redacted=1" not in card.locator("img").get_attribute("src")
+    page.select_option("#mode", "hide")
+    card = wait_analysed(page, "letter-contact-details.png")
+    assert "redacted=1" in card.locator("img").get_attribute("src")  # medium is hidden too
+    # the protect toggle redacts a card whatever the mode, and counts in the stats
+    page.select_option("#mode", "show")
+    card = wait_analysed(page, "letter-contact-details.png")
+    before = int(page.locator("#stat-protected").text_content())
+    card.locator(".lock").click()
+    card = page.locator(".card", has=page.locator(".name", has_text="letter-contact"))
+    card.locator(".lock[aria-pressed='true']").wait_for()
+    assert "redacted=1" in card.locator("img").get_attribute("src")
+    page.wait_for_function(f"document.querySelector('#stat-protected').textContent > {before}")
+    card.locator(".lock").click()
+    card.locator(".lock[aria-pressed='false']").wait_for()
+    assert page.errors == []
+
+
+def test_keyboard_and_alt_texts(server, page):
+    _, url, _ = server
+    page.goto(url)
+    wait_analysed(page, "id-card-utopia.jpg")
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.classList.contains('thumb')"):
+            break
+    else:
+        pytest.fail("no photo reachable with Tab")
+    page.keyboard.press("Enter")
+    page.locator("#detail[open]").wait_for()
+    page.keyboard.press("Escape")
+    page.locator("#detail").wait_for(state="hidden")
+    alts = page.evaluate("[...document.images].map(i => i.alt)")
+    assert alts and all(a.strip() for a in alts)
+
+
+def test_phone_sized_screen(server, browser):
+    _, url, _ = server
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
+                                  has_touch=True, device_scale_factor=2)
+    pg = context.new_page()
+    try:
+        pg.goto(url)
+        wait_analysed(pg, "id-card-utopia.jpg")
+        assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+        shot(pg, "phone.png")
+        pg.locator(".card .thumb").first.tap()
+        pg.locator("#detail[open]").wait_for()
+        assert pg.evaluate("document.querySelector('#detail').getBoundingClientRect().width "
+                           "<= window.innerWidth")
+        assert pg.locator("#export").is_visible() or pg.locator("#export").count() == 1
+    finally:
+        context.close()
