@@ -16,9 +16,9 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	$(BIN)/python -m pixelsafe.models fetch
 
-# Until the web app lands: scan the bundled sample library and print what each photo gives away.
+# The gallery on the bundled sample library: http://127.0.0.1:3000/ (loopback only).
 run: setup
-	$(BIN)/pixelsafe scan samples --db .pixelsafe/samples.db
+	$(BIN)/pixelsafe serve --library samples
 
 lint: setup
 	$(BIN)/ruff check src tests bench
@@ -26,10 +26,12 @@ lint: setup
 
 # The tests use two independent oracles from Debian: exiftool (libimage-exiftool-perl) checks
 # that outputs carry no metadata, and age checks that vault files open with the standard tool.
+# The web app's end-to-end tests drive Debian's chromium (Playwright never downloads a browser).
 # The benchmark also uses tesseract-ocr (Presidio's OCR). Installed when apt-get can be used.
-SYSTEM_PACKAGES := age libimage-exiftool-perl
+SYSTEM_PACKAGES := age libimage-exiftool-perl chromium chromium-driver
 system-tools:
-	@if ! command -v age >/dev/null || ! command -v exiftool >/dev/null; then \
+	@if ! command -v age >/dev/null || ! command -v exiftool >/dev/null || \
+	    ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    (apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null 2>&1 || \
 	     (apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES))); \

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Flask, current_app, render_template
+from werkzeug.routing import IntegerConverter
 
 from ..batch import Settings
 from ..pipeline import DETECTOR_NAMES, pipeline_id
@@ -23,6 +24,13 @@ views = Blueprint("views", __name__)
 @views.get("/")
 def index() -> str:
     return render_template("index.html", token=current_app.config["CSRF_TOKEN"])
+
+
+class ImageId(IntegerConverter):
+    """An image id: a non-negative integer that fits SQLite's INTEGER (larger ones: 404)."""
+
+    def __init__(self, url_map: object) -> None:
+        super().__init__(url_map, max=2**63 - 1)  # type: ignore[arg-type]
 
 
 def default_library() -> Path:
@@ -61,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from .api import bp
 
+    app.url_map.converters["id"] = ImageId
     security.install(app)
     errors.install(app)
     app.register_blueprint(views)

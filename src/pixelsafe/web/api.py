@@ -108,17 +108,17 @@ def list_images() -> Response:
                    stats=lib.stats(db(), library().pipeline))
 
 
-@bp.get("/images/<int:image_id>")
+@bp.get("/images/<id:image_id>")
 def get_image(image_id: int) -> Response:
     return jsonify(_record(image_id))
 
 
-@bp.get("/images/<int:image_id>/report")
+@bp.get("/images/<id:image_id>/report")
 def get_report(image_id: int) -> Response:
     return jsonify(_report(image_id)[0]["report"])
 
 
-@bp.get("/images/<int:image_id>/file")
+@bp.get("/images/<id:image_id>/file")
 def get_file(image_id: int) -> Response:
     record = _record(image_id)
     path = library().resolve(record["path"])
@@ -132,7 +132,7 @@ def get_file(image_id: int) -> Response:
     return response
 
 
-@bp.get("/images/<int:image_id>/thumb")
+@bp.get("/images/<id:image_id>/thumb")
 def get_thumb(image_id: int) -> Response:
     size = _choice("size", request.args.get("size", "thumb"), tuple(SIZES))
     redacted = _choice("redacted", request.args.get("redacted", "0"), ("0", "1")) == "1"
@@ -187,7 +187,7 @@ def upload() -> tuple[Response, int]:
     return jsonify(uploaded=results), code
 
 
-@bp.post("/images/<int:image_id>/analyze")
+@bp.post("/images/<id:image_id>/analyze")
 def analyze(image_id: int) -> tuple[Response, int]:
     job = library().enqueue(image_id)
     record = _record(image_id)
@@ -195,13 +195,13 @@ def analyze(image_id: int) -> tuple[Response, int]:
         else 200
 
 
-@bp.delete("/images/<int:image_id>")
+@bp.delete("/images/<id:image_id>")
 def delete(image_id: int) -> Response:
     dst = library().trash(image_id)
     return jsonify(deleted=image_id, trash=dst.relative_to(library().root).as_posix())
 
 
-@bp.post("/images/<int:image_id>/lock")
+@bp.post("/images/<id:image_id>/lock")
 def lock(image_id: int) -> Response:
     locked = _body().get("locked")
     if not isinstance(locked, bool):
@@ -268,7 +268,7 @@ def _protect(image_id: int, passphrase: str | None) -> Response:
     return _send(out, f"{stem}.{label}{ext}", {"X-PixelSafe-Regions": str(len(result.regions))})
 
 
-@bp.post("/images/<int:image_id>/export")
+@bp.post("/images/<id:image_id>/export")
 def export(image_id: int) -> Response:
     return _protect(image_id, None)
 
@@ -280,13 +280,13 @@ def _passphrase(value: Any) -> str:
     return value
 
 
-@bp.post("/images/<int:image_id>/encrypt")
+@bp.post("/images/<id:image_id>/encrypt")
 def encrypt(image_id: int) -> Response:
     """Redact, and carry each region's original pixels encrypted inside the file."""
     return _protect(image_id, _passphrase(_body().get("passphrase")))
 
 
-@bp.post("/images/<int:image_id>/strip")
+@bp.post("/images/<id:image_id>/strip")
 def strip(image_id: int) -> Response:
     record = _record(image_id)
     src = library().resolve(record["path"])

@@ -12,7 +12,7 @@ from ..model import Kind, RiskLevel
 
 _ERROR = {"$ref": "#/components/responses/Error"}
 _ID = {"name": "image_id", "in": "path", "required": True,
-       "schema": {"type": "integer", "minimum": 0}}
+       "schema": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1}}
 
 
 def _errors(*codes: int) -> dict[str, Any]:
@@ -144,7 +144,7 @@ def spec() -> dict[str, Any]:
                          "security": _WRITE,
                          "requestBody": {"required": True, "content": {"multipart/form-data": {
                              "schema": {"type": "object", "required": ["file"], "properties": {
-                                 "file": {"type": "array", "items": {
+                                 "file": {"type": "array", "minItems": 1, "items": {
                                      "type": "string", "format": "binary"}}}}}}},
                          "responses": {"201": _ok("Upload", "created"),
                                        "200": _ok("Upload", "all duplicates"),
