@@ -375,3 +375,29 @@ def test_reports_in_the_library_follow_the_report_format(web):
         body = client.get(f"/api/images/{image['id']}/report").get_json()
         report = Report.from_json(json.dumps(body))
         assert all(f.kind in Kind for f in report.findings)
+
+
+def test_a_job_deleted_while_running_does_not_finish_a_newer_one(tmp_path):
+    """Regression: SQLite gave a new job the id of a deleted one, and the worker's late
+    'done' for the deleted job marked the new job done without analysing it."""
+    root = library_with(tmp_path / "lib")
+    app = make_app(root, START_WORKER=False)
+    library = app.extensions["pixelsafe"]
+    client = app.test_client()
+    try:
+        def post(colour):
+            data = encode(Image.new("RGB", (32, 24), colour), "PNG")
+            return client.post("/api/images", headers=headers(app), data={
+                "file": (io.BytesIO(data), "x.png")}).get_json()["uploaded"][0]["image"]["id"]
+
+        first = post((1, 1, 1))
+        running = library.claim()
+        client.delete(f"/api/images/{first}", headers=headers(app))
+        second = post((2, 2, 2))
+        assert second != first
+        library.finish(running, None, None)  # the deleted job's late result
+        assert client.get(f"/api/images/{second}").get_json()["state"] == "queued"
+        job = library.claim()
+        assert job is not None and job.image_id == second and job.id != running.id
+    finally:
+        shutdown(app)

@@ -39,10 +39,12 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             PRIMARY KEY (sha256, pipeline)
         );
     """),
-    # the web app's library: images by path, the analysis queue, cached thumbnails
+    # the web app's library: images by path, the analysis queue, cached thumbnails. Ids are
+    # AUTOINCREMENT: a deleted image's or job's id is never given to a new one (a worker
+    # finishing a deleted job must not touch a new job that took its id)
     ("0002_library", """
         CREATE TABLE images (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             path TEXT NOT NULL UNIQUE,
             name TEXT NOT NULL,
             sha256 TEXT NOT NULL,
@@ -57,7 +59,7 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         );
         CREATE INDEX images_sha256 ON images (sha256);
         CREATE TABLE jobs (
-            id INTEGER PRIMARY KEY,
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
             image_id INTEGER NOT NULL,
             sha256 TEXT NOT NULL,
             pipeline TEXT NOT NULL,

@@ -136,14 +136,19 @@ class Library:
         return queued
 
     def add(self, rel: str, name: str, sha256: str, size: int, mtime_ns: int) -> int:
+        """Add or update an image and queue its analysis in one transaction, so that no
+        reader sees the image without its job."""
         with self.write() as conn:
             conn.execute(
                 "INSERT INTO images (path, name, sha256, size, mtime_ns, added_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
                 "sha256=excluded.sha256, size=excluded.size, mtime_ns=excluded.mtime_ns",
                 (rel, name, sha256, size, mtime_ns, time.time()))
-            return int(conn.execute("SELECT id FROM images WHERE path = ?",
-                                    (rel,)).fetchone()[0])
+            image_id = int(conn.execute("SELECT id FROM images WHERE path = ?",
+                                        (rel,)).fetchone()[0])
+            self._enqueue(conn, image_id)
+        self.wake.set()
+        return image_id
 
     def _forget(self, conn: sqlite3.Connection, rel: str) -> None:
         conn.execute("DELETE FROM jobs WHERE image_id IN (SELECT id FROM images WHERE path=?)",
@@ -171,7 +176,6 @@ class Library:
             image_id = self.add(path.relative_to(self.root).as_posix(),
                                 os.path.basename(name.replace("\\", "/")) or path.name,
                                 sha256, st.st_size, st.st_mtime_ns)
-        self.enqueue(image_id)
         return image_id, True
 
     def trash(self, image_id: int) -> Path:
@@ -213,25 +217,28 @@ class Library:
         """Queue an analysis unless the image has one (cached) or one is pending.
         Returns the job id, or None when nothing needed doing."""
         with self.write() as conn:
-            row = conn.execute("SELECT sha256 FROM images WHERE id = ?", (image_id,)).fetchone()
-            if row is None:
-                raise NotFound(f"no image {image_id}")
-            sha = row[0]
-            if conn.execute("SELECT 1 FROM reports WHERE sha256 = ? AND pipeline = ? UNION "
-                            "SELECT 1 FROM failures WHERE sha256 = ? AND pipeline = ?",
-                            (sha, self.pipeline, sha, self.pipeline)).fetchone():
-                return None
-            pending = conn.execute("SELECT id FROM jobs WHERE image_id = ? AND state IN "
-                                   "('queued', 'running')", (image_id,)).fetchone()
-            if pending:
-                return int(pending[0])
-            now = time.time()
-            cur = conn.execute("INSERT INTO jobs (image_id, sha256, pipeline, state, "
-                               "created_at, updated_at) VALUES (?, ?, ?, 'queued', ?, ?)",
-                               (image_id, sha, self.pipeline, now, now))
-            job_id = int(cur.lastrowid or 0)
+            job_id = self._enqueue(conn, image_id)
         self.wake.set()
         return job_id
+
+    def _enqueue(self, conn: sqlite3.Connection, image_id: int) -> int | None:
+        row = conn.execute("SELECT sha256 FROM images WHERE id = ?", (image_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no image {image_id}")
+        sha = row[0]
+        if conn.execute("SELECT 1 FROM reports WHERE sha256 = ? AND pipeline = ? UNION "
+                        "SELECT 1 FROM failures WHERE sha256 = ? AND pipeline = ?",
+                        (sha, self.pipeline, sha, self.pipeline)).fetchone():
+            return None
+        pending = conn.execute("SELECT id FROM jobs WHERE image_id = ? AND state IN "
+                               "('queued', 'running')", (image_id,)).fetchone()
+        if pending:
+            return int(pending[0])
+        now = time.time()
+        cur = conn.execute("INSERT INTO jobs (image_id, sha256, pipeline, state, created_at, "
+                           "updated_at) VALUES (?, ?, ?, 'queued', ?, ?)",
+                           (image_id, sha, self.pipeline, now, now))
+        return int(cur.lastrowid or 0)
 
     def requeue_interrupted(self) -> int:
         """After a restart, jobs that were running are queued again."""
@@ -268,9 +275,9 @@ class Library:
                 self.store.save_failure(job.sha256, self.pipeline, failure)
             self.store.conn.execute(
                 "UPDATE jobs SET state = ?, error_type = ?, error_message = ?, updated_at = ? "
-                "WHERE id = ?", ("failed" if failure else "done",
-                                 failure.type if failure else None,
-                                 failure.message if failure else None, time.time(), job.id))
+                "WHERE id = ? AND sha256 = ? AND state = 'running'",
+                ("failed" if failure else "done", failure.type if failure else None,
+                 failure.message if failure else None, time.time(), job.id, job.sha256))
 
     # -- thumbnails -------------------------------------------------------------------
     def thumbnail(self, sha256: str, variant: str) -> bytes | None:
