@@ -234,3 +234,77 @@ def test_phone_sized_screen(server, browser):
         assert pg.locator("#export").is_visible() or pg.locator("#export").count() == 1
     finally:
         context.close()
+
+
+def test_drop_upload_draw_box_encrypt_restore(server, page, tmp_path):
+    """Drop a file on the page, draw a box with the mouse, export it reversibly, and restore
+    the original through the page with the passphrase."""
+    import base64
+
+    import numpy as np
+    from PIL import Image
+
+    _, url, _ = server
+    page.goto(url)
+    page.locator(".card").first.wait_for()
+    rng = np.random.default_rng(7)
+    pixels = rng.integers(0, 255, (300, 400, 3), dtype=np.uint8)
+    source = tmp_path / "dropped.png"
+    Image.fromarray(pixels).save(source)
+    page.evaluate("""async ([name, b64]) => {
+        const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+        const data = new DataTransfer();
+        data.items.add(new File([bytes], name, { type: 'image/png' }));
+        window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: data }));
+        window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, cancelable: true }));
+    }""", ["dropped.png", base64.b64encode(source.read_bytes()).decode()])
+    card = wait_analysed(page, "dropped.png")
+    assert page.locator("#drop").is_hidden()
+    card.locator(".thumb").click()
+    page.locator("#detail[open]").wait_for()
+    page.locator("#detail-img").evaluate("img => img.decode()")
+    page.click("#draw")
+    box = page.locator("#overlay").bounding_box()
+    # drag from 10 % to 50 % of the width and 20 % to 60 % of the height
+    page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * 0.2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4, steps=4)
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.6, steps=4)
+    page.mouse.up()
+    assert page.locator("#overlay .box.manual").count() == 1
+    coords = [int(v) for v in page.locator(".manual-row td").nth(3).text_content().split(", ")]
+    assert abs(coords[0] - 40) <= 3 and abs(coords[1] - 60) <= 3
+    assert abs(coords[2] - 200) <= 3 and abs(coords[3] - 180) <= 3
+    page.fill("#passphrase", "a long passphrase")
+    with page.expect_download(timeout=120_000) as info:
+        page.click("#encrypt")
+    protected = tmp_path / info.value.suggested_filename
+    info.value.save_as(protected)
+    out = np.asarray(Image.open(protected).convert("RGB"))
+    x1, y1, x2, y2 = coords
+    assert out[y1 + 2:y2 - 2, x1 + 2:x2 - 2].max() == 0  # the drawn box is filled
+    assert page.locator("#passphrase").input_value() == ""  # not kept in the page
+    page.set_input_files("#restore-file", str(protected))
+    page.fill("#restore-pass", "a long passphrase")
+    with page.expect_download(timeout=60_000) as info:
+        page.click("#restore-form button[type=submit]")
+    restored = tmp_path / info.value.suggested_filename
+    info.value.save_as(restored)
+    assert np.array_equal(np.asarray(Image.open(restored).convert("RGB")), pixels)
+    # a wrong passphrase is a clear message, not a download
+    page.set_input_files("#restore-file", str(protected))
+    page.fill("#restore-pass", "the wrong one")
+    page.click("#restore-form button[type=submit]")
+    page.locator(".toast.show.error").wait_for()
+    assert "passphrase" in page.locator("#toast").text_content()
+    assert page.errors == []
+
+
+@pytest.mark.parametrize(("risk", "colour"), [("medium", "rgb(255, 152, 0)"),
+                                              ("critical", "rgb(244, 67, 54)")])
+def test_badge_colours_are_the_originals(server, page, risk, colour):
+    _, url, _ = server
+    page.goto(url)
+    wait_analysed(page, "id-card-utopia.jpg")
+    badge = page.locator(f".card .badge.risk-{risk}").first
+    assert badge.evaluate("b => getComputedStyle(b).backgroundColor") == colour
