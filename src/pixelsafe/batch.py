@@ -13,12 +13,13 @@ import multiprocessing as mp
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from .errors import AnalysisResourceError, AnalysisTimeoutError, PixelSafeError
 from .model import Report
+from .vlm import VlmSettings
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,14 @@ class Settings:
     #: address-space limit per worker, in MiB (0: none)
     memory_mb: int = 8192
     threads: int = 0
+    #: the optional VLM (Ollama); None: detectors only
+    vlm: VlmSettings | None = None
+
+    @property
+    def budget(self) -> float:
+        """Seconds per file before the worker is killed: the detectors' timeout, plus the
+        VLM's when it runs (it runs beside them, but can be the slower one)."""
+        return self.timeout + (self.vlm.timeout + 15.0 if self.vlm is not None else 0.0)
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,12 @@ def _worker(conn: Connection, settings: Settings) -> None:
         os.environ["PIXELSAFE_THREADS"] = str(settings.threads)
     from .pipeline import Analyzer, detectors_named
 
-    analyzer = Analyzer(detectors_named(settings.detectors), timeout=settings.timeout)
+    vlm = None
+    if settings.vlm is not None:
+        from .vlm import AnswerCache, Vlm
+
+        vlm = Vlm(settings.vlm, AnswerCache())
+    analyzer = Analyzer(detectors_named(settings.detectors), timeout=settings.timeout, vlm=vlm)
     while True:
         try:
             task = conn.recv()
@@ -153,14 +167,14 @@ def run(paths: Iterable[str], settings: Settings, workers: int = 1,
     ctx = mp.get_context("spawn")
     workers = max(1, min(workers, len(todo)))
     per_worker = settings.threads or max(1, (os.cpu_count() or 1) // workers)
-    settings = Settings(settings.detectors, settings.timeout, settings.memory_mb, per_worker)
+    settings = replace(settings, threads=per_worker)
     slots = [_Slot(ctx, settings) for _ in range(workers)]
     try:
         while todo or any(s.task for s in slots):
             for slot in slots:
                 if slot.task is None and todo:
                     task = todo.pop()
-                    slot.send(task, settings.timeout)
+                    slot.send(task, settings.budget)
                     if on_start:
                         on_start(task[1])
             busy = [s for s in slots if s.task]
@@ -179,7 +193,7 @@ def run(paths: Iterable[str], settings: Settings, workers: int = 1,
                     yield slot.died()
                 elif time.monotonic() > slot.deadline:
                     slots[i] = _Slot(ctx, settings)
-                    yield slot.timed_out(settings.timeout)
+                    yield slot.timed_out(settings.budget)
     finally:
         for slot in slots:
             slot.stop()
@@ -193,13 +207,12 @@ class Supervisor:
 
     def __init__(self, settings: Settings) -> None:
         self.ctx = mp.get_context("spawn")
-        self.settings = Settings(settings.detectors, settings.timeout, settings.memory_mb,
-                                 settings.threads or max(1, os.cpu_count() or 1))
+        self.settings = replace(settings, threads=settings.threads or max(1, os.cpu_count() or 1))
         self.slot = _Slot(self.ctx, self.settings)
 
     def analyze(self, path: str) -> Outcome:
         slot = self.slot
-        slot.send((0, path), self.settings.timeout)
+        slot.send((0, path), self.settings.budget)
         while True:
             left = max(0.0, slot.deadline - time.monotonic())
             ready = wait([slot.conn, slot.proc.sentinel], left)
@@ -212,7 +225,7 @@ class Supervisor:
                 return slot.died()
             if time.monotonic() > slot.deadline:
                 self.slot = _Slot(self.ctx, self.settings)
-                return slot.timed_out(self.settings.timeout)
+                return slot.timed_out(self.settings.budget)
 
     def close(self) -> None:
         self.slot.stop()

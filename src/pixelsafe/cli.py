@@ -59,6 +59,37 @@ common_options = [
                  help="Comma-separated detectors to run."),
 ]
 
+vlm_options = [
+    click.option("--vlm", is_flag=True,
+                 help="Also ask the local VLM (Ollama) about children, screens, settings and "
+                      "places."),
+    click.option("--ollama-url", help="Ollama's URL (default: $PIXELSAFE_OLLAMA_URL or "
+                                      "http://127.0.0.1:11434)."),
+    click.option("--vlm-model", help="Ollama model (default: $PIXELSAFE_VLM_MODEL or "
+                                     "qwen2.5vl:3b)."),
+    click.option("--vlm-timeout", type=click.FloatRange(1, 3600),
+                 help="Seconds for one VLM answer (default: $PIXELSAFE_VLM_TIMEOUT or 300)."),
+    click.option("--vlm-keep-alive",
+                 help="How long Ollama keeps the model loaded (default: 10m)."),
+]
+
+
+def with_vlm(fn: Any) -> Any:
+    for option in reversed(vlm_options):
+        fn = option(fn)
+    return fn
+
+
+def vlm_settings(vlm: bool, ollama_url: str | None, vlm_model: str | None,
+                 vlm_timeout: float | None, vlm_keep_alive: str | None) -> Any:
+    """The VLM's settings when --vlm is given (flags over environment over defaults)."""
+    if not vlm:
+        return None
+    from .vlm import VlmSettings
+
+    return VlmSettings.from_env(url=ollama_url, model=vlm_model, timeout=vlm_timeout,
+                                keep_alive=vlm_keep_alive)
+
 
 def with_common(fn: Any) -> Any:
     for option in reversed(common_options):
@@ -157,10 +188,11 @@ def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="One JSON report per line, in input order.")
 @with_common
+@with_vlm
 def analyze(paths: tuple[Path, ...], as_json: bool, workers: int, timeout: float,
-            memory_mb: int, detectors: str) -> None:
+            memory_mb: int, detectors: str, **vlm: Any) -> None:
     """Analyse image files and print what each one gives away."""
-    settings = Settings(_detectors(detectors), timeout, memory_mb)
+    settings = Settings(_detectors(detectors), timeout, memory_mb, vlm=vlm_settings(**vlm))
     names = [str(p) for p in paths]
     failed = False
     rows: list[Outcome] = []
@@ -233,13 +265,14 @@ def check_files(store: Store, files: list[Path], pipeline: str
               help=f"Result cache (default: {default_db()}).")
 @click.option("--quiet", is_flag=True, help="Print only the totals.")
 @with_common
+@with_vlm
 def scan(directory: Path, output: Path | None, db: Path | None, quiet: bool, workers: int,
-         timeout: float, memory_mb: int, detectors: str) -> None:
+         timeout: float, memory_mb: int, detectors: str, **vlm: Any) -> None:
     """Scan a folder recursively; unchanged files are not analysed again."""
     from .pipeline import pipeline_id
 
-    settings = Settings(_detectors(detectors), timeout, memory_mb)
-    pipeline = pipeline_id(settings.detectors)
+    settings = Settings(_detectors(detectors), timeout, memory_mb, vlm=vlm_settings(**vlm))
+    pipeline = pipeline_id(settings.detectors, settings.vlm)
     files = walk_images(directory)
     try:
         store = Store(db or default_db())
@@ -283,6 +316,32 @@ def scan(directory: Path, output: Path | None, db: Path | None, quiet: bool, wor
 
 
 from . import cli_protect  # noqa: E402,F401  (registers redact, restore, strip, vault)
+
+
+@main.command()
+@with_vlm
+def doctor(**vlm: Any) -> None:
+    """Check the models (files and SHA-256) and the optional VLM (Ollama, model, vision).
+
+    Exits 1 when a model is missing or altered; a VLM problem only with --vlm, which says
+    that you mean to use it."""
+    from .models import check_all
+
+    console = Console()
+    failed = False
+    for name, ok, message in check_all():
+        failed |= not ok
+        console.print(f"{'[green]ok[/]' if ok else '[red]FAIL[/]'}  {name}: {escape(message)}")
+    from .vlm import Vlm
+
+    settings = vlm_settings(True, *(vlm[k] for k in ("ollama_url", "vlm_model", "vlm_timeout",
+                                                      "vlm_keep_alive")))
+    status = Vlm(settings).status()
+    mark = "[green]ok[/]" if status.ok else ("[red]FAIL[/]" if vlm["vlm"] else "[yellow]--[/]")
+    optional = "" if status.ok or vlm["vlm"] else " (optional: the detectors work without it)"
+    console.print(f"{mark}  VLM {escape(settings.tag)} at {escape(settings.url)}: "
+                  f"{escape(status.message)}{optional}")
+    sys.exit(EXIT_FAILED if failed or (vlm["vlm"] and not status.ok) else EXIT_OK)
 
 
 @main.command()

@@ -64,6 +64,45 @@ def rules(findings: Sequence[Finding]) -> list[Rule]:
     if identifying:
         fired.append(Rule(2, "metadata that identifies the owner or the device"))
     fired.extend(_text_rules(findings))
+    fired.extend(_context_rules(findings))
+    return fired
+
+
+#: context findings (from the VLM): score and phrase
+CONTEXT_RULES = {
+    "child": (5, "a child"), "intimate_setting": (5, "an intimate setting"),
+    "medical_setting": (4, "a medical setting"), "religious_setting": (4, "a religious setting"),
+    "protest_setting": (4, "a protest"), "school_setting": (3, "a school"),
+    "home_setting": (2, "the inside of a home"), "workplace_setting": (2, "a workplace"),
+    "landmark": (3, "a recognisable landmark"), "location_cue": (3, "a sign that tells the place"),
+}
+IDENTITY_DOCUMENTS = {"passport", "id_card", "driver_license", "payment_card"}
+
+
+def _context_phrase(f: Finding) -> tuple[int, str] | None:
+    data = f.data or {}
+    if f.label in CONTEXT_RULES:
+        value, phrase = CONTEXT_RULES[f.label]
+        if f.text:
+            phrase = f"{phrase} ({_short(f.text, 40)})"
+        return value, phrase
+    if f.label == "screen":
+        return (3, "a screen showing private data") if data.get("private") else \
+            (2, "a screen")
+    if f.label == "document":
+        kind = str(data.get("type", "other"))
+        name = kind.replace("_", " ")
+        if kind in IDENTITY_DOCUMENTS:
+            return 4, f"a {name} that only the VLM saw"
+        return 2, "a document that only the VLM saw"
+    return None
+
+
+def _context_rules(findings: Sequence[Finding]) -> list[Rule]:
+    fired = []
+    for f in findings:
+        if f.kind is Kind.CONTEXT and (found := _context_phrase(f)):
+            fired.append(Rule(*found))
     return fired
 
 
@@ -130,7 +169,12 @@ def explain(findings: Sequence[Finding], errors: Sequence[str] = (),
     parts: list[str] = []
     faces = [f for f in findings if f.kind is Kind.FACE]
     if faces:
-        parts.append(_plural(len(faces), "face"))
+        only = sum(1 for f in faces if (f.data or {}).get("flag") == "vlm_only")
+        parts.append(_plural(len(faces), "face") +
+                     (f" ({only} seen by the VLM only)" if only else ""))
+    context = [found[1] for f in findings if f.kind is Kind.CONTEXT
+               and (found := _context_phrase(f))]
+    parts.extend(f"{phrase} (VLM)" for phrase in dict.fromkeys(context))
     parts.extend(_explain_text(findings))
     for f in findings:
         if f.kind is Kind.LOCATION and f.text:

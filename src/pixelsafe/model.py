@@ -205,18 +205,23 @@ class AnalyzerInfo:
     detectors: tuple[str, ...]
     errors: tuple[DetectorError, ...] = ()
     elapsed_ms: int = 0
+    #: when the VLM answered: its model, prompt version, own verdict and timing
+    vlm: Mapping[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"version": self.version, "pipeline": self.pipeline,
-                "detectors": list(self.detectors),
-                "errors": [e.to_dict() for e in self.errors], "elapsed_ms": self.elapsed_ms}
+        out = {"version": self.version, "pipeline": self.pipeline,
+               "detectors": list(self.detectors),
+               "errors": [e.to_dict() for e in self.errors], "elapsed_ms": self.elapsed_ms}
+        if self.vlm is not None:
+            out["vlm"] = dict(self.vlm)
+        return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> AnalyzerInfo:
         return cls(version=str(d["version"]), pipeline=str(d.get("pipeline", "")),
                    detectors=tuple(d.get("detectors", ())),
                    errors=tuple(DetectorError(**e) for e in d.get("errors", ())),
-                   elapsed_ms=int(d.get("elapsed_ms", 0)))
+                   elapsed_ms=int(d.get("elapsed_ms", 0)), vlm=d.get("vlm"))
 
 
 @dataclass(frozen=True)

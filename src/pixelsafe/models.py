@@ -111,3 +111,23 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def check_all() -> list[tuple[str, bool, str]]:
+    """(name, ok, message) for every model file: the face model and the OCR models."""
+    from .errors import ModelError
+    from .ocr import verified_model_paths
+
+    out: list[tuple[str, bool, str]] = []
+    for spec in MODELS:
+        try:
+            path = model_path(spec)
+            out.append((f"face model {spec.name}", True, f"{path} (SHA-256 verified)"))
+        except ModelError as exc:
+            out.append((f"face model {spec.name}", False, str(exc)))
+    try:
+        for task, path in verified_model_paths().items():
+            out.append((f"OCR model ({task})", True, f"{path.name} (SHA-256 verified)"))
+    except ModelError as exc:
+        out.append(("OCR model", False, str(exc)))
+    return out

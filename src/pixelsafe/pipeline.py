@@ -7,14 +7,20 @@ import os
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from . import __version__, fuse, imageio
+from . import __version__, fuse, imageio, vlm_fuse
 from .detectors.base import Deadline, Detector
 from .errors import PixelSafeError
 from .model import AnalyzerInfo, DetectorError, Finding, ImageInfo, Report, renumber
+
+if TYPE_CHECKING:
+    from .vlm import Answer, Vlm, VlmSettings
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +30,11 @@ PIPELINE_VERSION = f"{__version__}+cf-ms1.meta2.ocr1"
 Source = str | os.PathLike[str] | Image.Image
 
 
-def pipeline_id(detector_names: Sequence[str]) -> str:
-    """The cache key's pipeline part: code version plus the detectors that ran."""
-    return PIPELINE_VERSION + ":" + ",".join(detector_names)
+def pipeline_id(detector_names: Sequence[str], vlm: VlmSettings | None = None) -> str:
+    """The cache key's pipeline part: code version plus the detectors that ran, and the
+    VLM's model and prompt version when it ran."""
+    names = list(detector_names) + ([f"vlm={vlm.tag}"] if vlm is not None else [])
+    return PIPELINE_VERSION + ":" + ",".join(names)
 
 
 #: every detector, in the order they run
@@ -64,14 +72,22 @@ class Analyzer:
 
     def __init__(self, detectors: Sequence[Detector] | None = None,
                  limits: imageio.Limits = imageio.DEFAULT_LIMITS,
-                 timeout: float = 120.0) -> None:
+                 timeout: float = 120.0, vlm: Vlm | None = None) -> None:
         self.detectors = list(detectors) if detectors is not None else default_detectors()
         self.limits = limits
         self.timeout = timeout
+        #: the optional VLM; it runs in a thread beside the detectors
+        self.vlm = vlm
+        self._pool = ThreadPoolExecutor(1, "pixelsafe-vlm") if vlm is not None else None
+
+    @property
+    def names(self) -> list[str]:
+        return [d.name for d in self.detectors] + (["vlm"] if self.vlm is not None else [])
 
     @property
     def pipeline(self) -> str:
-        return pipeline_id([d.name for d in self.detectors])
+        return pipeline_id([d.name for d in self.detectors],
+                           self.vlm.settings if self.vlm is not None else None)
 
     def load(self, source: Source) -> imageio.LoadedImage:
         if isinstance(source, Image.Image):
@@ -80,9 +96,13 @@ class Analyzer:
 
     def analyze(self, source: Source) -> Report:
         """Analyse a path or a PIL image. Input problems raise an InputError; a detector
-        that fails is recorded in ``analyzer.errors`` and the others still report."""
+        (or the VLM) that fails is recorded in ``analyzer.errors`` and the others still
+        report."""
         started = time.perf_counter()
         image = self.load(source)
+        asked: Future[Answer] | None = None
+        if self.vlm is not None and self._pool is not None:
+            asked = self._pool.submit(self.vlm.ask, image.rgb, image.sha256)
         deadline = Deadline.after(self.timeout)
         findings: list[Finding] = []
         errors: list[DetectorError] = []
@@ -94,24 +114,47 @@ class Analyzer:
             except Exception as exc:  # a detector bug must not hide the other findings
                 log.exception("detector %s failed on %s", detector.name, image.path)
                 errors.append(DetectorError(detector.name, type(exc).__name__, str(exc)))
+        answer = self._answer(asked, errors) if asked is not None else None
+        if answer is not None:
+            findings = vlm_fuse.fuse(findings, answer)
         ordered = renumber(fuse.sort_findings(findings))
         value = fuse.score(ordered)
+        failed = {e.detector for e in errors}
         return Report(
             image=ImageInfo(path=image.path, sha256=image.sha256, width=image.width,
                             height=image.height, format=image.format, bytes=len(image.data)),
             privacy_score=value,
             risk_level=fuse.risk(value),
             explanation=fuse.explain(ordered, [f"{e.detector} ({e.message})" for e in errors],
-                                     [d.name for d in self.detectors
-                                      if d.name not in {e.detector for e in errors}]),
+                                     [n for n in self.names if n not in failed]),
             recommended_action=fuse.recommended_action(ordered, value),
             findings=ordered,
-            summary=fuse.summarize(ordered),
+            summary=fuse.summarize(ordered, children=vlm_fuse.has_children(answer)),
             analyzer=AnalyzerInfo(
                 version=__version__, pipeline=self.pipeline,
-                detectors=tuple(d.name for d in self.detectors), errors=tuple(errors),
-                elapsed_ms=round((time.perf_counter() - started) * 1000)),
+                detectors=tuple(self.names), errors=tuple(errors),
+                elapsed_ms=round((time.perf_counter() - started) * 1000),
+                vlm=None if answer is None else {
+                    "model": answer.model, "prompt_version": answer.prompt_version,
+                    "privacy_score": answer.privacy_score, "explanation": answer.explanation,
+                    "elapsed_ms": answer.elapsed_ms, "cached": answer.cached}),
         )
+
+    def _answer(self, asked: Future[Answer], errors: list[DetectorError]) -> Answer | None:
+        """The VLM's answer, or None with the reason in ``errors``."""
+        assert self.vlm is not None
+        wait = self.vlm.settings.timeout + 10.0  # the client's own timeout fires first
+        try:
+            return asked.result(timeout=wait)
+        except PixelSafeError as exc:
+            errors.append(DetectorError("vlm", exc.code, str(exc)))
+        except FutureTimeout:
+            errors.append(DetectorError("vlm", "vlm_timeout",
+                                        f"no answer from the VLM within {wait:g} s"))
+        except Exception as exc:  # a client bug must not cost the detectors' report
+            log.exception("the VLM call failed")
+            errors.append(DetectorError("vlm", type(exc).__name__, str(exc)))
+        return None
 
 
 _default: Analyzer | None = None
