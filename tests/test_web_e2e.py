@@ -308,3 +308,39 @@ def test_badge_colours_are_the_originals(server, page, risk, colour):
     wait_analysed(page, "id-card-utopia.jpg")
     badge = page.locator(f".card .badge.risk-{risk}").first
     assert badge.evaluate("b => getComputedStyle(b).backgroundColor") == colour
+
+
+def test_vlm_switch_light_and_marked_findings(browser, tmp_path, monkeypatch):
+    """The VLM switch against the fake Ollama: the light turns green, the photo is analysed
+    again, and what the VLM added is marked as such."""
+    from fake_ollama import MODEL, FakeOllama
+
+    from pixelsafe.vlm import VlmSettings
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = library_with(tmp_path / "lib", "crowd-maksssksksss373.png")
+    with FakeOllama("fam.jpg") as fake:
+        app = make_app(root, VLM=VlmSettings(url=fake.url, model=MODEL, timeout=30))
+        context = browser.new_context(viewport={"width": 1280, "height": 860})
+        pg = context.new_page()
+        try:
+            with live_server(app) as url:
+                pg.goto(url)
+                wait_analysed(pg, "crowd-maksssksksss373.png")
+                pg.locator("#vlm-light.off").wait_for()
+                pg.click("#vlm-toggle")
+                pg.locator("#vlm-light.ok").wait_for()
+                assert pg.get_attribute("#vlm-toggle", "aria-pressed") == "true"
+                card = pg.locator(".card", has=pg.locator(".tag.vlm"))
+                card.wait_for(timeout=120_000)
+                assert "risk-critical" in card.locator(".badge").get_attribute("class")
+                card.locator(".thumb").click()
+                pg.locator("#detail[open]").wait_for()
+                row = pg.locator('#findings tr[data-source="vlm"]').first
+                row.wait_for()
+                assert row.locator(".tag.vlm").text_content() == "VLM"
+                assert "a child (VLM)" in pg.locator("#detail-explanation").text_content()
+                shot(pg, "vlm.png")
+        finally:
+            context.close()
+            shutdown(app)

@@ -74,6 +74,9 @@ vlm_options = [
 ]
 
 
+VLM_KEYS = ("ollama_url", "vlm_model", "vlm_timeout", "vlm_keep_alive")
+
+
 def with_vlm(fn: Any) -> Any:
     for option in reversed(vlm_options):
         fn = option(fn)
@@ -334,8 +337,7 @@ def doctor(**vlm: Any) -> None:
         console.print(f"{'[green]ok[/]' if ok else '[red]FAIL[/]'}  {name}: {escape(message)}")
     from .vlm import Vlm
 
-    settings = vlm_settings(True, *(vlm[k] for k in ("ollama_url", "vlm_model", "vlm_timeout",
-                                                      "vlm_keep_alive")))
+    settings = vlm_settings(True, *(vlm[k] for k in VLM_KEYS))
     status = Vlm(settings).status()
     mark = "[green]ok[/]" if status.ok else ("[red]FAIL[/]" if vlm["vlm"] else "[yellow]--[/]")
     optional = "" if status.ok or vlm["vlm"] else " (optional: the detectors work without it)"
@@ -357,8 +359,9 @@ def doctor(**vlm: Any) -> None:
 @click.option("--max-upload-mb", default=100, show_default=True, type=click.IntRange(1, 256))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Request threads of the WSGI server.")
+@with_vlm
 def serve(library: Path | None, db: Path | None, host: str, port: int, allow_remote: bool,
-          max_upload_mb: int, threads: int) -> None:
+          max_upload_mb: int, threads: int, **vlm: Any) -> None:
     """Run the gallery web app (waitress) on http://HOST:PORT."""
     import waitress
 
@@ -373,7 +376,9 @@ def serve(library: Path | None, db: Path | None, host: str, port: int, allow_rem
                   "this address can see and change your library.")
     try:
         app = create_app({"LIBRARY": library, "DB": db, "HOST": host,
-                          "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024})
+                          "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
+                          "VLM": vlm_settings(True, *(vlm[k] for k in VLM_KEYS)),
+                          "VLM_ENABLED": vlm["vlm"]})
     except PixelSafeError as exc:
         raise click.ClickException(str(exc)) from exc
     shown = f"[{host}]" if ":" in host else host

@@ -7,6 +7,7 @@ and starts the background worker unless ``START_WORKER`` is false. Run it with
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 
 from ..batch import Settings
 from ..pipeline import DETECTOR_NAMES, pipeline_id
+from ..vlm import VlmSettings
 from . import errors, security
 from .library import Library
 
@@ -42,12 +44,52 @@ def default_library() -> Path:
     return bundled if bundled.is_dir() else Path("samples")
 
 
+class VlmSwitch:
+    """The web app's VLM setting: on or off, and which model at which URL. Switching it
+    re-points the library's pipeline and the worker; images queue again for the VLM."""
+
+    def __init__(self, app: Flask, settings: VlmSettings, enabled: bool) -> None:
+        self.app = app
+        self.settings = settings
+        self.enabled = enabled
+        self._lock = threading.Lock()
+
+    def apply(self, settings: VlmSettings | None = None, enabled: bool | None = None) -> None:
+        with self._lock:
+            if settings is not None:
+                self.settings = settings
+            if enabled is not None:
+                self.enabled = enabled
+            library: Library = self.app.extensions["pixelsafe"]
+            vlm = self.settings if self.enabled else None
+            pipeline = pipeline_id(DETECTOR_NAMES, vlm)
+            library.configure(pipeline, pipeline if vlm else library.base)
+            worker = self.app.extensions.get("pixelsafe.worker")
+            if worker is not None:
+                worker.reconfigure(self.worker_settings())
+        library.index()
+
+    def worker_settings(self) -> Settings:
+        config = self.app.config
+        return Settings(DETECTOR_NAMES, config["ANALYSIS_TIMEOUT"], config["MEMORY_MB"],
+                        vlm=self.settings if self.enabled else None)
+
+    def status(self) -> dict[str, Any]:
+        from ..vlm import Vlm
+
+        found = Vlm(self.settings).status()
+        return {"enabled": self.enabled, "url": self.settings.url,
+                "model": self.settings.model, "timeout": self.settings.timeout,
+                "keep_alive": self.settings.keep_alive,
+                "status": {"ok": found.ok, "message": found.message, "vision": found.vision}}
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
         LIBRARY=None, DB=None, HOST="127.0.0.1", START_WORKER=True,
         MAX_CONTENT_LENGTH=100 * 1024 * 1024, ANALYSIS_TIMEOUT=120.0, MEMORY_MB=8192,
-        CSRF_TOKEN=security.new_token(), EXPORT_DIR=None)
+        CSRF_TOKEN=security.new_token(), EXPORT_DIR=None, VLM=None, VLM_ENABLED=False)
     app.config.update(config or {})
     app.debug = False
     root = Path(app.config["LIBRARY"] or default_library()).resolve()
@@ -57,15 +99,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["EXPORT_DIR"] = str(app.config["EXPORT_DIR"] or data / "exports")
     app.config["ALLOWED_HOSTS"] = security.allowed_hosts(app.config["HOST"])
     library = Library(root, app.config["DB"], pipeline_id(DETECTOR_NAMES))
-    library.index()
     app.extensions["pixelsafe"] = library
+    switch = VlmSwitch(app, app.config["VLM"] or VlmSettings.from_env(),
+                       bool(app.config["VLM_ENABLED"]))
+    app.extensions["pixelsafe.vlm"] = switch
     if app.config["START_WORKER"]:
         from .worker import Worker
 
-        worker = Worker(library, Settings(DETECTOR_NAMES, app.config["ANALYSIS_TIMEOUT"],
-                                          app.config["MEMORY_MB"]))
+        worker = Worker(library, switch.worker_settings())
         worker.start()
         app.extensions["pixelsafe.worker"] = worker
+    switch.apply()  # points the library at the pipeline, then indexes the folder
 
     from .api import bp
 

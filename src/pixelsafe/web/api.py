@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -64,7 +65,7 @@ def _choice(name: str, value: Any, choices: tuple[str, ...] | list[str]) -> Any:
 
 
 def _record(image_id: int) -> dict[str, Any]:
-    return lib.get_image(db(), library().pipeline, image_id)
+    return lib.get_image(db(), library(), image_id)
 
 
 def _report(image_id: int) -> tuple[dict[str, Any], Report]:
@@ -89,7 +90,7 @@ def _body() -> dict[str, Any]:
 @bp.get("/status")
 def status() -> Response:
     return jsonify(version=__version__, pipeline=library().pipeline,
-                   library=library().root.name, stats=lib.stats(db(), library().pipeline))
+                   library=library().root.name, stats=lib.stats(db(), library()))
 
 
 @bp.get("/openapi.json")
@@ -103,9 +104,9 @@ def list_images() -> Response:
     per_page = _int_arg("per_page", 48, 1, 200)
     risk = _choice("risk", request.args.get("risk"), [r.value for r in RiskLevel])
     kind = _choice("kind", request.args.get("kind"), [k.value for k in Kind])
-    images, total = lib.list_images(db(), library().pipeline, page, per_page, risk, kind)
+    images, total = lib.list_images(db(), library(), page, per_page, risk, kind)
     return jsonify(images=images, total=total, page=page, per_page=per_page,
-                   stats=lib.stats(db(), library().pipeline))
+                   stats=lib.stats(db(), library()))
 
 
 @bp.get("/images/<id:image_id>")
@@ -140,7 +141,8 @@ def get_thumb(image_id: int) -> Response:
     report = None
     if redacted:
         record, report = _report(image_id)
-    variant = f"{size}-redacted:{library().pipeline}" if redacted else size
+    variant = (f"{size}-redacted:{record['report']['analyzer']['pipeline']}" if redacted
+               else size)
     data = library().thumbnail(record["sha256"], variant)
     if data is None:
         data = rendition(library().resolve(record["path"]), SIZES[size], report)
@@ -191,8 +193,7 @@ def upload() -> tuple[Response, int]:
 def analyze(image_id: int) -> tuple[Response, int]:
     job = library().enqueue(image_id)
     record = _record(image_id)
-    return jsonify(image=record, job=job), 202 if record["state"] in ("queued", "running") \
-        else 200
+    return jsonify(image=record, job=job), 202 if record["pending"] else 200
 
 
 @bp.delete("/images/<id:image_id>")
@@ -318,3 +319,62 @@ def restore() -> Response:
     response = Response(data, mimetype="image/png")
     response.headers["Content-Disposition"] = f'attachment; filename="{out.name}"'
     return response
+
+
+# -- the VLM switch ---------------------------------------------------------------------
+
+LOCAL_OLLAMA = ("127.0.0.1", "localhost", "::1")
+MODEL_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}")
+KEEP_ALIVE = re.compile(r"-?[0-9]{1,6}(ms|s|m|h)?")
+
+
+def switch() -> Any:
+    return current_app.extensions["pixelsafe.vlm"]
+
+
+@bp.get("/vlm")
+def get_vlm() -> Response:
+    """The VLM setting and a live check of Ollama (tags, the model, its vision)."""
+    return jsonify(switch().status())
+
+
+@bp.post("/vlm")
+def set_vlm() -> Response:
+    """Switch the VLM on or off, or change its model, URL (loopback only from the page;
+    any other URL must come from the command line or the environment), timeout and
+    keep-alive. Images are queued again for the new pipeline."""
+    from dataclasses import replace
+    from urllib.parse import urlsplit
+
+    body = _body()
+    current = switch().settings
+    changes: dict[str, Any] = {}
+    enabled = body.get("enabled")
+    if enabled is not None and not isinstance(enabled, bool):
+        raise ApiError(400, "bad_request", "'enabled' must be true or false")
+    if "model" in body:
+        if not isinstance(body["model"], str) or not MODEL_NAME.fullmatch(body["model"]):
+            raise ApiError(400, "bad_request", "'model' must be an Ollama model name")
+        changes["model"] = body["model"]
+    if "url" in body:
+        url = body["url"]
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if (parts is None or parts.scheme != "http" or parts.hostname not in LOCAL_OLLAMA
+                or parts.path not in ("", "/") or parts.query or parts.username):
+            raise ApiError(400, "bad_request", "'url' must be http://127.0.0.1:PORT or "
+                                               "http://localhost:PORT; set any other Ollama "
+                                               "URL with --ollama-url")
+        changes["url"] = url.rstrip("/")
+    if "timeout" in body:
+        timeout = body["timeout"]
+        if (not isinstance(timeout, int | float) or isinstance(timeout, bool)
+                or not 1 <= timeout <= 3600):
+            raise ApiError(400, "bad_request", "'timeout' must be 1 to 3600 seconds")
+        changes["timeout"] = float(timeout)
+    if "keep_alive" in body:
+        keep = body["keep_alive"]
+        if not isinstance(keep, str) or not KEEP_ALIVE.fullmatch(keep):
+            raise ApiError(400, "bad_request", "'keep_alive' must look like 10m, 1h or 0")
+        changes["keep_alive"] = keep
+    switch().apply(replace(current, **changes) if changes else None, enabled)
+    return jsonify(switch().status())

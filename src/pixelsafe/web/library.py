@@ -48,6 +48,7 @@ class Job:
     image_id: int
     path: Path
     sha256: str
+    pipeline: str
 
 
 def safe_name(name: str) -> str:
@@ -67,11 +68,24 @@ class Library:
         if not self.root.is_dir():
             raise NotFound(f"library folder {self.root} does not exist")
         self.db_path = Path(db).resolve()
+        #: the detectors' pipeline: every report shown starts with it
+        self.base = pipeline
         self.pipeline = pipeline
+        #: a report whose pipeline starts with this counts as done (see :meth:`configure`)
+        self.accept = pipeline
         self.store = Store(self.db_path, threads=True)
         self._lock = threading.RLock()
         #: set whenever a job is queued; the worker waits on it
         self.wake = threading.Event()
+
+    def configure(self, pipeline: str, accept: str) -> None:
+        """Analyse with ``pipeline`` from now on. Reports whose pipeline starts with
+        ``accept`` still count as done: with the VLM off, a report made with it is kept
+        (it only adds to the detectors' findings); with it on, only its own reports count,
+        and the gallery shows the detector report until the VLM's arrives."""
+        with self._lock:
+            self.pipeline = pipeline
+            self.accept = accept
 
     def close(self) -> None:
         with self._lock:
@@ -226,9 +240,9 @@ class Library:
         if row is None:
             raise NotFound(f"no image {image_id}")
         sha = row[0]
-        if conn.execute("SELECT 1 FROM reports WHERE sha256 = ? AND pipeline = ? UNION "
-                        "SELECT 1 FROM failures WHERE sha256 = ? AND pipeline = ?",
-                        (sha, self.pipeline, sha, self.pipeline)).fetchone():
+        if conn.execute("SELECT 1 FROM reports WHERE sha256 = ? AND substr(pipeline, 1, ?) = ? "
+                        "UNION SELECT 1 FROM failures WHERE sha256 = ? AND pipeline = ?",
+                        (sha, len(self.accept), self.accept, sha, self.pipeline)).fetchone():
             return None
         pending = conn.execute("SELECT id FROM jobs WHERE image_id = ? AND state IN "
                                "('queued', 'running')", (image_id,)).fetchone()
@@ -249,30 +263,35 @@ class Library:
 
     def claim(self) -> Job | None:
         with self.write() as conn:
-            row = conn.execute("SELECT j.id, j.image_id, i.path, j.sha256 FROM jobs j "
+            row = conn.execute("SELECT j.id, j.image_id, i.path, j.sha256, j.pipeline FROM jobs j "
                                "JOIN images i ON i.id = j.image_id WHERE j.state = 'queued' "
                                "ORDER BY j.id LIMIT 1").fetchone()
             if row is None:
                 return None
             conn.execute("UPDATE jobs SET state = 'running', updated_at = ? WHERE id = ?",
                          (time.time(), row[0]))
-        return Job(int(row[0]), int(row[1]), self.resolve(row[2]), str(row[3]))
+        return Job(int(row[0]), int(row[1]), self.resolve(row[2]), str(row[3]), str(row[4]))
 
     def cached(self, sha256: str) -> bool:
         with self.write() as conn:
-            return conn.execute("SELECT 1 FROM reports WHERE sha256 = ? AND pipeline = ?",
-                                (sha256, self.pipeline)).fetchone() is not None
+            return conn.execute("SELECT 1 FROM reports WHERE sha256 = ? AND substr(pipeline, 1, "
+                                "?) = ?", (sha256, len(self.accept), self.accept)
+                                ).fetchone() is not None
 
     def finish(self, job: Job, report: Report | None, failure: Failure | None) -> None:
         with self.write():
             if report is not None:
-                self.store.save_report(report.with_path(None), self.pipeline)
+                # a report whose VLM call failed is kept as a detector report, so that the
+                # VLM is asked again once it answers
+                vlm_failed = any(e.detector == "vlm" for e in report.analyzer.errors)
+                self.store.save_report(report.with_path(None),
+                                       self.base if vlm_failed else report.analyzer.pipeline)
                 self.store.conn.execute(
                     "UPDATE images SET width = ?, height = ?, format = ? WHERE sha256 = ?",
                     (report.image.width, report.image.height, report.image.format,
                      report.image.sha256))
             if failure is not None:
-                self.store.save_failure(job.sha256, self.pipeline, failure)
+                self.store.save_failure(job.sha256, job.pipeline, failure)
             self.store.conn.execute(
                 "UPDATE jobs SET state = ?, error_type = ?, error_message = ?, updated_at = ? "
                 "WHERE id = ? AND sha256 = ? AND state = 'running'",
@@ -294,22 +313,31 @@ class Library:
 
 # -- read queries (any connection) ----------------------------------------------------------
 
+#: each image with the report to show: the newest accepted one (with the VLM on: its own
+#: report once there is one; with it off: the newest, which keeps what the VLM added)
+CHOSEN = (
+    "WITH chosen AS (SELECT i.*, (SELECT r.report FROM reports r WHERE r.sha256 = i.sha256 "
+    "AND substr(r.pipeline, 1, length(:base)) = :base "
+    "ORDER BY substr(r.pipeline, 1, length(:accept)) = :accept DESC, r.created_at DESC "
+    "LIMIT 1) AS report "
+    "FROM images i) ")
+
 IMAGE_COLUMNS = (
-    "SELECT i.id, i.path, i.name, i.sha256, i.size, i.width, i.height, i.format, i.added_at, "
-    "i.locked, i.exported, r.report, f.type AS error_type, f.message AS error_message, "
+    CHOSEN + "SELECT i.id, i.path, i.name, i.sha256, i.size, i.width, i.height, i.format, "
+    "i.added_at, i.locked, i.exported, i.report, f.type AS error_type, "
+    "f.message AS error_message, "
     "(SELECT state FROM jobs j WHERE j.image_id = i.id ORDER BY j.id DESC LIMIT 1) AS job "
-    "FROM images i LEFT JOIN reports r ON r.sha256 = i.sha256 AND r.pipeline = :pipeline "
-    "LEFT JOIN failures f ON f.sha256 = i.sha256 AND f.pipeline = :pipeline ")
+    "FROM chosen i LEFT JOIN failures f ON f.sha256 = i.sha256 AND f.pipeline = :pipeline ")
 
 FILTERS = (
-    "WHERE (:risk IS NULL OR json_extract(r.report, '$.risk_level') = :risk) "
-    "AND (:kind IS NULL OR EXISTS (SELECT 1 FROM json_each(r.report, '$.findings') "
+    "WHERE (:risk IS NULL OR json_extract(i.report, '$.risk_level') = :risk) "
+    "AND (:kind IS NULL OR EXISTS (SELECT 1 FROM json_each(i.report, '$.findings') "
     "WHERE json_extract(value, '$.kind') = :kind)) ")
 
 
 def _state(row: sqlite3.Row) -> str:
     if row["report"] is not None:
-        return "done"
+        return "done"  # a newer analysis may be pending: see "pending"
     if row["error_type"] is not None:
         return "failed"
     return str(row["job"] or "queued")
@@ -329,44 +357,49 @@ def image_record(row: sqlite3.Row, full: bool = False) -> dict[str, Any]:
         "explanation": report["explanation"] if report else None,
         "kinds": sorted({f["kind"] for f in report["findings"]}) if report else [],
         "findings": len(report["findings"]) if report else 0,
+        "pending": row["job"] in ("queued", "running"),
+        "vlm": bool(report and report["analyzer"].get("vlm")),  # the VLM answered
     }
     if full:
         out["report"] = report
     return out
 
 
-def list_images(conn: sqlite3.Connection, pipeline: str, page: int, per_page: int,
+def _params(library: Library, **extra: Any) -> dict[str, Any]:
+    return {"pipeline": library.pipeline, "base": library.base, "accept": library.accept,
+            **extra}
+
+
+def list_images(conn: sqlite3.Connection, library: Library, page: int, per_page: int,
                 risk: str | None, kind: str | None) -> tuple[list[dict[str, Any]], int]:
-    params = {"pipeline": pipeline, "risk": risk, "kind": kind,
-              "limit": per_page, "offset": (page - 1) * per_page}
+    params = _params(library, risk=risk, kind=kind, limit=per_page,
+                     offset=(page - 1) * per_page)
     rows = conn.execute(IMAGE_COLUMNS + FILTERS + "ORDER BY i.added_at DESC, i.id DESC "
                         "LIMIT :limit OFFSET :offset", params).fetchall()
-    total = conn.execute("SELECT COUNT(*) FROM images i LEFT JOIN reports r ON "
-                         "r.sha256 = i.sha256 AND r.pipeline = :pipeline " + FILTERS,
+    total = conn.execute(CHOSEN + "SELECT COUNT(*) FROM chosen i " + FILTERS,
                          params).fetchone()[0]
     return [image_record(r) for r in rows], int(total)
 
 
-def get_image(conn: sqlite3.Connection, pipeline: str, image_id: int) -> dict[str, Any]:
+def get_image(conn: sqlite3.Connection, library: Library, image_id: int) -> dict[str, Any]:
     row = conn.execute(IMAGE_COLUMNS + "WHERE i.id = :id",
-                       {"pipeline": pipeline, "id": image_id}).fetchone()
+                       _params(library, id=image_id)).fetchone()
     if row is None:
         raise NotFound(f"no image {image_id}")
     return image_record(row, full=True)
 
 
-def stats(conn: sqlite3.Connection, pipeline: str) -> dict[str, int]:
+def stats(conn: sqlite3.Connection, library: Library) -> dict[str, int]:
     row = conn.execute(
-        "SELECT COUNT(*), "
-        "SUM(json_extract(r.report, '$.risk_level') IN (?, ?)), "
-        "SUM(i.locked OR i.exported), "
-        "SUM(r.report IS NOT NULL) "
-        "FROM images i LEFT JOIN reports r ON r.sha256 = i.sha256 AND r.pipeline = ?",
-        (*HIGH_RISK, pipeline)).fetchone()
+        CHOSEN + "SELECT COUNT(*), "
+        "SUM(json_extract(i.report, '$.risk_level') IN (:high, :critical)), "
+        "SUM(i.locked OR i.exported), SUM(i.report IS NOT NULL) FROM chosen i",
+        _params(library, high=HIGH_RISK[0], critical=HIGH_RISK[1])).fetchone()
     jobs = dict(conn.execute("SELECT state, COUNT(*) FROM jobs WHERE state IN "
                              "('queued', 'running') GROUP BY state").fetchall())
-    failed = conn.execute("SELECT COUNT(*) FROM images i JOIN failures f ON "
-                          "f.sha256 = i.sha256 AND f.pipeline = ?", (pipeline,)).fetchone()[0]
+    failed = conn.execute(CHOSEN + "SELECT COUNT(*) FROM chosen i JOIN failures f ON "
+                          "f.sha256 = i.sha256 AND f.pipeline = :pipeline "
+                          "WHERE i.report IS NULL", _params(library)).fetchone()[0]
     return {"total": int(row[0] or 0), "high_risk": int(row[1] or 0),
             "protected": int(row[2] or 0), "analysed": int(row[3] or 0),
             "failed": int(failed or 0), "queued": int(jobs.get("queued", 0)),

@@ -78,6 +78,7 @@ def spec() -> dict[str, Any]:
                         "explanation": nullable_str,
                         "kinds": {"type": "array", "items": {"type": "string"}},
                         "findings": {"type": "integer"},
+                        "pending": {"type": "boolean"}, "vlm": {"type": "boolean"},
                         "report": {"type": "object", "nullable": True}}},
                 "ImageList": {"type": "object", "required": ["images", "total", "stats"],
                               "properties": {
@@ -110,6 +111,23 @@ def spec() -> dict[str, Any]:
                                            "trash": {"type": "string"}}},
                 "Lock": {"type": "object", "required": ["locked"],
                          "properties": {"locked": {"type": "boolean"}}},
+                "Vlm": {"type": "object", "required": ["enabled", "url", "model", "status"],
+                        "properties": {
+                            "enabled": {"type": "boolean"}, "url": {"type": "string"},
+                            "model": {"type": "string"}, "timeout": {"type": "number"},
+                            "keep_alive": {"type": "string"},
+                            "status": {"type": "object", "required": ["ok", "message"],
+                                       "properties": {
+                                           "ok": {"type": "boolean"},
+                                           "message": {"type": "string"},
+                                           "vision": {"type": "boolean",
+                                                      "nullable": True}}}}},
+                "VlmChange": {"type": "object", "properties": {
+                    "enabled": {"type": "boolean"},
+                    "model": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$"},
+                    "url": {"type": "string", "description": "http://127.0.0.1:PORT"},
+                    "timeout": {"type": "number", "minimum": 1, "maximum": 3600},
+                    "keep_alive": {"type": "string"}}},
                 "ProtectRequest": {"type": "object", "properties": {
                     "style": {"type": "string", "enum": ["auto", "blur", "pixelate", "fill"]},
                     "keep": {"type": "array", "items": {"type": "string"},
@@ -194,6 +212,13 @@ def spec() -> dict[str, Any]:
             "/api/images/{image_id}/strip": {"parameters": [_ID], "post": {
                 "summary": "download a copy without metadata", "security": _WRITE,
                 "responses": {"200": _FILE, **_errors(403, 404, 415, 422)}}},
+            "/api/vlm": {
+                "get": {"summary": "the VLM setting and a live check of Ollama",
+                        "responses": {"200": _ok("Vlm")}},
+                "post": {"summary": "switch the VLM, or change its model, URL (loopback), "
+                                    "timeout or keep-alive", "security": _WRITE,
+                         "requestBody": {"required": True, **_json("VlmChange")},
+                         "responses": {"200": _ok("Vlm"), **_errors(400, 403)}}},
             "/api/restore": {"post": {
                 "summary": "restore a protected file with its passphrase",
                 "security": _WRITE, "requestBody": {"required": True, "content": {

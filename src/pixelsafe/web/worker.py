@@ -21,6 +21,13 @@ class Worker(threading.Thread):
         self.settings = settings
         self.stopping = threading.Event()
         self._supervisor: Supervisor | None = None
+        self._reload = threading.Event()
+
+    def reconfigure(self, settings: Settings) -> None:
+        """Use these settings (the VLM switched on or off) from the next job on."""
+        self.settings = settings
+        self._reload.set()
+        self.library.wake.set()
 
     def run(self) -> None:
         self.library.requeue_interrupted()
@@ -34,6 +41,10 @@ class Worker(threading.Thread):
                 if self.library.cached(job.sha256):  # the same bytes under another name
                     self.library.finish(job, None, None)
                     continue
+                if self._reload.is_set() and self._supervisor is not None:
+                    self._supervisor.close()
+                    self._supervisor = None
+                self._reload.clear()
                 if self._supervisor is None:
                     self._supervisor = Supervisor(self.settings)
                 outcome = self._supervisor.analyze(str(job.path))

@@ -3,6 +3,7 @@ import { api } from './api.js';
 import { initDetail, openDetail } from './detail.js';
 import { toast } from './dom.js';
 import { load, rerender, skeletons, state } from './gallery.js';
+import { initVlm } from './vlm.js';
 
 let pollTimer = null;
 
@@ -80,6 +81,7 @@ function init() {
     drop.hidden = true;
     upload(event.dataTransfer.files);
   });
+  initVlm(refresh);
   refresh();
 }
 

@@ -34,11 +34,12 @@ function drawBoxes() {
   for (const f of current.report.findings) {
     if (!f.box) continue;
     const redact = REDACTED_KINDS.has(f.kind) && !keep.has(f.id);
+    const vlm = f.source === 'vlm';
     const node = el('div', {
-      class: `box kind-${f.kind}${redact ? '' : ' kept'}`, 'data-finding': f.id,
-      title: `${f.kind} ${f.label}${f.text ? `: ${f.text}` : ''}`,
+      class: `box kind-${f.kind}${redact ? '' : ' kept'}${vlm ? ' from-vlm' : ''}`, 'data-finding': f.id,
+      title: `${f.kind} ${f.label}${f.text ? `: ${f.text}` : ''}${vlm ? ' (VLM)' : ''}`,
     });
-    node.append(el('span', { class: 'box-label', text: f.label }));
+    node.append(el('span', { class: 'box-label', text: vlm ? `${f.label} · VLM` : f.label }));
     place(node, f.box);
     overlay.append(node);
   }
@@ -73,8 +74,11 @@ function fillTables() {
       drawBoxes();
       refreshPreview();
     });
-    rows.push(el('tr', { 'data-finding': f.id },
-      el('td', {}, toggle), el('td', { text: f.kind }), el('td', { text: f.label }),
+    const source = f.source === 'vlm'
+      ? el('span', { class: 'tag vlm', text: 'VLM', title: `${f.data.model} (prompt ${f.data.prompt_version})${f.data.flag ? ', not found by the detectors' : ''}` })
+      : (f.data && f.data.confirmed_by ? el('span', { class: 'tag confirmed', text: '✓ VLM', title: `confirmed by ${f.data.confirmed_by.model}` }) : null);
+    rows.push(el('tr', { 'data-finding': f.id, 'data-source': f.source },
+      el('td', {}, toggle), el('td', {}, f.kind, source ? ' ' : null, source), el('td', { text: f.label }),
       el('td', { class: 'text', text: f.text || '' }),
       el('td', { text: f.confidence == null ? '' : f.confidence.toFixed(2) })));
   }

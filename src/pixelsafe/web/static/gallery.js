@@ -48,6 +48,8 @@ function card(image, onOpen) {
   });
   const caption = el('div', { class: 'caption' },
     el('span', { class: 'name', text: image.name, title: image.name }),
+    image.vlm ? el('span', { class: 'tag vlm', text: 'VLM', title: 'includes the local VLM' }) : null,
+    image.pending && image.state === 'done' ? el('span', { class: 'tag pending', text: 'updating…' }) : null,
     el('span', { class: 'risk', text: image.explanation || (image.error ? image.error.message : '') }));
   li.append(open, score, lock, caption);
   return li;
@@ -88,7 +90,7 @@ export async function load(onOpen) {
     const before = state.images.get(image.id);
     state.images.set(image.id, image);
     const existing = grid.querySelector(`li[data-id="${image.id}"]`);
-    if (existing && before && before.state === image.state && before.locked === image.locked) return existing;
+    if (existing && before && JSON.stringify(before) === JSON.stringify(image)) return existing;
     return card(image, onOpen);
   });
   grid.replaceChildren(...cards);
