@@ -18,8 +18,6 @@ from pixelsafe import imageio
 from pixelsafe.detectors.metadata import MetadataDetector
 from pixelsafe.model import Kind
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
-
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
@@ -108,6 +106,7 @@ def test_file_is_the_original_and_cannot_run(web):
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
     assert response.data == (root / "street-with-gps.jpg").read_bytes()
     assert "sandbox" in response.headers["Content-Security-Policy"]
+    response.close()  # send_file streams the file; the WSGI server closes it after sending
 
 
 def test_thumbnails_carry_no_metadata_and_are_cached(web):

@@ -15,8 +15,6 @@ from webutil import library_with, live_server, make_app, shutdown
 
 from pixelsafe.model import Box
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
-
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "build" / "screenshots"
 # as root Chromium needs --no-sandbox; the rest keeps it off the (closed) network

@@ -12,11 +12,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-import pytest
 from PIL import Image
 from webutil import TOKEN_HEADER, live_server, make_app, shutdown
-
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
 N = 100
 

@@ -16,8 +16,6 @@ from webutil import TOKEN_HEADER, headers, library_with, make_app, shutdown
 from pixelsafe.cli import main
 from pixelsafe.web.security import host_name
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
-
 
 @pytest.fixture(scope="module")
 def web(tmp_path_factory):
@@ -153,6 +151,7 @@ def test_no_cors_headers_anywhere(web):
     ]
     for response in responses:
         assert not [h for h in response.headers.keys() if h.lower().startswith("access-control")]
+        response.close()  # a file response streams until the server closes it
 
 
 def test_content_security_policy_and_hardening_headers(web):
@@ -165,7 +164,8 @@ def test_content_security_policy_and_hardening_headers(web):
     assert page.headers["X-Frame-Options"] == "DENY"
     assert b"<script>" not in page.data and b" onclick=" not in page.data  # no inline code
     for url in ("/api/status", "/static/app.js"):
-        assert "script-src 'self'" in client.get(url).headers["Content-Security-Policy"]
+        with client.get(url) as response:
+            assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
 def test_page_escapes_and_carries_the_token(web):

@@ -9,8 +9,6 @@ from webutil import headers, library_with, make_app, shutdown, wait_idle
 
 from pixelsafe.vlm import VlmSettings
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
-
 
 @pytest.fixture
 def web(tmp_path):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import re
 import tempfile
@@ -125,8 +126,7 @@ def get_file(image_id: int) -> Response:
     path = library().resolve(record["path"])
     if not path.is_file():
         raise ApiError(404, "not_found", f"the file of image {image_id} is gone")
-    head = path.open("rb").read(16)
-    mime = MIME.get(imageio.sniff_format(head) or "", "application/octet-stream")
+    mime = MIME.get(_format_of(path), "application/octet-stream")
     response = send_file(path, mimetype=mime, download_name=safe_download(record["name"]),
                          max_age=0)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
@@ -233,6 +233,12 @@ def _options(body: dict[str, Any], width: int, height: int) -> RedactOptions:
                          overwrite=True)
 
 
+def _format_of(path: Path) -> str:
+    """The format the file's first bytes announce ("" when none we know)."""
+    with path.open("rb") as fh:
+        return imageio.sniff_format(fh.read(16)) or ""
+
+
 def _exports() -> Path:
     folder = Path(current_app.config["EXPORT_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
@@ -244,8 +250,9 @@ def safe_download(name: str) -> str:
 
 
 def _send(path: Path, download: str, extra: dict[str, str] | None = None) -> Response:
-    fmt = imageio.sniff_format(path.open("rb").read(16)) or ""
-    response = send_file(path, mimetype=MIME.get(fmt, "application/octet-stream"),
+    # sent from memory: an export is one image, and the file stays closed
+    response = send_file(io.BytesIO(path.read_bytes()),
+                         mimetype=MIME.get(_format_of(path), "application/octet-stream"),
                          as_attachment=True, download_name=download, max_age=0)
     for key, value in (extra or {}).items():
         response.headers[key] = value
@@ -291,8 +298,7 @@ def encrypt(image_id: int) -> Response:
 def strip(image_id: int) -> Response:
     record = _record(image_id)
     src = library().resolve(record["path"])
-    fmt = imageio.sniff_format(src.open("rb").read(16)) or "PNG"
-    ext = FORMAT_SUFFIX.get(fmt, ".png")
+    ext = FORMAT_SUFFIX.get(_format_of(src), ".png")
     stem = Path(lib.safe_name(record["name"])).stem
     out = _exports() / f"{image_id}-{stem}.stripped{ext}"
     ops.strip(src, out, overwrite=True)
