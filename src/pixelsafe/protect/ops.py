@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 from collections.abc import Sequence
 from pathlib import Path
@@ -36,9 +37,16 @@ VERIFY_DETECTORS = {"face": "faces", "personal_text": "text", "license_plate": "
 
 
 def _analyzer(names: Sequence[str]) -> Any:
+    return _cached_analyzer(tuple(names))
+
+
+@functools.cache
+def _cached_analyzer(names: tuple[str, ...]) -> Any:
+    """One analyzer per detector set and process: its models load once, not per file (the
+    web app's exports and a CLI batch call this for every file)."""
     from ..pipeline import Analyzer, detectors_named
 
-    return Analyzer(detectors_named(tuple(names)))
+    return Analyzer(detectors_named(names))
 
 
 def _touches(a: Box, b: Box) -> bool:
