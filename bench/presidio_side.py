@@ -65,7 +65,8 @@ def run() -> None:
     paths = images()
     proc = subprocess.run([str(PY), str(HERE / "presidio_runner.py"), *map(str, paths)],
                           capture_output=True, text=True, check=True)
-    theirs = {json.loads(line)["path"]: json.loads(line) for line in proc.stdout.splitlines()}
+    rows = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
+    theirs = {r["path"]: r for r in rows if "path" in r}
     engine = shared_engine()
     print("| image | PixelSafe email/phone/name/other | ms | Presidio email/phone/name/other "
           "| ms | archive numbers flagged (ours / Presidio) |")

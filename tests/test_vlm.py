@@ -65,7 +65,8 @@ def test_input_size_is_in_28_px_patches_within_the_token_budget(size):
     ([250, 200, 300, 260], Box(1000, 800, 1120, 1000)),     # clipped at the bottom right
     ([100, 50, 0, 0], Box(0, 0, 400, 200)),                 # corners swapped
     ([300, 260, 400, 300], None),                           # wholly outside
-    ([1, 2, 3], None), (["a", 1, 2, 3], None),
+    ([1, 2, 3], None), (["a", 1, 2, 3], None), ([float("nan"), 0, 10, 10], None),
+    ([0, 0, float("inf"), 10], None), ([True, 0, 10, 10], None),
 ])
 def test_boxes_map_back_and_clip(box, expected):
     assert to_original(box, (280, 250), (1120, 1000)) == expected

@@ -241,6 +241,7 @@ def test_export_redacts_honours_toggles_and_strips(web, face_detector):
     ({"keep": "f1"}, "bad_request"),
     ({"boxes": [[1, 2, 3]]}, "bad_request"),
     ({"boxes": [[5000, 5000, 6000, 6000]]}, "bad_request"),
+    ({"boxes": [[float("nan"), 0, 10, 10]]}, "bad_request"),
 ])
 def test_export_refuses_bad_choices(web, body, kind):
     app, client, _ = web

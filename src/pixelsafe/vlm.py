@@ -220,7 +220,7 @@ def to_original(box: Sequence[Any], sent: tuple[int, int], original: tuple[int, 
     """A bbox_2d in pixels of the image sent, scaled to the original and clipped; None if
     it is not four numbers or is empty after clipping."""
     if len(box) != 4 or not all(isinstance(v, int | float) and not isinstance(v, bool)
-                                for v in box):
+                                and math.isfinite(v) for v in box):
         return None
     sx, sy = original[0] / sent[0], original[1] / sent[1]
     x1, y1, x2, y2 = (float(v) for v in box)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import os
 import re
 import tempfile
@@ -127,7 +128,7 @@ def get_file(image_id: int) -> Response:
     if not path.is_file():
         raise ApiError(404, "not_found", f"the file of image {image_id} is gone")
     mime = MIME.get(_format_of(path), "application/octet-stream")
-    response = send_file(path, mimetype=mime, download_name=safe_download(record["name"]),
+    response = send_file(path, mimetype=mime, download_name=lib.safe_name(record["name"]),
                          max_age=0)
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
@@ -223,7 +224,7 @@ def _options(body: dict[str, Any], width: int, height: int) -> RedactOptions:
     for raw in raw_boxes:
         if (not isinstance(raw, list) or len(raw) != 4
                 or not all(isinstance(v, int | float) and not isinstance(v, bool)
-                           for v in raw)):
+                           and math.isfinite(v) for v in raw)):
             raise ApiError(400, "bad_request", "'boxes' must be a list of [x1, y1, x2, y2]")
         box = Box.from_floats(raw[0], raw[1], raw[2], raw[3], width, height)
         if box is None:
@@ -243,10 +244,6 @@ def _exports() -> Path:
     folder = Path(current_app.config["EXPORT_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def safe_download(name: str) -> str:
-    return lib.safe_name(name)
 
 
 def _send(path: Path, download: str, extra: dict[str, str] | None = None) -> Response:

