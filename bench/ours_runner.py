@@ -12,17 +12,9 @@ import sys
 import time
 
 from PIL import Image
+from rss import print_peak_rss  # bench/rss.py, beside this script
 
 from pixelsafe.pipeline import DETECTOR_NAMES, Analyzer, detectors_named
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory (VmHWM). Not ru_maxrss: on Linux that survives
-    exec and reports the parent's peak when the parent was bigger."""
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
 
 
 def main() -> None:
@@ -35,7 +27,7 @@ def main() -> None:
         ms = (time.perf_counter() - t) * 1000
         print(json.dumps({"path": path, "ms": round(ms, 1),
                           "findings": len(report.findings)}), flush=True)
-    print(json.dumps({"rss_mb": peak_rss_mb()}), flush=True)
+    print_peak_rss()
 
 
 if __name__ == "__main__":

@@ -18,15 +18,7 @@ from PIL import Image
 from presidio_analyzer import AnalyzerEngine
 from presidio_analyzer.nlp_engine import NlpEngineProvider
 from presidio_image_redactor import ImageAnalyzerEngine, ImageRedactorEngine
-
-
-def peak_rss_mb() -> float:
-    """This process's peak resident memory (VmHWM). Not ru_maxrss: on Linux that survives
-    exec and reports the parent's peak when the parent was bigger."""
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+from rss import print_peak_rss  # bench/rss.py, beside this script
 
 
 def main() -> None:
@@ -50,7 +42,7 @@ def main() -> None:
                           "text": text})
         print(json.dumps({"path": path, "ms": round(ms), "findings": found}), flush=True)
     # peak resident memory of this process, for bench/run.py
-    print(json.dumps({"rss_mb": peak_rss_mb()}), flush=True)
+    print_peak_rss()
 
 
 if __name__ == "__main__":
