@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -79,12 +80,18 @@ class CenterFaceModel:
                                           strict=True):
                         if param is not None:
                             dim.dim_param = param
-            dyn = model
+            # The export lists every weight as a graph input too, which makes onnxruntime
+            # treat them as overridable: no constant folding and no batch-norm fusion.
+            # Dropping them from the inputs makes the same network about 3x faster.
+            weights = {init.name for init in model.graph.initializer}
+            inputs = [value for value in model.graph.input if value.name not in weights]
+            del model.graph.input[:]
+            model.graph.input.extend(inputs)
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = self._threads or default_threads()
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
-            return onnxruntime.InferenceSession(dyn.SerializeToString(), options,
+            return onnxruntime.InferenceSession(model.SerializeToString(), options,
                                                 providers=["CPUExecutionProvider"])
         except Exception as exc:
             raise ModelError(f"cannot load face model {path}: {exc}") from exc
@@ -205,9 +212,13 @@ class FaceDetector(Detector):
                   deadline: Deadline | None) -> np.ndarray:
         width, height = rgb.size
         sw, sh = max(1, round(width * p.scale)), max(1, round(height * p.scale))
-        resized = rgb if (sw, sh) == (width, height) else rgb.resize(
-            (sw, sh), Image.Resampling.BILINEAR if p.scale > 1 else Image.Resampling.BOX)
-        arr = np.asarray(resized, dtype=np.uint8)
+        if (sw, sh) == (width, height):
+            arr = np.asarray(rgb, dtype=np.uint8)
+        elif p.scale > 1:  # small images only: OpenCV's linear upscale is ~10x Pillow's
+            arr = cv2.resize(np.asarray(rgb, dtype=np.uint8), (sw, sh),
+                             interpolation=cv2.INTER_LINEAR)
+        else:  # large images: Pillow's box filter, no full-size array copy
+            arr = np.asarray(rgb.resize((sw, sh), Image.Resampling.BOX), dtype=np.uint8)
         out = []
         for ty in _tiles(sh, self.config.tile, self.config.overlap):
             for tx in _tiles(sw, self.config.tile, self.config.overlap):
