@@ -194,6 +194,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--only", default=",".join(SECTIONS))
     ap.add_argument("--presidio", action="store_true")
+    ap.add_argument("--pii-pages", type=int, default=12,
+                    help="pages of the synthetic set scored by kind (0: skip)")
     ap.add_argument("-v", action="store_true")
     args = ap.parse_args()
     ENGINE.engine()  # load once, outside the timings
@@ -203,6 +205,8 @@ def main() -> None:
         import presidio_side
 
         presidio_side.run()
+        if args.pii_pages:
+            presidio_side.run_pii(args.pii_pages)
 
 
 if __name__ == "__main__":
