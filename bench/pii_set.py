@@ -183,15 +183,17 @@ def page(index: int, rng: random.Random, out: Path) -> list[Item]:
     contact_email = f"{rng.choice(FIRST).lower()}@{rng.choice(DOMAINS)}"
     contact_phone = phone(rng)
     f = font(size - 2)
-    parts = [("Questions? Write to ", ""), (contact_email, "email"), (" or call ", ""),
-             (contact_phone, "phone"), (".", "")]
-    x = 90
-    for text, kind in parts:
-        draw.text((x, y), text, font=f, fill=(30, 30, 30))
-        if kind:
-            box = draw.textbbox((x, y), text, font=f)
-            items.append(Item(name, kind, text, (box[0], box[1], box[2], box[3])))
-        x += int(draw.textlength(text, font=f))
+    lines = [[("Questions? Write to ", ""), (contact_email, "email")],
+             [("or call ", ""), (contact_phone, "phone"), (" on weekdays.", "")]]
+    for parts in lines:  # two lines: the page is never overrun
+        x = 90
+        for text, kind in parts:
+            draw.text((x, y), text, font=f, fill=(30, 30, 30))
+            if kind:
+                box = draw.textbbox((x, y), text, font=f)
+                items.append(Item(name, kind, text, (box[0], box[1], box[2], box[3])))
+            x += int(draw.textlength(text, font=f))
+        y += int(size * 1.6)
     # a scan's blur and noise
     img = img.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.9)))
     noise = np.random.default_rng(index).normal(0, 6, (height, width, 1))

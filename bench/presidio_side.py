@@ -65,8 +65,9 @@ def counts(labels: list[str]) -> dict[str, int]:
     return out
 
 
-def presidio_rows(paths: list[Path]) -> dict[str, dict[str, Any]]:
-    proc = subprocess.run([str(PY), str(HERE / "presidio_runner.py"), *map(str, paths)],
+def presidio_rows(paths: list[Path], text: bool = True) -> dict[str, dict[str, Any]]:
+    flags = [] if text else ["--no-text"]
+    proc = subprocess.run([str(PY), str(HERE / "presidio_runner.py"), *flags, *map(str, paths)],
                           capture_output=True, text=True, check=True)
     rows = [json.loads(line) for line in proc.stdout.splitlines() if line.startswith("{")]
     return {r["path"]: r for r in rows if "path" in r}
@@ -82,7 +83,7 @@ def run_pii(pages: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         items = pii_set.build(Path(tmp), pages)
         paths = sorted(Path(tmp).glob("page_*.png"))
-        theirs = presidio_rows(paths)
+        theirs = presidio_rows(paths, text=False)
         ours: dict[str, list[tuple[str, tuple[float, ...]]]] = {}
         their: dict[str, list[tuple[str, tuple[float, ...]]]] = {}
         our_ms, their_ms = [], []

