@@ -365,7 +365,7 @@ def main() -> None:
     peers = ensure_peers(args.quick)
     speed, data = speed_section(args.quick, peers)
     photo = data["photo"]["PixelSafe (all detectors)"]["ms"]
-    plots = HERE / "plots"
+    plots = args.output.parent / "plots"  # beside the results (a test run writes to tmp)
     plotted = plot(data, plots / ("speed-quick.png" if args.quick else "speed.png"))
     doc = [
         "# PixelSafe benchmark results" + (" (--quick smoke run)" if args.quick else ""),

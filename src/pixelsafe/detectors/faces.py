@@ -213,7 +213,7 @@ class FaceDetector(Detector):
         width, height = rgb.size
         sw, sh = max(1, round(width * p.scale)), max(1, round(height * p.scale))
         if (sw, sh) == (width, height):
-            arr = np.asarray(rgb, dtype=np.uint8)
+            arr: np.ndarray = np.asarray(rgb, dtype=np.uint8)
         elif p.scale > 1:  # small images only: OpenCV's linear upscale is ~10x Pillow's
             arr = cv2.resize(np.asarray(rgb, dtype=np.uint8), (sw, sh),
                              interpolation=cv2.INTER_LINEAR)
