@@ -22,6 +22,8 @@ import numpy as np
 import phonenumbers
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
+from pixelsafe.text.recognizers import luhn_ok
+
 KINDS = ("email", "phone", "payment_card", "iban", "national_id", "date_of_birth",
          "person_name", "address", "passport_number")
 
@@ -52,17 +54,9 @@ class Item:
     box: tuple[int, int, int, int]
 
 
-def luhn_digit(body: str) -> str:
-    total = 0
-    for i, ch in enumerate(reversed(body)):
-        d = int(ch) * (2 if i % 2 == 0 else 1)
-        total += d - 9 if d > 9 else d
-    return str((10 - total % 10) % 10)
-
-
 def card(rng: random.Random) -> str:
     body = "4" + "".join(rng.choice("0123456789") for _ in range(14))
-    digits = body + luhn_digit(body)
+    digits = next(body + d for d in "0123456789" if luhn_ok(body + d))
     return " ".join(digits[i:i + 4] for i in range(0, 16, 4))
 
 
@@ -263,13 +257,13 @@ def score(items: list[Item], findings: dict[str, list[tuple[str, tuple[float, ..
             if not item.kind:
                 continue
             s = out[item.kind]
-            s.truth += 1
             same = [b for k, b in found if k == item.kind]
-            s.found += coverage(item.box, same, shape) >= 0.5
-            s.hidden += coverage(item.box, [b for _, b in found], shape) >= 0.5
-            every.truth += 1
-            every.found += coverage(item.box, same, shape) >= 0.5
-            every.hidden += coverage(item.box, [b for _, b in found], shape) >= 0.5
+            found_here = coverage(item.box, same, shape) >= 0.5
+            hidden_here = coverage(item.box, [b for _, b in found], shape) >= 0.5
+            for tally in (s, every):
+                tally.truth += 1
+                tally.found += found_here
+                tally.hidden += hidden_here
         for kind, box in found:
             every.findings += 1
             every.correct += coverage(box, [padded(i.box) for i in truth if i.kind],
