@@ -33,9 +33,9 @@ def ours(paths: list[Path]) -> dict[str, dict]:
     import time
 
     from pixelsafe import imageio
-    from pixelsafe.ocr import shared_engine
+    from pixelsafe.runtime import models
 
-    engine = shared_engine()
+    engine = models().ocr()
     engine.engine()
     out = {}
     for p in paths:

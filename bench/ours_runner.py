@@ -14,12 +14,13 @@ import time
 from PIL import Image
 from rss import print_peak_rss  # bench/rss.py, beside this script
 
-from pixelsafe.pipeline import DETECTOR_NAMES, Analyzer, detectors_named
+from pixelsafe.detectors import registry
+from pixelsafe.pipeline import Analyzer
 
 
 def main() -> None:
     mode, paths = sys.argv[1], sys.argv[2:]
-    analyzer = Analyzer(detectors_named(DETECTOR_NAMES if mode == "full" else ("faces",)))
+    analyzer = Analyzer(registry.build(registry.DEFAULT if mode == "full" else ("faces",)))
     analyzer.analyze(Image.new("RGB", (64, 48), (128, 128, 128)))  # loads every model
     for path in paths:
         t = time.perf_counter()

@@ -27,11 +27,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from text_eval import EVAL  # noqa: E402
 
 from pixelsafe import imageio  # noqa: E402
+from pixelsafe.detectors import registry  # noqa: E402
 from pixelsafe.detectors.faces import FaceConfig, FaceDetector  # noqa: E402
-from pixelsafe.model import Kind  # noqa: E402
-from pixelsafe.pipeline import Analyzer, detectors_named  # noqa: E402
+from pixelsafe.pipeline import Analyzer  # noqa: E402
 from pixelsafe.protect import RedactOptions, redact  # noqa: E402
 from pixelsafe.protect.core import oriented  # noqa: E402
+from pixelsafe.report import Kind  # noqa: E402
 
 SETS = {
     "faces-crowd": lambda: sorted((EVAL / "faces-crowd" / "images").glob("*.png")),
@@ -56,8 +57,8 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="images per set (0: all)")
     ap.add_argument("--sets", default=",".join(SETS), help="comma-separated set names")
     args = ap.parse_args()
-    analyzer = Analyzer(detectors_named(("faces", "text", "barcodes")))
-    checker = Analyzer(detectors_named(("faces", "text", "barcodes")))  # independent
+    analyzer = Analyzer(registry.build(("faces", "text", "barcodes")))
+    checker = Analyzer(registry.build(("faces", "text", "barcodes")))  # independent
     strict = FaceDetector(config=FaceConfig(threshold=0.2))
     print("| set | images | regions redacted | images with a leak | findings found again "
           "| faces found again at 0.2 | size out/in (median) | PSNR outside regions dB "

@@ -213,11 +213,12 @@ def gps_section() -> list[str]:
     """GPS positions found, against exiftool's index of the two metadata sets (1e-4 deg)."""
     import csv
 
+    from pixelsafe.detectors import registry
     from pixelsafe.errors import PixelSafeError
-    from pixelsafe.pipeline import Analyzer, detectors_named
+    from pixelsafe.pipeline import Analyzer
 
     log("quality: GPS against exiftool")
-    analyzer = Analyzer(detectors_named(("metadata",)))
+    analyzer = Analyzer(registry.build(("metadata",)))
     lines = ["| set | files | with a position (exiftool) | found within 1e-4 deg | "
              "positions reported where exiftool has none | unreadable files | ms/file |",
              "|---|---|---|---|---|---|---|"]
@@ -286,7 +287,7 @@ def vlm_section(photo_ms: float | None) -> list[str]:
         doc = next((f for f in report.findings if f.kind.value == "document"
                     and f.label in ("passport", "id_card")), None)
         if doc is not None:
-            state = "verified" if (doc.data or {}).get("verified") else "not verified"
+            state = "verified" if (doc.all_data or {}).get("verified") else "not verified"
             pairs.append(("identity document", "not named", f"{doc.label}, MRZ {state}"))
         for field, theirs, mine in pairs:
             lines.append(f"| {a['image']} | {field} | {theirs} | {mine} |")

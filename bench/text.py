@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import text_eval as te  # noqa: E402
 
 from pixelsafe import imageio  # noqa: E402
+from pixelsafe.detectors.ocr import Line, OcrEngine  # noqa: E402
 from pixelsafe.detectors.text import analyse_lines  # noqa: E402
-from pixelsafe.model import Finding, Kind  # noqa: E402
-from pixelsafe.ocr import Line, OcrEngine  # noqa: E402
+from pixelsafe.report import Finding, Kind  # noqa: E402
 
 ENGINE = OcrEngine()
 
@@ -117,7 +117,7 @@ def bench_passports() -> None:
         total += 1
         if docs:
             found_n += 1
-            data = docs[0].data or {}
+            data = docs[0].all_data or {}
             ok = bool(data.get("verified"))
             verified += ok
             failed = [k for k, v in dict(data.get("checks", {})).items() if not v]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pixelsafe import fuse
-from pixelsafe.model import Box, Finding, Kind, Redaction
+from pixelsafe.report import Box, Finding, Kind, Redaction
 
 
 def finding(kind: Kind, label: str, text: str | None = None, **data) -> Finding:

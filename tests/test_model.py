@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from pixelsafe.errors import ReportFormatError
-from pixelsafe.model import Box, Finding, Kind, Redaction, Report, RiskLevel
+from pixelsafe.report import Box, Finding, Kind, Redaction, Report, RiskLevel
 
 
 @pytest.mark.parametrize(

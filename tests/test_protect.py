@@ -22,11 +22,11 @@ from pixelsafe.errors import (
     ResidualLeakError,
     TamperedError,
 )
-from pixelsafe.model import Box, Kind
 from pixelsafe.pipeline import Analyzer
 from pixelsafe.protect import RedactOptions, redact, restore, sealed, strip
 from pixelsafe.protect import core as pcore
 from pixelsafe.protect import ops as pops
+from pixelsafe.report import Box, Kind
 
 PASS = "correct horse battery staple"
 

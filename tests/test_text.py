@@ -9,12 +9,12 @@ import zxingcpp
 from conftest import EVAL, SAMPLES
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from pixelsafe import ocr
+from pixelsafe import models
+from pixelsafe.detectors import registry
 from pixelsafe.detectors.barcodes import BarcodeDetector
-from pixelsafe.detectors.text import TextDetector
 from pixelsafe.errors import ModelHashError
-from pixelsafe.model import Box, Kind
 from pixelsafe.pipeline import Analyzer
+from pixelsafe.report import Box, Kind
 
 
 def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
@@ -35,7 +35,7 @@ def page(lines: list[str], size: int = 30, width: int = 1400) -> tuple[Image.Ima
 
 @pytest.fixture(scope="module")
 def text_analyzer() -> Analyzer:
-    return Analyzer([TextDetector(), BarcodeDetector()])
+    return Analyzer([*registry.build(["text"]), BarcodeDetector()])
 
 
 def personal(report) -> list[tuple[str, str]]:
@@ -98,7 +98,7 @@ def test_sample_id_card_verifies(text_analyzer: Analyzer) -> None:
     report = text_analyzer.analyze(SAMPLES / "id-card-utopia.jpg")
     docs = [f for f in report.findings if f.kind is Kind.DOCUMENT]
     assert [d.label for d in docs] == ["id_card"]
-    data = docs[0].data or {}
+    data = docs[0].all_data or {}
     assert data["verified"] is True
     assert (data["surname"], data["given_names"], data["number"]) == (
         "ERIKSSON", "ANNA MARIA", "D23145890")
@@ -120,7 +120,7 @@ def test_generated_passport_mrz(text_analyzer: Analyzer) -> None:
         d.text((40, 250 + i * 60), text, font=font(30), fill="black")
     report = text_analyzer.analyze(im)
     docs = [f for f in report.findings if f.kind is Kind.DOCUMENT]
-    assert [(f.label, (f.data or {}).get("verified")) for f in docs] == [("passport", True)]
+    assert [(f.label, (f.all_data or {}).get("verified")) for f in docs] == [("passport", True)]
     assert report.privacy_score == 5
 
 
@@ -145,7 +145,7 @@ def test_wifi_qr_is_critical_and_keeps_the_password_out(text_analyzer: Analyzer)
     report = text_analyzer.analyze(im)
     codes = [f for f in report.findings if f.kind is Kind.BARCODE]
     assert len(codes) == 1
-    assert codes[0].label == "qr_code" and (codes[0].data or {})["payload_type"] == "wifi"
+    assert codes[0].label == "qr_code" and (codes[0].all_data or {})["payload_type"] == "wifi"
     box = codes[0].box
     dark = ImageOps.invert(qr.convert("L")).getbbox()  # the symbol without its quiet zone
     assert box is not None and dark is not None
@@ -158,11 +158,11 @@ def test_wifi_qr_is_critical_and_keeps_the_password_out(text_analyzer: Analyzer)
 
 
 def test_model_hash_mismatch_is_a_typed_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert set(ocr.verified_model_paths()) == {"det", "rec", "cls"}
-    name, _ = ocr.OCR_MODELS["det"]
-    monkeypatch.setitem(ocr.OCR_MODELS, "det", (name, "0" * 64))
+    assert set(models.ocr_model_paths()) == {"det", "rec", "cls"}
+    name, _ = models.OCR_MODELS["det"]
+    monkeypatch.setitem(models.OCR_MODELS, "det", (name, "0" * 64))
     with pytest.raises(ModelHashError):
-        ocr.verified_model_paths()
+        models.ocr_model_paths()
 
 
 def test_text_free_photo_has_no_text_findings(text_analyzer: Analyzer) -> None:
@@ -180,7 +180,7 @@ def test_synthetic_passports_are_found_but_do_not_verify(text_analyzer: Analyzer
     report = text_analyzer.analyze(EVAL / "passports-seed" / name)
     docs = [f for f in report.findings if f.kind is Kind.DOCUMENT]
     assert [d.label for d in docs] == ["passport"]
-    data = docs[0].data or {}
+    data = docs[0].all_data or {}
     assert data["verified"] is False and data["surname"] == "WARNER"
     assert data["read_lengths"][1] < 44
     assert report.privacy_score == 4
@@ -192,12 +192,14 @@ EMAILS = EVAL / "documents-seed" / "email"
 
 @pytest.fixture(scope="module")
 def scanned_emails() -> dict[str, list[tuple[str, str]]]:
-    detector = TextDetector()
     from pixelsafe import imageio
+    from pixelsafe.detectors.base import Scene
 
+    detectors = registry.build(["text"])
     out = {}
     for path in sorted(EMAILS.glob("*.png")):
-        found = detector.detect(imageio.load(path))
+        scene = Scene(imageio.load(path))
+        found = [f for d in detectors for f in d.detect(scene)]
         out[path.name] = [(f.label, f.text or "") for f in found
                           if f.kind is Kind.PERSONAL_TEXT]
     return out

@@ -15,8 +15,8 @@ from fake_ollama import MODEL, FakeOllama, closed_port_url, recorded, recorded_s
 from PIL import Image
 
 from pixelsafe import imageio
-from pixelsafe.model import Box, Kind, Report
 from pixelsafe.pipeline import Analyzer
+from pixelsafe.report import Box, Kind, Report
 from pixelsafe.vlm import (
     ANSWER_SCHEMA,
     MAX_TOKENS,
@@ -138,11 +138,11 @@ def test_vlm_faces_confirm_or_are_added_with_a_flag(analyzer, baseline, face_det
     assert len(confirmed) == 1
     before = next(f for f in plain.by_kind(Kind.FACE) if f.box == confirmed[0].box)
     assert confirmed[0].confidence > before.confidence
-    assert not [f for f in faces if (f.data or {}).get("flag") == "vlm_only"]
+    assert not [f for f in faces if (f.all_data or {}).get("flag") == "vlm_only"]
     # the same answer on a photo whose faces are elsewhere: the VLM face is added, flagged
     with FakeOllama("us_pass_augmentated_1.png") as fake:
         other = with_vlm(analyzer, fake.url).analyze(SAMPLES / "letter-contact-details.png")
-    added = [f for f in other.by_kind(Kind.FACE) if (f.data or {}).get("flag") == "vlm_only"]
+    added = [f for f in other.by_kind(Kind.FACE) if (f.all_data or {}).get("flag") == "vlm_only"]
     assert len(added) == 1 and added[0].confidence == 0.3 and added[0].source == "vlm"
     assert "seen by the VLM only" in other.explanation
 

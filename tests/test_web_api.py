@@ -16,7 +16,7 @@ from webutil import headers, library_with, make_app, shutdown, wait_idle
 
 from pixelsafe import imageio
 from pixelsafe.detectors.metadata import MetadataDetector
-from pixelsafe.model import Kind
+from pixelsafe.report import Kind
 
 
 @pytest.fixture(scope="module")
@@ -228,7 +228,7 @@ def test_export_redacts_honours_toggles_and_strips(web, face_detector):
     out = imageio.decode(response.data, "out.jpg")
     assert list(MetadataDetector().detect(out)) == []
     found = [f.box for f in face_detector.detect(out)]
-    from pixelsafe.model import Box
+    from pixelsafe.report import Box
 
     kept_box = Box(*kept["box"])
     assert found and all(b.iou(kept_box) >= 0.3 for b in found)
@@ -367,7 +367,7 @@ def test_queue_survives_a_restart(tmp_path):
 
 def test_reports_in_the_library_follow_the_report_format(web):
     _, client, _ = web
-    from pixelsafe.model import Report
+    from pixelsafe.report import Report
 
     for image in client.get("/api/images").get_json()["images"]:
         if image["state"] != "done":

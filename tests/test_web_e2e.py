@@ -13,7 +13,7 @@ import pytest
 from conftest import ROOT, SAMPLES
 from webutil import library_with, live_server, make_app, shutdown
 
-from pixelsafe.model import Box
+from pixelsafe.report import Box
 
 CHROMIUM = Path("/usr/bin/chromium")
 SHOTS = ROOT / "build" / "screenshots"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from .model import Report
+    from .report import Report
 
 __all__ = ["__version__", "analyze", "Report"]
 
@@ -21,7 +21,7 @@ def analyze(source: Any) -> Report:
 
 def __getattr__(name: str) -> Any:
     if name == "Report":
-        from .model import Report
+        from .report import Report
 
         return Report
     raise AttributeError(name)

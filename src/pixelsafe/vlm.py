@@ -34,7 +34,7 @@ from PIL import Image
 
 from .errors import PixelSafeError
 from .fsutil import write_atomic
-from .model import Box
+from .report import Box
 
 log = logging.getLogger(__name__)
 

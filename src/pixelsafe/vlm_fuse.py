@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .model import Finding, Kind, Redaction
+from .policy import default_redaction
+from .report import ContextDetail, FaceDetail, Finding, Kind
 from .vlm import Answer
 
 MATCH_IOU = 0.3
@@ -29,11 +30,11 @@ def _tag(answer: Answer) -> dict[str, str]:
 
 
 def _context(answer: Answer, label: str, box: object = None, text: str | None = None,
-             **data: object) -> Finding:
+             detail: ContextDetail | None = None, **data: object) -> Finding:
     return Finding(id="", kind=Kind.CONTEXT, label=label, confidence=CONTEXT_CONFIDENCE,
-                   source="vlm", redaction=Redaction.BLUR if label == "child" else
-                   Redaction.FILL, box=box,  # type: ignore[arg-type]
-                   text=text, data={**data, **_tag(answer)})
+                   source="vlm", redaction=default_redaction(Kind.CONTEXT, label),
+                   box=box,  # type: ignore[arg-type]
+                   text=text, data={**data, **_tag(answer)}, detail=detail)
 
 
 def fuse(findings: Sequence[Finding], answer: Answer) -> list[Finding]:
@@ -52,15 +53,15 @@ def fuse(findings: Sequence[Finding], answer: Answer) -> list[Finding]:
                                 data={**(f.data or {}), "confirmed_by": tag})
         else:
             out.append(Finding(id="", kind=Kind.FACE, label="face", confidence=VLM_ONLY_FACE,
-                               source="vlm", redaction=Redaction.BLUR, box=region.box,
-                               data={"flag": "vlm_only", **tag}))
+                               source="vlm", redaction=default_redaction(Kind.FACE, "face"),
+                               box=region.box, data=dict(tag), detail=FaceDetail()))
         if region.label == "child":
             out.append(_context(answer, "child", region.box))
     if answer.has_children and not any(r.label == "child" for r in answer.faces):
         out.append(_context(answer, "child"))
     for region in answer.screens:
         out.append(_context(answer, "screen", region.box,
-                            private=region.detail == "private"))
+                            detail=ContextDetail(private=region.detail == "private")))
     for setting in answer.settings:
         out.append(_context(answer, f"{setting}_setting"))
     for region in answer.location_cues:
@@ -71,7 +72,8 @@ def fuse(findings: Sequence[Finding], answer: Answer) -> list[Finding]:
     for region in answer.documents:
         if any(b is None or region.box.iou(b) >= MATCH_IOU for b in documents):
             continue  # the detectors found it, and read it
-        out.append(_context(answer, "document", region.box, type=region.label))
+        out.append(_context(answer, "document", region.box,
+                            detail=ContextDetail(document_type=region.label)))
     return out
 
 

@@ -7,10 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from ..imageio import LoadedImage
-from ..model import Box, Finding, Kind, Redaction
+from ..report import CodeDetail, Kind
 from ..text.payloads import Payload, classify
-from .base import Deadline, Detector
+from .base import Candidate, Deadline, Detector, Rect, Scene
 
 #: codes whose symbol is one row of bars: zxing reports the scan line, not the symbol
 LINEAR = {"EAN-13", "EAN-8", "UPC-A", "UPC-E", "Code128", "Code39", "Code93", "Codabar", "ITF",
@@ -26,7 +25,7 @@ def _label(format_name: str) -> str:
     return format_name.lower().replace(" ", "_").replace("-", "")
 
 
-def _box(position: Any, linear: bool, width: int, height: int) -> Box | None:
+def _box(position: Any, linear: bool) -> Rect:
     pts = np.array([[p.x, p.y] for p in (position.top_left, position.top_right,
                                          position.bottom_right, position.bottom_left)], float)
     x1, y1 = pts.min(axis=0)
@@ -36,7 +35,7 @@ def _box(position: Any, linear: bool, width: int, height: int) -> Box | None:
         cy = (y1 + y2) / 2
         y1, y2 = cy - 0.3 * w, cy + 0.3 * w
     pad = max(2.0, 0.04 * w)  # the quiet zone edge, so no module is left outside
-    return Box.from_floats(x1 - pad, y1 - pad, x2 + 1 + pad, y2 + 1 + pad, width, height)
+    return (x1 - pad, y1 - pad, x2 + 1 + pad, y2 + 1 + pad)
 
 
 def _public_text(text: str, payload: Payload) -> str:
@@ -51,30 +50,25 @@ def _public_text(text: str, payload: Payload) -> str:
 class BarcodeDetector(Detector):
     name = "barcodes"
 
-    def _detect(self, image: LoadedImage, deadline: Deadline | None) -> Sequence[Finding]:
+    def _candidates(self, scene: Scene, deadline: Deadline | None) -> Sequence[Candidate]:
         import zxingcpp
 
-        findings: list[Finding] = []
-        for code in zxingcpp.read_barcodes(image.rgb):
+        out: list[Candidate] = []
+        for code in zxingcpp.read_barcodes(scene.image.rgb):
             if not code.valid:
                 continue
             fmt = str(code.format)
-            box = _box(code.position, fmt in LINEAR, image.width, image.height)
-            if box is None:
-                continue
+            box = _box(code.position, fmt in LINEAR)
             text = code.text
             payload = classify(text)
-            critical = payload.critical
-            findings.append(Finding(
-                id="", kind=Kind.BARCODE, label=_label(fmt), confidence=1.0, source="zxing-cpp",
-                redaction=Redaction.FILL, box=box, text=_public_text(text, payload),
-                data={"format": fmt, "payload_type": payload.type, "critical": critical,
-                      "fields": dict(payload.fields), **payload.data}))
+            out.append(Candidate(
+                Kind.BARCODE, _label(fmt), 1.0, "zxing-cpp", box, _public_text(text, payload),
+                data={"fields": dict(payload.fields), **payload.data},
+                detail=CodeDetail(fmt, payload.type, payload.critical)))
             for key, value in payload.fields.items():
                 label = FIELD_LABELS.get(key)
                 if label and value:
-                    findings.append(Finding(
-                        id="", kind=Kind.PERSONAL_TEXT, label=label, confidence=1.0,
-                        source="zxing-cpp+payload", redaction=Redaction.FILL, box=box,
-                        text=value, data={"in": _label(fmt), "payload_type": payload.type}))
-        return findings
+                    out.append(Candidate(
+                        Kind.PERSONAL_TEXT, label, 1.0, "zxing-cpp+payload", box, value,
+                        data={"in": _label(fmt), "payload_type": payload.type}))
+        return out

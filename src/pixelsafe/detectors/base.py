@@ -1,14 +1,35 @@
-"""The detector contract: the base class does the housekeeping, subclasses do one step."""
+"""The detector contract: the base class does the housekeeping, subclasses do one step.
+
+A subclass writes only ``_candidates``: what it sees in the image, as raw candidates with
+float boxes in image pixels and scores. ``Detector.detect`` checks the deadline first,
+then rounds every box outwards and clips it to the image, drops boxes that fall outside,
+drops candidates under the detector's minimum confidence (or with no finite score), and
+gives each finding its default redaction from the policy table. Every detector's output is
+therefore valid by construction, and no detector repeats these steps.
+
+Work that several detectors need (one OCR result read by the personal-text, document and
+plate detectors) is computed once per image through :class:`Scene`.
+"""
 
 from __future__ import annotations
 
+import math
+import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
 
+from ..errors import AnalysisTimeoutError
 from ..imageio import LoadedImage
-from ..model import Box, Finding
+from ..policy import default_redaction
+from ..report import Box, Detail, Finding, Kind
+
+T = TypeVar("T")
+
+#: a box as a detector measures it: (x1, y1, x2, y2) in image pixels, x2 and y2 exclusive
+Rect = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -27,26 +48,109 @@ class Deadline:
     def expired(self) -> bool:
         return self.remaining() <= 0
 
+    def check(self, what: str) -> None:
+        if self.expired():
+            raise AnalysisTimeoutError(f"{what} ran out of time")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What a detector's one step returns: not yet clipped, thresholded or numbered."""
+
+    kind: Kind
+    label: str
+    score: float
+    source: str
+    #: None for findings with no place in the picture (metadata)
+    box: Rect | None = None
+    text: str | None = None
+    data: Mapping[str, Any] | None = None
+    detail: Detail | None = None
+
+
+class Memo:
+    """Values computed once, whichever reader asks first. Readers may run in threads, so
+    there is a lock per key (a slow computation does not block the other keys)."""
+
+    def __init__(self) -> None:
+        self._values: dict[Any, Any] = {}
+        self._locks: dict[Any, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def shared(self, key: Any, compute: Callable[[], T]) -> T:
+        with self._guard:
+            lock = self._locks.setdefault(key, threading.Lock())
+        with lock:
+            if key not in self._values:
+                self._values[key] = compute()
+            return self._values[key]  # type: ignore[no-any-return]
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        with self._guard:
+            return self._values.get(key, default)
+
+
+class Scene(Memo):
+    """One image under analysis, and the work its detectors share (``shared``).
+
+    ``problem`` records what a detector could not check while it still reports what it
+    found (a damaged EXIF block): each becomes an ``analyzer.errors`` entry."""
+
+    def __init__(self, image: LoadedImage) -> None:
+        super().__init__()
+        self.image = image
+        self.problems: list[tuple[str, str, str]] = []
+
+    def problem(self, detector: str, code: str, message: str) -> None:
+        with self._guard:
+            self.problems.append((detector, code, message))
+
 
 class Detector(ABC):
-    """Finds one family of findings in a loaded image.
+    """Finds one family of findings in a loaded image. Findings carry provisional ids;
+    the fuser numbers them."""
 
-    ``detect`` calls the subclass's ``_detect`` and then drops findings whose boxes fall
-    outside the image, so that every detector's output is valid by construction. Findings
-    carry provisional ids; the fuser numbers them.
-    """
+    #: short name used in ``analyzer.detectors``, ``analyzer.errors`` and ``--detectors``
+    name: ClassVar[str] = "detector"
+    #: candidates scoring below this are dropped
+    min_confidence: float = 0.0
+    #: run beside the other detectors (in a thread) rather than in turn: for a detector
+    #: that mostly waits on another process (the VLM)
+    background: ClassVar[bool] = False
+    #: False for a detector that costs next to nothing (it reads bytes already in memory):
+    #: it still runs when the analysis has run out of time, so that a slow face pass never
+    #: costs the report its GPS position
+    timed: ClassVar[bool] = True
 
-    #: short name used in ``analyzer.detectors`` and ``analyzer.errors``
-    name: str = "detector"
-
-    def detect(self, image: LoadedImage, deadline: Deadline | None = None) -> list[Finding]:
-        found = self._detect(image, deadline)
-        return [f for f in found if f.box is None or self._inside(f.box, image)]
-
-    @staticmethod
-    def _inside(box: Box, image: LoadedImage) -> bool:
-        return 0 <= box.x1 < box.x2 <= image.width and 0 <= box.y1 < box.y2 <= image.height
+    def detect(self, image: LoadedImage | Scene, deadline: Deadline | None = None
+               ) -> list[Finding]:
+        scene = image if isinstance(image, Scene) else Scene(image)
+        if deadline is not None and self.timed:
+            deadline.check(f"the {self.name} detector")
+        return to_findings(self._candidates(scene, deadline), scene.image.width,
+                           scene.image.height, self.min_confidence)
 
     @abstractmethod
-    def _detect(self, image: LoadedImage, deadline: Deadline | None) -> Sequence[Finding]:
-        """Return the findings of this detector."""
+    def _candidates(self, scene: Scene, deadline: Deadline | None) -> Iterable[Candidate]:
+        """What this detector sees in ``scene.image``."""
+
+
+def to_findings(candidates: Iterable[Candidate], width: int, height: int,
+                min_confidence: float = 0.0) -> list[Finding]:
+    """Clip, threshold and give each candidate its default redaction from the policy table."""
+    out: list[Finding] = []
+    for c in candidates:
+        if not math.isfinite(c.score) or c.score < min_confidence:
+            continue
+        box = None
+        if c.box is not None:
+            if not all(math.isfinite(v) for v in c.box):
+                continue
+            box = Box.from_floats(*c.box, width, height)
+            if box is None:
+                continue
+        out.append(Finding(
+            id="", kind=c.kind, label=c.label, confidence=min(1.0, max(0.0, c.score)),
+            source=c.source, redaction=default_redaction(c.kind, c.label), box=box,
+            text=c.text, data=c.data, detail=c.detail))
+    return out

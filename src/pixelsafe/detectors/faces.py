@@ -25,10 +25,10 @@ import numpy as np
 from PIL import Image
 
 from ..errors import AnalysisTimeoutError, ModelError
-from ..imageio import LoadedImage
-from ..model import Box, Finding, Kind, Redaction
 from ..models import CENTERFACE, model_path
-from .base import Deadline, Detector
+from ..report import Kind
+from ..runtime import models
+from .base import Candidate, Deadline, Detector, Scene
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +41,9 @@ class OnnxSession(Protocol):
             input_feed: dict[str, np.ndarray]) -> list[np.ndarray]: ...
 
 
-def default_threads() -> int:
-    return max(1, int(os.environ.get("PIXELSAFE_THREADS", "0")) or (os.cpu_count() or 1))
-
-
 class CenterFaceModel:
-    """The ONNX network, loaded once per process on first use, with dynamic input sizes."""
+    """The ONNX network, loaded on first use, with dynamic input sizes. The process's one
+    instance comes from :func:`pixelsafe.runtime.models`."""
 
     input_name = "input.1"
     output_names = ("537", "538", "539", "540")  # heatmap, scale, offset, landmarks
@@ -88,7 +85,7 @@ class CenterFaceModel:
             del model.graph.input[:]
             model.graph.input.extend(inputs)
             options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = self._threads or default_threads()
+            options.intra_op_num_threads = self._threads or os.cpu_count() or 1
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
             return onnxruntime.InferenceSession(model.SerializeToString(), options,
@@ -187,8 +184,12 @@ class FaceDetector(Detector):
 
     def __init__(self, model: CenterFaceModel | None = None, config: FaceConfig | None = None
                  ) -> None:
-        self.model = model or CenterFaceModel()
+        self.model = model or models().centerface()
         self.config = config or FaceConfig()
+
+    @property
+    def min_confidence(self) -> float:  # type: ignore[override]
+        return self.config.threshold
 
     def raw(self, rgb: Image.Image, deadline: Deadline | None = None,
             floor: float | None = None) -> np.ndarray:
@@ -237,15 +238,7 @@ class FaceDetector(Detector):
         dets[:, :4] /= p.scale
         return dets
 
-    def _detect(self, image: LoadedImage, deadline: Deadline | None) -> list[Finding]:
-        dets = self.raw(image.rgb, deadline)
-        findings = []
-        for x1, y1, x2, y2, score in dets:
-            if score < self.config.threshold:
-                continue
-            box = Box.from_floats(x1, y1, x2, y2, image.width, image.height)
-            if box is not None:
-                findings.append(Finding(id="", kind=Kind.FACE, label="face",
-                                        confidence=float(score), source="centerface",
-                                        redaction=Redaction.BLUR, box=box))
-        return findings
+    def _candidates(self, scene: Scene, deadline: Deadline | None) -> list[Candidate]:
+        return [Candidate(Kind.FACE, "face", float(score), "centerface",
+                          (float(x1), float(y1), float(x2), float(y2)))
+                for x1, y1, x2, y2, score in self.raw(scene.image.rgb, deadline)]

@@ -15,8 +15,8 @@ from defusedxml import ElementTree
 from PIL import ExifTags, Image
 
 from ..imageio import LoadedImage
-from ..model import Finding, Kind, Redaction
-from .base import Deadline, Detector
+from ..report import Kind
+from .base import Candidate, Deadline, Detector, Scene
 
 log = logging.getLogger(__name__)
 
@@ -160,10 +160,14 @@ def _xmp_values(root: Any) -> Iterator[tuple[str, str, str]]:
 
 class MetadataDetector(Detector):
     name = "metadata"
+    timed = False  # a few milliseconds over bytes in memory
 
-    def _detect(self, image: LoadedImage, deadline: Deadline | None) -> list[Finding]:
-        out: list[Finding] = []
+    def _candidates(self, scene: Scene, deadline: Deadline | None) -> list[Candidate]:
+        image = scene.image
+        out: list[Candidate] = []
         seen: set[tuple[str, str]] = set()
+        problems: list[str] = []
+        safe = partial(_safe, problems=problems)
 
         def add(label: str, value: str, field: str, source: str, confidence: float = 1.0
                 ) -> None:
@@ -171,26 +175,27 @@ class MetadataDetector(Detector):
                                           any(lb == label for lb, _ in seen)):
                 return
             seen.add((label, value))
-            out.append(Finding(id="", kind=Kind.METADATA, label=label, confidence=confidence,
-                               source=source, redaction=Redaction.STRIP, text=value,
-                               data={"field": field}))
+            out.append(Candidate(Kind.METADATA, label, confidence, source, text=value,
+                                 data={"field": field}))
 
-        exif = _safe(image.original.getexif)
+        exif = safe(image.original.getexif, what="EXIF")
         points: list[tuple[GeoPoint, str]] = []
         if exif is not None:
-            self._exif(exif, add, points)
+            self._exif(exif, add, points, safe)
         for root in xmp_packets(image.data):
             self._xmp(root, add, points)
         self._containers(image, add)
+        for problem in problems:  # what was read is kept; what was not is said
+            scene.problem(self.name, "metadata_unreadable", problem)
         return self._locations(points) + out
 
     # -- EXIF ----------------------------------------------------------------------
     def _exif(self, exif: Image.Exif, add: Callable[..., None],
-              points: list[tuple[GeoPoint, str]]) -> None:
-        ifds = {None: exif, IFD_EXIF: _safe(lambda: exif.get_ifd(IFD_EXIF)) or {}}
-        gps = _safe(lambda: exif.get_ifd(IFD_GPS)) or {}
+              points: list[tuple[GeoPoint, str]], safe: Callable[..., Any]) -> None:
+        ifds = {None: exif, IFD_EXIF: safe(lambda: exif.get_ifd(IFD_EXIF), what="EXIF IFD") or {}}
+        gps = safe(lambda: exif.get_ifd(IFD_GPS), what="EXIF GPS IFD") or {}
         for ifd, tag, label, field in EXIF_FIELDS:
-            value = clean_text(_safe(partial(ifds[ifd].get, tag)))
+            value = clean_text(safe(partial(ifds[ifd].get, tag), what=f"EXIF {field}"))
             if value and not (label == "unique_id" and set(value) <= {"0"}):
                 add(label, value, field, "exif")
         make = clean_text(exif.get(0x010F)) or ""
@@ -208,11 +213,11 @@ class MetadataDetector(Detector):
                 offset = clean_text(ifds[IFD_EXIF].get(0x9011))
                 add("capture_time", f"{captured} {offset}" if offset else captured, field, "exif")
                 break
-        ifd1 = _safe(lambda: exif.get_ifd(ExifTags.IFD.IFD1)) or {}
+        ifd1 = safe(lambda: exif.get_ifd(ExifTags.IFD.IFD1), what="EXIF IFD1") or {}
         if ifd1.get(0x0202):
             add("thumbnail", f"embedded preview, {ifd1.get(0x0202)} bytes",
                 "IFD1/JPEGInterchangeFormat", "exif")
-        point = _safe(lambda: gps_from_ifd(dict(gps))) if gps else None
+        point = safe(lambda: gps_from_ifd(dict(gps)), what="EXIF GPS position") if gps else None
         if point:
             points.append((point, "exif"))
 
@@ -262,7 +267,7 @@ class MetadataDetector(Detector):
                 "end marker", "file")
 
     @staticmethod
-    def _locations(points: Sequence[tuple[GeoPoint, str]]) -> list[Finding]:
+    def _locations(points: Sequence[tuple[GeoPoint, str]]) -> list[Candidate]:
         merged: list[tuple[GeoPoint, list[str]]] = []
         for point, source in points:
             for existing, sources in merged:
@@ -277,9 +282,8 @@ class MetadataDetector(Detector):
             data: dict[str, Any] = {"lat": point.lat, "lon": point.lon, "sources": sources}
             if point.alt is not None:
                 data["alt"] = point.alt
-            out.append(Finding(id="", kind=Kind.LOCATION, label="gps", confidence=1.0,
-                               source=sources[0], redaction=Redaction.STRIP,
-                               text=format_latlon(point.lat, point.lon), data=data))
+            out.append(Candidate(Kind.LOCATION, "gps", 1.0, sources[0],
+                                 text=format_latlon(point.lat, point.lon), data=data))
         return out
 
 
@@ -288,11 +292,14 @@ def format_latlon(lat: float, lon: float) -> str:
             f"{abs(lon):.4f} {'E' if lon >= 0 else 'W'}")
 
 
-def _safe(fn: Callable[[], Any]) -> Any:
+def _safe(fn: Callable[[], Any], problems: list[str], what: str) -> Any:
+    """``fn()``, or None when damaged metadata makes it fail: the failure is added to
+    ``problems`` (it becomes an ``analyzer.errors`` entry) and the rest is still read."""
     try:
         return fn()
-    except Exception:  # damaged metadata must not stop the analysis
-        log.debug("metadata read failed", exc_info=True)
+    except Exception as exc:
+        log.debug("metadata read failed: %s", what, exc_info=True)
+        problems.append(f"{what} could not be read ({type(exc).__name__}: {exc})")
         return None
 
 

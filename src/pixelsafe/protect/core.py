@@ -22,14 +22,9 @@ from PIL import Image, ImageFilter, ImageOps, JpegImagePlugin
 
 from .. import imageio
 from ..errors import OutputPathError, ProtectError
-from ..model import Box, Finding, Kind, Report
+from ..policy import DEFAULT_KINDS, STYLES, style_for
+from ..report import Box, Finding, Kind, Report
 
-STYLES = ("auto", "blur", "pixelate", "fill")
-#: kinds whose pixels are text or codes: always a solid fill
-FILL_ONLY = {Kind.PERSONAL_TEXT, Kind.LICENSE_PLATE, Kind.BARCODE}
-#: kinds redacted when no --only is given (a document or a context finding is the frame
-#: around the personal fields, which are findings of their own)
-DEFAULT_KINDS = {Kind.FACE, Kind.PERSONAL_TEXT, Kind.LICENSE_PLATE, Kind.BARCODE}
 FACE_MARGIN = 1.3
 
 SUFFIX_FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP",
@@ -56,7 +51,7 @@ class Target:
 @dataclass
 class RedactOptions:
     style: str = "auto"
-    #: kinds to redact (None: faces, personal text, plates, barcodes)
+    #: kinds to redact (None: those the policy table redacts by default)
     only: frozenset[Kind] | None = None
     #: finding ids to leave as they are
     keep: frozenset[str] = frozenset()
@@ -215,8 +210,8 @@ def plan(report: Report | None, options: RedactOptions, width: int, height: int
     for f in (report.findings if report is not None else ()):
         if f.box is None or f.kind not in kinds or f.id in options.keep:
             continue
-        targets.append(Target(_region(f, width, height), _style(f.kind, options.style),
-                              f.kind.value, f.id))
+        targets.append(Target(_region(f, width, height),
+                              style_for(f.kind, f.redaction, options.style), f.kind.value, f.id))
     for box in options.boxes:
         clipped = Box.from_floats(box.x1, box.y1, box.x2, box.y2, width, height)
         if clipped is None:
@@ -231,14 +226,6 @@ def _region(f: Finding, width: int, height: int) -> Box:
     if f.kind is Kind.FACE:
         return enlarge(f.box, FACE_MARGIN, width, height)
     return f.box
-
-
-def _style(kind: Kind, requested: str) -> str:
-    if kind in FILL_ONLY:
-        return "fill"
-    if requested == "auto":
-        return "blur" if kind is Kind.FACE else "fill"
-    return requested
 
 
 def apply(im: Image.Image, target: Target, strength: int = 0) -> None:

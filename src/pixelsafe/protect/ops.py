@@ -13,7 +13,8 @@ from PIL import Image
 from .. import imageio
 from ..errors import OutputPathError, PassphraseError, ProtectError, ResidualLeakError
 from ..fsutil import write_atomic
-from ..model import Box, Finding, Kind, Report
+from ..policy import verify_detectors
+from ..report import Box, Finding, Kind, Report
 from . import sealed
 from .core import (
     FACE_MARGIN,
@@ -31,9 +32,6 @@ from .core import (
 
 #: faces still found at this confidence inside a blurred region get a stronger treatment
 HARDEN_THRESHOLD = 0.2
-#: detectors to re-run for each redacted kind
-VERIFY_DETECTORS = {"face": "faces", "personal_text": "text", "license_plate": "text",
-                    "document": "text", "barcode": "barcodes"}
 
 
 def _analyzer(names: Sequence[str]) -> Any:
@@ -44,9 +42,10 @@ def _analyzer(names: Sequence[str]) -> Any:
 def _cached_analyzer(names: tuple[str, ...]) -> Any:
     """One analyzer per detector set and process: its models load once, not per file (the
     web app's exports and a CLI batch call this for every file)."""
-    from ..pipeline import Analyzer, detectors_named
+    from ..detectors import registry
+    from ..pipeline import Analyzer
 
-    return Analyzer(detectors_named(names))
+    return Analyzer(registry.build(names))
 
 
 def _touches(a: Box, b: Box) -> bool:
@@ -173,8 +172,7 @@ def verify(data: bytes, name: str, report: Report | None, targets: list[Target],
     """Re-analyse the encoded output. A leak is any finding of a redacted kind that is not
     a finding the user chose to keep, and any metadata at all."""
     kinds = {t.kind for t in targets if t.kind != "manual"}
-    names = sorted({VERIFY_DETECTORS[k] for k in kinds if k in VERIFY_DETECTORS}
-                   | {"metadata"})
+    names = sorted({*verify_detectors({Kind(k) for k in kinds}), "metadata"})
     decoded = imageio.decode(data, name)
     analysis = _analyzer(names).analyze(decoded.rgb)
     metadata = _metadata(decoded)

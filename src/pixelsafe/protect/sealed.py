@@ -34,7 +34,7 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from PIL import Image
 
 from ..errors import PassphraseError, PayloadMissingError, TamperedError
-from ..model import Box
+from ..report import Box
 
 MAGIC = b"PXSF1"
 #: scrypt cost: about 0.1 s and 32 MiB here; recorded in each header

@@ -291,3 +291,13 @@ def group_zones(texts: Sequence[str]) -> list[list[int]]:
             z = z[1:]
         out.append(z)
     return out
+
+
+def document_rect(zone: tuple[float, float, float, float], fmt: str
+                  ) -> tuple[float, float, float, float]:
+    """The document around its zone: ID-1 cards and passport pages are about 0.63-0.7
+    times as high as wide, with the zone along the bottom edge."""
+    zx1, _, zx2, zy2 = zone
+    width = zx2 - zx1
+    ratio = 0.66 if fmt == "TD1" else 0.72
+    return (zx1 - 0.04 * width, zy2 - ratio * width, zx2 + 0.04 * width, zy2 + 0.02 * width)

@@ -15,7 +15,8 @@ from flask import Blueprint, Flask, current_app, render_template
 from werkzeug.routing import IntegerConverter
 
 from ..batch import Settings
-from ..pipeline import DETECTOR_NAMES, pipeline_id
+from ..detectors.registry import DEFAULT as DETECTOR_NAMES
+from ..pipeline import pipeline_id
 from ..vlm import VlmSettings
 from . import errors, security
 from .library import Library

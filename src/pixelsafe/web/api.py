@@ -15,9 +15,10 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, send_fi
 
 from .. import __version__, imageio
 from ..errors import EmptyFileError, PixelSafeError, UnsupportedFormatError
-from ..model import Box, Kind, Report, RiskLevel
+from ..policy import STYLES
 from ..protect import ops
-from ..protect.core import FORMAT_SUFFIX, STYLES, RedactOptions
+from ..protect.core import FORMAT_SUFFIX, RedactOptions
+from ..report import Box, Kind, Report, RiskLevel
 from . import library as lib
 from .errors import ApiError, status_for
 from .openapi import spec

@@ -25,8 +25,8 @@ from typing import Any
 from ..errors import PixelSafeError
 from ..fsutil import write_atomic
 from ..imageio import sha256_file
-from ..model import Report, RiskLevel
 from ..pipeline import is_image_path
+from ..report import Report, RiskLevel
 from ..store import Failure, Store
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
-from ..model import Kind, RiskLevel
+from ..report import Kind, RiskLevel
 
 _ERROR = {"$ref": "#/components/responses/Error"}
 _ID = {"name": "image_id", "in": "path", "required": True,

@@ -12,8 +12,8 @@ from pathlib import Path
 from PIL import Image
 
 from .. import imageio
-from ..model import Report
 from ..protect.core import RedactOptions, apply, encode, oriented, plan
+from ..report import Report
 
 SIZES = {"thumb": 480, "display": 1600}
 

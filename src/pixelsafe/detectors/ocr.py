@@ -1,9 +1,9 @@
 """OCR: RapidOCR (PP-OCRv6 small, ONNX) with the models that ship inside its wheel.
 
 Nothing is downloaded: every model path is given explicitly (RapidOCR only fetches when a
-path is missing) and each file's SHA-256 is checked against the pins below before the
-first session is created. Detection runs first and recognition only on the regions it
-finds, so a photo without text costs one detection pass.
+path is missing) and each file's SHA-256 is checked against its pin in
+:mod:`pixelsafe.models` before the first session is created. Detection runs first and
+recognition only on the regions it finds, so a photo without text costs one detection pass.
 
 Lines come back with their polygon, text, confidence and word boxes. ``Line.span_box``
 turns a character range into pixels, so that an email inside a long line covers only its
@@ -12,35 +12,27 @@ own characters.
 
 from __future__ import annotations
 
-import functools
 import logging
+import os
 import threading
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from PIL import Image
 
-from .errors import ModelHashError, ModelMissingError
-from .imageio import sha256_file
+from ..errors import OcrError
+from ..models import ocr_model_paths
+from ..report import Box, Detail, Kind
+from .base import Candidate, Memo, Rect, Scene
 
 log = logging.getLogger(__name__)
 
-#: the three files inside the ``rapidocr==3.10.0`` wheel, pinned
-OCR_MODELS: dict[str, tuple[str, str]] = {
-    "det": ("PP-OCRv6_det_small.onnx",
-            "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f"),
-    "rec": ("PP-OCRv6_rec_small.onnx",
-            "6f327246b50388f3c176ae304bd95767ea6dc0c9ae92153ef8cbe210b3c14884"),
-    "cls": ("ch_ppocr_mobile_v2.0_cls_mobile.onnx",
-            "e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c"),
-}
 OCR_ID = "ppocrv6s"
 
 Point = tuple[float, float]
-Rect = tuple[float, float, float, float]
 
 
 @dataclass(frozen=True)
@@ -128,27 +120,6 @@ def clean_text(text: str) -> str:
                    if not any(s in unicodedata.name(c, "") for s in _DROP_SCRIPTS))
 
 
-def verified_model_paths() -> dict[str, Path]:
-    """The in-wheel model files, each checked against its pinned SHA-256."""
-    try:
-        import rapidocr
-    except ImportError as exc:  # pragma: no cover - it is a hard dependency
-        raise ModelMissingError("the OCR package `rapidocr` is not installed; run `make setup`"
-                                ) from exc
-    root = Path(rapidocr.__file__).parent / "models"
-    out: dict[str, Path] = {}
-    for task, (name, digest) in OCR_MODELS.items():
-        path = root / name
-        if not path.is_file():
-            raise ModelMissingError(f"OCR model {name} is missing from {root}; "
-                                    "reinstall with `make setup`")
-        actual = sha256_file(path)
-        if actual != digest:
-            raise ModelHashError(f"OCR model {path} has SHA-256 {actual}, expected {digest}")
-        out[task] = path
-    return out
-
-
 @dataclass(frozen=True)
 class OcrConfig:
     #: images are scaled down to this longest side before detection
@@ -160,11 +131,13 @@ class OcrConfig:
     #: the 0/180 degree classifier flips some clean horizontal lines (measured on the
     #: sample letter), and upside-down text is rare in photos: off by default
     use_cls: bool = False
+    #: onnxruntime threads (None: one per core)
     threads: int | None = None
 
 
 class OcrEngine:
-    """One RapidOCR pipeline per process, created on first use."""
+    """A RapidOCR pipeline, created on first use. Get the process's one engine from
+    :func:`pixelsafe.runtime.models`."""
 
     def __init__(self, config: OcrConfig | None = None) -> None:
         self.config = config or OcrConfig()
@@ -174,9 +147,7 @@ class OcrEngine:
     def _load(self) -> Any:
         from rapidocr import RapidOCR
 
-        from .detectors.faces import default_threads
-
-        paths = verified_model_paths()
+        paths = ocr_model_paths()
         cfg = self.config
         for name in ("RapidOCR", "rapidocr"):
             logging.getLogger(name).setLevel(logging.ERROR)
@@ -192,7 +163,7 @@ class OcrEngine:
             "Cls.model_path": str(paths["cls"]),
             "Det.limit_type": "max",
             "Det.limit_side_len": cfg.det_side,
-            "EngineConfig.onnxruntime.intra_op_num_threads": cfg.threads or default_threads(),
+            "EngineConfig.onnxruntime.intra_op_num_threads": cfg.threads or os.cpu_count() or 1,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         })
 
@@ -205,7 +176,14 @@ class OcrEngine:
 
     def read(self, image: Image.Image) -> list[Line]:
         """OCR an RGB image. Lines are in reading order (top to bottom, left to right)."""
-        result = self.engine()(image.convert("RGB"))
+        from rapidocr.utils.process_img import ResizeImgError
+
+        engine = self.engine()
+        try:
+            result = engine(image.convert("RGB"))
+        except ResizeImgError as exc:  # an image it cannot scale for its detector
+            raise OcrError(f"OCR cannot read a {image.width}x{image.height} image: too thin "
+                           "for its text detector") from exc
         if result.boxes is None or result.txts is None:
             return []
         words_per_line = result.word_results or [()] * len(result.txts)
@@ -265,7 +243,63 @@ def _make_line(quad: Any, raw: str, score: float, words: Any) -> Line | None:
     return Line(text, score, _quad(quad), tuple(built))
 
 
-@functools.cache
-def shared_engine() -> OcrEngine:
-    """One OCR engine per process (its RapidOCR pipeline loads on first use, under a lock)."""
-    return OcrEngine()
+class TextPage(Memo):
+    """The OCR lines of one image, read once, and what the text detectors work out from
+    them (MRZ zones, personal text, ...), each computed once through ``shared``."""
+
+    def __init__(self, lines: Sequence[Line], width: int, height: int, image_format: str = ""
+                 ) -> None:
+        super().__init__()
+        self.lines = tuple(lines)
+        self.width = width
+        self.height = height
+        self.format = image_format
+
+
+def text_page(scene: Scene, engine: OcrEngine) -> TextPage:
+    """The image's one OCR result, shared by every detector that reads text."""
+    image = scene.image
+    return scene.shared(("ocr", id(engine)), lambda: TextPage(
+        engine.read(image.rgb), image.width, image.height, image.format))
+
+
+# --- geometry of what the text detectors report -------------------------------------------
+
+def pad(rect: Rect, height: float) -> Rect:
+    """OCR boxes hug the glyphs and sometimes cut the first or last one: pad by a share
+    of the text height, so that a fill leaves no sliver of a character."""
+    x1, y1, x2, y2 = rect
+    return (x1 - 0.3 * height, y1 - 0.12 * height, x2 + 0.3 * height, y2 + 0.12 * height)
+
+
+def span_rect(line: Line, start: int, end: int) -> Rect:
+    """The padded pixels of ``line.text[start:end]``."""
+    return pad(line.span_box(start, end), line.height)
+
+
+def union(rects: Sequence[Rect]) -> Rect:
+    return (min(r[0] for r in rects), min(r[1] for r in rects),
+            max(r[2] for r in rects), max(r[3] for r in rects))
+
+
+def grow(rect: Rect, fx: float, fy: float) -> Rect:
+    x1, y1, x2, y2 = rect
+    w, h = x2 - x1, y2 - y1
+    return (x1 - fx * w, y1 - fy * h, x2 + fx * w, y2 + fy * h)
+
+
+@dataclass
+class Collector:
+    """Candidates of one page; one whose box falls outside the page is not collected (the
+    rules ask whether a value was taken)."""
+
+    page: TextPage
+    found: list[Candidate]
+
+    def add(self, kind: Kind, label: str, rect: Rect, confidence: float, source: str,
+            text: str | None = None, data: dict[str, object] | None = None,
+            detail: Detail | None = None) -> bool:
+        if Box.from_floats(*rect, self.page.width, self.page.height) is None:
+            return False
+        self.found.append(Candidate(kind, label, confidence, source, rect, text, data, detail))
+        return True

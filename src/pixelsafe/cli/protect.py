@@ -2,8 +2,7 @@
 
 A passphrase never comes from the command line: ``--passphrase-file F`` (its first line),
 ``--passphrase-env VAR``, or a hidden prompt when stdin is a terminal. It is never stored.
-Exit codes: 0 done, 1 failed, 2 usage, 3 wrong passphrase, 4 changed data, 5 nothing
-to restore, 6 residual leak (the redacted output still showed a finding; nothing written).
+Exit statuses: :class:`~pixelsafe.cli.common.ExitStatus`.
 """
 
 from __future__ import annotations
@@ -19,14 +18,10 @@ import click
 from rich.console import Console
 from rich.markup import escape
 
-from .cli import EXIT_FAILED, EXIT_OK, advance, err_console, main, progress_bar
-from .errors import PixelSafeError
-from .model import Box, Kind
-
-EXIT_CODES = {"wrong_passphrase": 3, "tampered": 4, "no_encrypted_payload": 5,
-              "residual_leak": 6}
-KIND_NAMES = {k.value: k for k in Kind} | {"text": Kind.PERSONAL_TEXT, "plate":
-                                           Kind.LICENSE_PLATE, "faces": Kind.FACE}
+from ..errors import PixelSafeError
+from ..policy import STYLES, kind_named
+from ..report import Box, Kind
+from .common import ExitStatus, advance, fail, progress_bar
 
 
 def passphrase_options(fn: Any) -> Any:
@@ -73,10 +68,11 @@ def parse_kinds(value: str | None) -> frozenset[Kind] | None:
         return None
     out = set()
     for name in (v.strip() for v in value.split(",") if v.strip()):
-        if name not in KIND_NAMES:
+        kind = kind_named(name)
+        if kind is None:
             raise click.BadParameter(f"unknown kind {name!r}; choose from "
                                      + ", ".join(k.value for k in Kind))
-        out.add(KIND_NAMES[name])
+        out.add(kind)
     return frozenset(out)
 
 
@@ -90,17 +86,12 @@ def output_for(src: Path, out: Path, many: bool, tag: str) -> Path:
     return out
 
 
-def fail(path: Path | str, exc: PixelSafeError) -> int:
-    err_console.print(f"[red]{escape(str(path))}[/]: {escape(exc.code)}: {escape(str(exc))}")
-    return EXIT_CODES.get(exc.code, EXIT_FAILED)
-
-
-@main.command()
+@click.command()
 @click.argument("inputs", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
               help="Output file, or a directory (required for several inputs).")
-@click.option("--style", type=click.Choice(["auto", "blur", "pixelate", "fill"]),
+@click.option("--style", type=click.Choice(list(STYLES)),
               default="auto", show_default=True,
               help="Faces: blur or pixelate or fill. Text, plates and codes are always filled.")
 @click.option("--only", "only", metavar="KIND,...",
@@ -122,8 +113,8 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, only: str | None,
            as_json: bool) -> None:
     """Write redacted copies of photos. Originals are never touched; every output is
     re-analysed and refused if something that was to be hidden is still found."""
-    from .protect import RedactOptions
-    from .protect import redact as do_redact
+    from ..protect import RedactOptions
+    from ..protect import redact as do_redact
 
     passphrase = read_passphrase(passphrase_file, passphrase_env, confirm=True) \
         if encrypt else None
@@ -133,7 +124,7 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, only: str | None,
                             keep=frozenset(k.strip() for k in keep.split(",") if k.strip()),
                             boxes=[parse_box(b) for b in boxes], passphrase=passphrase,
                             keep_icc=keep_icc, verify=not no_verify, overwrite=overwrite)
-    code = EXIT_OK
+    code = ExitStatus.OK
     console = Console()
     with progress_bar(len(inputs), "redact", not as_json and len(inputs) > 1) as bar:
         for src in inputs:
@@ -165,7 +156,7 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, only: str | None,
     sys.exit(code)
 
 
-@main.command()
+@click.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
 @passphrase_options
@@ -173,7 +164,7 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, only: str | None,
 def restore(source: Path, output: Path, passphrase_file: Path | None,
             passphrase_env: str | None, overwrite: bool) -> None:
     """Put back the original pixels of a file redacted with --encrypt."""
-    from .protect import restore as do_restore
+    from ..protect import restore as do_restore
 
     passphrase = read_passphrase(passphrase_file, passphrase_env)
     try:
@@ -183,7 +174,7 @@ def restore(source: Path, output: Path, passphrase_file: Path | None,
     Console().print(f"restored {escape(str(source))} -> {escape(str(out))}")
 
 
-@main.command()
+@click.command()
 @click.argument("inputs", nargs=-1, required=True,
                 type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
@@ -191,7 +182,7 @@ def restore(source: Path, output: Path, passphrase_file: Path | None,
 @click.option("--overwrite", is_flag=True)
 def strip(inputs: tuple[Path, ...], output: Path, keep_icc: bool, overwrite: bool) -> None:
     """Copies without any metadata (EXIF, XMP, IPTC, comments, thumbnails, trailing bytes)."""
-    from .protect import strip as do_strip
+    from ..protect import strip as do_strip
 
     each(inputs, lambda src: do_strip(src, output_for(src, output, len(inputs) > 1, "clean"),
                                       keep_icc, overwrite))
@@ -199,7 +190,7 @@ def strip(inputs: tuple[Path, ...], output: Path, keep_icc: bool, overwrite: boo
 
 def each(paths: tuple[Path, ...], action: Callable[[Path], Path]) -> None:
     """Run a file action on every path, print what it wrote, exit with the worst code."""
-    code = EXIT_OK
+    code = ExitStatus.OK
     for path in paths:
         try:
             out = action(path)
@@ -210,7 +201,7 @@ def each(paths: tuple[Path, ...], action: Callable[[Path], Path]) -> None:
     sys.exit(code)
 
 
-@main.group()
+@click.group()
 def vault() -> None:
     """Whole files encrypted in the age format (the standard `age -d` opens them)."""
 
@@ -223,7 +214,7 @@ def vault() -> None:
 def vault_lock(paths: tuple[Path, ...], passphrase_file: Path | None,
                passphrase_env: str | None, overwrite: bool) -> None:
     """Write PATH.age for each PATH. The original stays where it is."""
-    from .protect import lock
+    from ..protect import lock
 
     passphrase = read_passphrase(passphrase_file, passphrase_env, confirm=True)
     each(paths, lambda path: lock(path, passphrase, overwrite=overwrite))
@@ -237,7 +228,7 @@ def vault_lock(paths: tuple[Path, ...], passphrase_file: Path | None,
 def vault_unlock(paths: tuple[Path, ...], passphrase_file: Path | None,
                  passphrase_env: str | None, overwrite: bool) -> None:
     """Decrypt PATH.age back to PATH."""
-    from .protect import unlock
+    from ..protect import unlock
 
     passphrase = read_passphrase(passphrase_file, passphrase_env)
     each(paths, lambda path: unlock(path, passphrase, overwrite=overwrite))

@@ -7,9 +7,11 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from typing import Any
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from .errors import ReportFormatError
+
+D = TypeVar("D")
 
 
 class Kind(StrEnum):
@@ -97,6 +99,108 @@ class Box:
         return [self.x1, self.y1, self.x2, self.y2]
 
 
+# --- typed meaning ----------------------------------------------------------------------
+# What the score and the explanation read from a finding is typed here; in the JSON report
+# it travels inside the finding's ``data`` object, as before.
+
+class Detail(Protocol):
+    KEYS: ClassVar[tuple[str, ...]]
+
+    def to_data(self) -> dict[str, Any]: ...
+
+
+@dataclass(frozen=True)
+class DocumentDetail:
+    """An identity document read from its machine-readable zone."""
+
+    KEYS: ClassVar[tuple[str, ...]] = ("verified", "surname", "given_names")
+    #: every check digit of the zone holds
+    verified: bool
+    surname: str = ""
+    given_names: str = ""
+
+    @property
+    def holder(self) -> str:
+        return f"{self.surname}, {self.given_names}".strip(", ")
+
+    def to_data(self) -> dict[str, Any]:
+        return {"verified": self.verified, "surname": self.surname,
+                "given_names": self.given_names}
+
+    @classmethod
+    def from_data(cls, d: Mapping[str, Any]) -> DocumentDetail | None:
+        if "verified" not in d:
+            return None
+        return cls(bool(d["verified"]), str(d.get("surname", "")), str(d.get("given_names", "")))
+
+
+@dataclass(frozen=True)
+class CodeDetail:
+    """A decoded barcode: its symbology and what its payload is."""
+
+    KEYS: ClassVar[tuple[str, ...]] = ("format", "payload_type", "critical")
+    format: str
+    payload_type: str
+    #: the payload is critical on its own (Wi-Fi with a password, a boarding pass, ...)
+    critical: bool = False
+
+    def to_data(self) -> dict[str, Any]:
+        return {"format": self.format, "payload_type": self.payload_type,
+                "critical": self.critical}
+
+    @classmethod
+    def from_data(cls, d: Mapping[str, Any]) -> CodeDetail | None:
+        if "payload_type" not in d:
+            return None
+        return cls(str(d.get("format", "")), str(d["payload_type"]), bool(d.get("critical")))
+
+
+@dataclass(frozen=True)
+class FaceDetail:
+    """A face that only the VLM saw (no detector found it)."""
+
+    KEYS: ClassVar[tuple[str, ...]] = ("flag",)
+    vlm_only: bool = True
+
+    def to_data(self) -> dict[str, Any]:
+        return {"flag": "vlm_only"} if self.vlm_only else {}
+
+    @classmethod
+    def from_data(cls, d: Mapping[str, Any]) -> FaceDetail | None:
+        return cls(True) if d.get("flag") == "vlm_only" else None
+
+
+@dataclass(frozen=True)
+class ContextDetail:
+    """What the VLM said of a screen (private data shown?) or a document (its type)."""
+
+    KEYS: ClassVar[tuple[str, ...]] = ("private", "type")
+    private: bool | None = None
+    document_type: str | None = None
+
+    def to_data(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.private is not None:
+            out["private"] = self.private
+        if self.document_type is not None:
+            out["type"] = self.document_type
+        return out
+
+    @classmethod
+    def from_data(cls, d: Mapping[str, Any]) -> ContextDetail | None:
+        if "private" not in d and "type" not in d:
+            return None
+        private = d.get("private")
+        kind = d.get("type")
+        return cls(None if private is None else bool(private),
+                   None if kind is None else str(kind))
+
+
+#: the detail type of each kind that has one
+DETAIL_TYPES: dict[Kind, Any] = {Kind.DOCUMENT: DocumentDetail, Kind.BARCODE: CodeDetail,
+                                 Kind.FACE: FaceDetail, Kind.CONTEXT: ContextDetail}
+
+
 @dataclass(frozen=True)
 class Finding:
     id: str
@@ -107,13 +211,37 @@ class Finding:
     redaction: Redaction
     box: Box | None = None
     text: str | None = None
+    #: free-form facts shown to the user (a field name, a format's check results, ...)
     data: Mapping[str, Any] | None = None
+    #: the typed meaning that fuse reads (see DETAIL_TYPES); stored inside ``data`` in JSON
+    detail: Detail | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.confidence <= 1.0:
             raise ValueError(f"confidence {self.confidence} is outside [0, 1]")
         # Reports keep 4 decimals, so that a JSON round trip gives an equal finding.
         object.__setattr__(self, "confidence", round(float(self.confidence), 4))
+        detail_type = DETAIL_TYPES.get(self.kind)
+        if self.detail is None and detail_type is not None and self.data:
+            # the typed meaning given as plain data (a report read back from JSON)
+            detail = detail_type.from_data(self.data)
+            if detail is not None:
+                object.__setattr__(self, "detail", detail)
+                object.__setattr__(self, "data", {k: v for k, v in self.data.items()
+                                                  if k not in detail_type.KEYS})
+        if self.detail is not None and not self.data:
+            object.__setattr__(self, "data", None)
+
+    def details(self, cls: type[D]) -> D | None:
+        """The typed detail if it is of ``cls``."""
+        return self.detail if isinstance(self.detail, cls) else None
+
+    @property
+    def all_data(self) -> dict[str, Any] | None:
+        """``data`` and the typed detail, as the report writes them."""
+        if self.detail is None:
+            return None if self.data is None else dict(self.data)
+        return {**(self.data or {}), **self.detail.to_data()}
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -127,13 +255,17 @@ class Finding:
         }
         if self.text is not None:
             out["text"] = self.text
-        if self.data is not None:
-            out["data"] = dict(self.data)
+        data = self.all_data
+        if data is not None:
+            out["data"] = data
         return out
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Finding:
         box = d.get("box")
+        data = d.get("data")
+        if data is not None and not isinstance(data, Mapping):
+            raise TypeError(f"a finding's data must be an object, not {type(data).__name__}")
         return cls(
             id=str(d["id"]),
             kind=Kind(d["kind"]),
@@ -143,7 +275,7 @@ class Finding:
             redaction=Redaction(d["redaction"]),
             box=Box(*box) if box else None,
             text=d.get("text"),
-            data=d.get("data"),
+            data=data,
         )
 
 

@@ -1,0 +1,5 @@
+"""``python -m pixelsafe.cli``."""
+
+from . import main
+
+main()

@@ -1,0 +1,142 @@
+"""What every command shares: exit statuses, the error translation, progress bars and the
+options of the analysing commands.
+
+The library raises typed errors; here they become a message on stderr and an exit status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..batch import Outcome
+from ..detectors import registry
+from ..errors import PixelSafeError, UnknownDetectorError
+
+err_console = Console(stderr=True)
+
+
+class ExitStatus(IntEnum):
+    """Every exit status of ``pixelsafe`` (as httpie's ``ExitStatus``)."""
+
+    OK = 0
+    #: some file could not be analysed or written
+    FAILED = 1
+    #: the command line was wrong (click's own)
+    USAGE = 2
+    WRONG_PASSPHRASE = 3
+    #: encrypted data failed authentication
+    TAMPERED = 4
+    NO_ENCRYPTED_PAYLOAD = 5
+    #: the redacted output still showed a finding; nothing was written
+    RESIDUAL_LEAK = 6
+
+    @classmethod
+    def of(cls, exc: PixelSafeError) -> ExitStatus:
+        """The status that a library error gives."""
+        return _BY_CODE.get(exc.code, cls.FAILED)
+
+
+_BY_CODE = {"wrong_passphrase": ExitStatus.WRONG_PASSPHRASE, "tampered": ExitStatus.TAMPERED,
+            "no_encrypted_payload": ExitStatus.NO_ENCRYPTED_PAYLOAD,
+            "residual_leak": ExitStatus.RESIDUAL_LEAK}
+
+
+def fail(path: Path | str, exc: PixelSafeError) -> ExitStatus:
+    """Say what went wrong with one file; return the status it gives."""
+    err_console.print(f"[red]{escape(str(path))}[/]: {escape(exc.code)}: {escape(str(exc))}")
+    return ExitStatus.of(exc)
+
+
+def detector_names(value: str) -> tuple[str, ...]:
+    """``--detectors``: names from the registry (``text`` stands for the OCR readers)."""
+    chosen = [v.strip() for v in value.split(",") if v.strip()]
+    if not chosen:
+        raise click.BadParameter(f"choose from {', '.join(registry.choices())}")
+    try:
+        return registry.expand(chosen)
+    except UnknownDetectorError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+common_options = [
+    click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+                 help="Analysis processes."),
+    click.option("--timeout", type=click.FloatRange(1, 3600), default=60.0, show_default=True,
+                 help="Seconds allowed per file before it is stopped."),
+    click.option("--memory-mb", type=click.IntRange(0), default=8192, show_default=True,
+                 help="Memory limit per analysis process (0: none)."),
+    click.option("--detectors", default=",".join(registry.DEFAULT), show_default=True,
+                 help="Comma-separated detectors to run (text: pii,documents,plates)."),
+]
+
+vlm_options = [
+    click.option("--vlm", is_flag=True,
+                 help="Also ask the local VLM (Ollama) about children, screens, settings and "
+                      "places."),
+    click.option("--ollama-url", help="Ollama's URL (default: $PIXELSAFE_OLLAMA_URL or "
+                                      "http://127.0.0.1:11434)."),
+    click.option("--vlm-model", help="Ollama model (default: $PIXELSAFE_VLM_MODEL or "
+                                     "qwen2.5vl:3b)."),
+    click.option("--vlm-timeout", type=click.FloatRange(1, 3600),
+                 help="Seconds for one VLM answer (default: $PIXELSAFE_VLM_TIMEOUT or 300)."),
+    click.option("--vlm-keep-alive",
+                 help="How long Ollama keeps the model loaded (default: 10m)."),
+]
+
+
+VLM_KEYS = ("ollama_url", "vlm_model", "vlm_timeout", "vlm_keep_alive")
+
+
+def with_vlm(fn: Any) -> Any:
+    for option in reversed(vlm_options):
+        fn = option(fn)
+    return fn
+
+
+def vlm_settings(vlm: bool, ollama_url: str | None, vlm_model: str | None,
+                 vlm_timeout: float | None, vlm_keep_alive: str | None) -> Any:
+    """The VLM's settings when --vlm is given (flags over environment over defaults)."""
+    if not vlm:
+        return None
+    from ..vlm import VlmSettings
+
+    return VlmSettings.from_env(url=ollama_url, model=vlm_model, timeout=vlm_timeout,
+                                keep_alive=vlm_keep_alive)
+
+
+def with_common(fn: Any) -> Any:
+    for option in reversed(common_options):
+        fn = option(fn)
+    return fn
+
+
+@contextmanager
+def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield None
+        return
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TextColumn("{task.fields[current]}"),
+                  console=err_console, transient=True) as progress:
+        yield progress, progress.add_task(label, total=total, current="")
+
+
+def advance(bar: Any, path: str | Path) -> None:
+    if bar is not None:
+        progress, task = bar
+        progress.update(task, advance=1, current=Path(path).name[:40])
+
+
+def track(outcomes: Iterable[Outcome], bar: Any) -> Iterator[Outcome]:
+    for outcome in outcomes:
+        advance(bar, outcome.path)
+        yield outcome

@@ -1,0 +1,84 @@
+"""``pixelsafe doctor`` and ``pixelsafe serve``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.markup import escape
+
+from ..errors import PixelSafeError
+from .common import VLM_KEYS, ExitStatus, err_console, vlm_settings, with_vlm
+
+
+@click.command()
+@with_vlm
+def doctor(**vlm: Any) -> None:
+    """Check the models (files and SHA-256) and the optional VLM (Ollama, model, vision).
+
+    Exits 1 when a model is missing or altered; a VLM problem only with --vlm, which says
+    that you mean to use it."""
+    from ..models import check_all
+
+    console = Console()
+    failed = False
+    for name, ok, message in check_all():
+        failed |= not ok
+        console.print(f"{'[green]ok[/]' if ok else '[red]FAIL[/]'}  {name}: {escape(message)}")
+    from ..vlm import Vlm
+
+    settings = vlm_settings(True, *(vlm[k] for k in VLM_KEYS))
+    status = Vlm(settings).status()
+    mark = "[green]ok[/]" if status.ok else ("[red]FAIL[/]" if vlm["vlm"] else "[yellow]--[/]")
+    optional = "" if status.ok or vlm["vlm"] else " (optional: the detectors work without it)"
+    console.print(f"{mark}  VLM {escape(settings.tag)} at {escape(settings.url)}: "
+                  f"{escape(status.message)}{optional}")
+    sys.exit(ExitStatus.FAILED if failed or (vlm["vlm"] and not status.ok) else ExitStatus.OK)
+
+
+@click.command()
+@click.option("--library", type=click.Path(file_okay=False, path_type=Path),
+              help="Folder of photos (default: the bundled samples, or $PIXELSAFE_LIBRARY).")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              help="SQLite database (default: LIBRARY/.pixelsafe/library.db).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to bind. Anything but loopback needs --allow-remote.")
+@click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535))
+@click.option("--allow-remote", is_flag=True,
+              help="Allow a non-loopback --host: anyone who reaches it sees your photos.")
+@click.option("--max-upload-mb", default=100, show_default=True, type=click.IntRange(1, 256))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Request threads of the WSGI server.")
+@with_vlm
+def serve(library: Path | None, db: Path | None, host: str, port: int, allow_remote: bool,
+          max_upload_mb: int, threads: int, **vlm: Any) -> None:
+    """Run the gallery web app (waitress) on http://HOST:PORT."""
+    import waitress
+
+    from ..web import create_app, shutdown
+    from ..web.security import LOOPBACK_HOSTS, host_name
+
+    if host_name(host) not in LOOPBACK_HOSTS:
+        if not allow_remote:
+            raise click.UsageError(f"--host {host} is not loopback: the gallery would be open "
+                                   "to your network. Add --allow-remote if you mean it.")
+        err_console.print(f"[bold red]warning:[/] serving on {escape(host)}: anyone who can reach "
+                  "this address can see and change your library.")
+    try:
+        app = create_app({"LIBRARY": library, "DB": db, "HOST": host,
+                          "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
+                          "VLM": vlm_settings(True, *(vlm[k] for k in VLM_KEYS)),
+                          "VLM_ENABLED": vlm["vlm"]})
+    except PixelSafeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    shown = f"[{host}]" if ":" in host else host
+    err_console.print(f"PixelSafe gallery of {escape(app.config['LIBRARY'])} on "
+              f"[bold]http://{escape(shown)}:{port}/[/] (Ctrl+C stops)")
+    try:
+        waitress.serve(app, host=host, port=port, threads=threads, ident="PixelSafe",
+                       _quiet=True)
+    finally:
+        shutdown(app)

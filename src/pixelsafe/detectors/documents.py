@@ -1,0 +1,133 @@
+"""Documents: identity documents by their machine-readable zone (the document, each MRZ
+line, and the printed fields that repeat the MRZ), and dense text as a document page or a
+screen. Reads the image's one OCR result; the MRZ rules themselves are in
+:mod:`pixelsafe.text.mrz`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..report import DocumentDetail, Kind
+from ..runtime import models
+from ..text import mrz as mrzlib
+from .base import Candidate, Deadline, Detector, Scene
+from .ocr import Collector, Line, OcrEngine, TextPage, pad, span_rect, text_page, union
+
+#: (line, start, end) of a value in the page's text
+Span = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class Zones:
+    """The machine-readable zones of a page and the lines they take."""
+
+    zones: tuple[mrzlib.Mrz, ...]
+    lines: frozenset[int]
+    found: tuple[Candidate, ...]
+
+
+def zones(page: TextPage) -> Zones:
+    return page.shared("mrz", lambda: _zones(page))
+
+
+def _zones(page: TextPage) -> Zones:
+    out = Collector(page, [])
+    lines = page.lines
+    used: set[int] = set()
+    parsed_zones: list[mrzlib.Mrz] = []
+    for idx in mrzlib.group_zones([ln.text for ln in lines]):
+        parsed = mrzlib.parse([lines[i].text for i in idx])
+        if parsed is None:
+            continue
+        used.update(idx)
+        parsed_zones.append(parsed)
+        doc = mrzlib.document_rect(union([lines[i].rect for i in idx]), parsed.format)
+        conf = 0.99 if parsed.verified else 0.7
+        detail = DocumentDetail(parsed.verified, parsed.surname, parsed.given_names)
+        data = {k: v for k, v in parsed.to_data().items() if k not in DocumentDetail.KEYS}
+        out.add(Kind.DOCUMENT, parsed.kind, doc, conf, "ocr+mrz",
+                text=f"{parsed.holder} ({parsed.issuing_state})", data=data, detail=detail)
+        for i in idx:
+            out.add(Kind.PERSONAL_TEXT, "mrz", pad(lines[i].rect, lines[i].height),
+                    min(conf, lines[i].score + 0.05), "ocr+mrz", text=lines[i].text,
+                    data={"verified": parsed.verified})
+    return Zones(tuple(parsed_zones), frozenset(used), tuple(out.found))
+
+
+@dataclass(frozen=True)
+class Repeated:
+    """Values of the visual zone that repeat what an MRZ says, and where they are."""
+
+    spans: frozenset[Span]
+    found: tuple[Candidate, ...]
+
+
+def repeated(page: TextPage) -> Repeated:
+    return page.shared("viz", lambda: _repeated(page, zones(page)))
+
+
+def _repeated(page: TextPage, read: Zones) -> Repeated:
+    """The visual zone repeats what the MRZ says: find those values printed elsewhere."""
+    out = Collector(page, [])
+    taken: set[Span] = set()
+    targets: dict[str, str] = {}
+    for z in read.zones:
+        targets[z.number.upper()] = "passport_number" if z.kind == "passport" else "national_id"
+        for name in (z.surname + " " + z.given_names).split():
+            if len(name) >= 2:
+                targets.setdefault(name.upper(), "person_name")
+    for i, line in enumerate(page.lines):
+        if i in read.lines:
+            continue
+        for w in line.words or ():
+            label = targets.get(w.text.upper().strip(",.;:"))
+            if label:
+                out.add(Kind.PERSONAL_TEXT, label, span_rect(line, w.start, w.end), 0.95,
+                        "ocr+mrz", text=w.text, data={"from_mrz": True})
+                taken.add((i, w.start, w.end))
+    return Repeated(frozenset(taken), tuple(out.found))
+
+
+SCREEN_SIDES = {720, 750, 828, 1080, 1125, 1170, 1179, 1242, 1284, 1290, 1366, 1440, 1536,
+                1600, 1920, 2048, 2160, 2388, 2560, 2732, 2880, 3024, 3840}
+
+
+def page_finding(page: TextPage) -> Candidate | None:
+    """Dense printed text (a page, a form, a chat or email screen) is a document. An
+    identity document is reported by its zone instead."""
+    return page.shared("page", lambda: None if zones(page).zones else _page(page.lines, page))
+
+
+def _page(lines: Sequence[Line], page: TextPage) -> Candidate | None:
+    if len(lines) < 8:
+        return None
+    area = sum((r[2] - r[0]) * (r[3] - r[1]) for r in (ln.rect for ln in lines))
+    coverage = area / float(page.width * page.height)
+    words = sum(len(ln.text.split()) for ln in lines)
+    if words < 30 and len(lines) < 20:
+        return None
+    screenshot = page.format in ("PNG", "WEBP") and (
+        page.width in SCREEN_SIDES or page.height in SCREEN_SIDES)
+    out = Collector(page, [])
+    out.add(Kind.DOCUMENT, "screen" if screenshot else "document_page",
+            union([ln.rect for ln in lines]), min(0.95, 0.5 + coverage + len(lines) / 200),
+            "ocr+layout",
+            data={"lines": len(lines), "words": words, "text_coverage": round(coverage, 3)})
+    return out.found[0] if out.found else None
+
+
+def document_candidates(page: TextPage) -> list[Candidate]:
+    found = [*zones(page).found, *repeated(page).found]
+    page_doc = page_finding(page)
+    return found + ([page_doc] if page_doc is not None else [])
+
+
+class DocumentDetector(Detector):
+    name = "documents"
+
+    def __init__(self, engine: OcrEngine | None = None) -> None:
+        self.engine = engine or models().ocr()
+
+    def _candidates(self, scene: Scene, deadline: Deadline | None) -> list[Candidate]:
+        return document_candidates(text_page(scene, self.engine))

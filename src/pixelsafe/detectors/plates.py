@@ -1,0 +1,79 @@
+"""Licence plates read by OCR: short upper-case lines of letters and digits with a plate's
+aspect; national formats raise the confidence. Reads the image's one OCR result; lines
+that are personal text, an MRZ or part of a document page are not plates."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from ..report import Kind
+from ..runtime import models
+from .base import Candidate, Deadline, Detector, Scene
+from .documents import page_finding, zones
+from .ocr import Collector, Line, OcrEngine, TextPage, grow, text_page
+from .pii import personal_text
+
+#: national formats (after removing spaces and dashes), used as hints that raise confidence
+PLATE_FORMATS = tuple(re.compile(p) for p in (
+    r"^\d{3}[A-Z]{3}$",            # Estonia
+    r"^[A-Z]{2,3}\d{1,3}$",        # Finland
+    r"^[A-Z]{3}\d{3}$",            # Lithuania, many others
+    r"^[A-Z]{2}\d{3,5}[A-Z]{2}$",  # Serbia, Italy, France (SIV)
+    r"^[A-Z]{1,3}\d{1,4}[A-Z]{1,2}$",  # Germany and central Europe
+    r"^[A-Z]{2}\d{2}[A-Z]{3}$",    # United Kingdom
+    r"^[A-Z]{3}\d[A-Z0-9]\d{2}$",  # Brazil (old and Mercosur)
+    r"^\d[A-Z]{3}\d{3}$",          # California
+    r"^[A-Z]{3}\d{4}$",            # many US states
+    r"^\d{3}[A-Z]{3,4}$|^[A-Z]{1,3}\d{3,5}$|^\d{1,4}[A-Z]{1,3}\d{1,3}$",
+    r"^[A-Z]{2}\d[A-Z]\d[A-Z]$",     # US 6-character series (AG6V1W)
+))
+PLATE_TEXT = re.compile(r"^[A-Z0-9]{4,9}$")
+
+
+def _plate_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector) -> None:
+    for i, line in enumerate(lines):
+        if i in skip or line.score < 0.6:
+            continue
+        raw = line.text.strip()
+        if any(c.islower() for c in raw) or len(raw.split()) > 3:
+            continue
+        text = re.sub(r"[\s\-·.•:=|\[\]]", "", raw)
+        if not PLATE_TEXT.match(text) or not any(c.isdigit() for c in text):
+            continue
+        if not any(c.isalpha() for c in text):
+            continue  # digits only: timestamps, prices and phone numbers look the same
+        x1, y1, x2, y2 = line.rect
+        aspect = (x2 - x1) / max(1.0, y2 - y1)
+        if not 1.4 <= aspect <= 12:
+            continue
+        known = any(p.match(text) for p in PLATE_FORMATS)
+        tokens = raw.split()
+        spaced = all(len(t) == 1 for t in tokens)  # "L J P 3 2 4"
+        if not known and not spaced and (len(tokens) > 2 or
+                                         max(len(t) for t in tokens) > 6 and len(tokens) > 1):
+            continue
+        # The detector's text box already has a margin; a little more covers the frame.
+        out.add(Kind.LICENSE_PLATE, "license_plate", grow(line.rect, 0.04, 0.06),
+                (0.85 if known else 0.55) * min(1.0, line.score + 0.05), "ocr+plate",
+                text=text, data={"format_known": known})
+
+
+def plates(page: TextPage) -> list[Candidate]:
+    read = zones(page)
+    if read.zones or page_finding(page) is not None:
+        return []
+    used = {i for i, _, _ in personal_text(page).spans}
+    out = Collector(page, [])
+    _plate_findings(page.lines, read.lines | used, out)
+    return out.found
+
+
+class PlateDetector(Detector):
+    name = "plates"
+
+    def __init__(self, engine: OcrEngine | None = None) -> None:
+        self.engine = engine or models().ocr()
+
+    def _candidates(self, scene: Scene, deadline: Deadline | None) -> list[Candidate]:
+        return plates(text_page(scene, self.engine))

@@ -1,0 +1,160 @@
+"""One policy table per kind: how each kind of finding is redacted, named and re-checked.
+
+Every layer reads this table: the detectors' contract (a finding's default redaction),
+protect (what is redacted by default, what is always filled, which detectors re-check an
+output), fuse (the names in explanations), the CLI (``--only``) and the web page (through
+``GET /api/config``). A rule written anywhere else is a copy that will drift.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .report import Kind, Redaction, RiskLevel
+
+
+@dataclass(frozen=True)
+class LabelPolicy:
+    """What one label of a kind does differently from its kind (only what differs)."""
+
+    #: its name in explanations and on the page ("phone number")
+    name: str
+    redaction: Redaction | None = None
+
+
+@dataclass(frozen=True)
+class KindPolicy:
+    kind: Kind
+    #: the kind's name on the page, plural ("Faces")
+    title: str
+    #: what a finding of this kind gets unless the user chooses otherwise
+    redaction: Redaction
+    #: pixels of text or codes: a solid fill whatever style was asked for (pixelated or
+    #: blurred text can be recovered: Depix; Hill et al., PETS 2016)
+    always_fill: bool
+    #: redacted when the user names no kinds
+    redact_by_default: bool
+    #: the detectors that re-check an output in which this kind was redacted
+    verify: tuple[str, ...]
+    #: other names the CLI accepts for it (``--only text,plate``)
+    aliases: tuple[str, ...] = ()
+    labels: Mapping[str, LabelPolicy] = field(default_factory=dict)
+
+    def label(self, label: str) -> LabelPolicy | None:
+        return self.labels.get(label)
+
+    def redaction_for(self, label: str) -> Redaction:
+        row = self.labels.get(label)
+        return row.redaction if row is not None and row.redaction is not None else \
+            self.redaction
+
+    def name_of(self, label: str) -> str:
+        row = self.labels.get(label)
+        return row.name if row is not None else label.replace("_", " ")
+
+
+_TEXT_LABELS = {
+    "email": LabelPolicy("email"), "phone": LabelPolicy("phone number"),
+    "payment_card": LabelPolicy("payment card"), "iban": LabelPolicy("IBAN"),
+    "national_id": LabelPolicy("ID number"), "passport_number": LabelPolicy("passport number"),
+    "date_of_birth": LabelPolicy("date of birth"), "person_name": LabelPolicy("name"),
+    "address": LabelPolicy("address"), "mrz": LabelPolicy("MRZ line"),
+    "booking_reference": LabelPolicy("booking reference"),
+    "wifi_network": LabelPolicy("Wi-Fi network"),
+}
+_METADATA_LABELS = {
+    "device_serial": LabelPolicy("serial number"), "owner_name": LabelPolicy("camera owner"),
+    "artist": LabelPolicy("author"), "copyright": LabelPolicy("copyright holder"),
+    "unique_id": LabelPolicy("unique image ID"), "comment": LabelPolicy("comment"),
+    "device_model": LabelPolicy("camera"), "capture_time": LabelPolicy("taken"),
+    "software": LabelPolicy("edited with"), "thumbnail": LabelPolicy("an embedded thumbnail"),
+    "trailing_data": LabelPolicy("hidden data"),
+}
+_DOCUMENT_LABELS = {
+    "passport": LabelPolicy("passport"), "id_card": LabelPolicy("ID card"),
+    "document_page": LabelPolicy("a document page"), "screen": LabelPolicy("a screen"),
+}
+
+POLICIES: Mapping[Kind, KindPolicy] = {p.kind: p for p in (
+    KindPolicy(Kind.FACE, "Faces", Redaction.BLUR, always_fill=False, redact_by_default=True,
+               verify=("faces",), aliases=("faces",)),
+    KindPolicy(Kind.PERSONAL_TEXT, "Personal text", Redaction.FILL, always_fill=True,
+               redact_by_default=True, verify=("pii", "documents"), aliases=("text",),
+               labels=_TEXT_LABELS),
+    KindPolicy(Kind.DOCUMENT, "Documents", Redaction.FILL, always_fill=False,
+               redact_by_default=False, verify=("documents",), labels=_DOCUMENT_LABELS),
+    KindPolicy(Kind.LICENSE_PLATE, "Plates", Redaction.FILL, always_fill=True,
+               redact_by_default=True, verify=("plates",), aliases=("plate", "plates")),
+    KindPolicy(Kind.BARCODE, "Codes", Redaction.FILL, always_fill=True,
+               redact_by_default=True, verify=("barcodes",), aliases=("barcodes", "code")),
+    KindPolicy(Kind.LOCATION, "Location", Redaction.STRIP, always_fill=False,
+               redact_by_default=False, verify=("metadata",)),
+    KindPolicy(Kind.METADATA, "Metadata", Redaction.STRIP, always_fill=False,
+               redact_by_default=False, verify=("metadata",), labels=_METADATA_LABELS),
+    # what the VLM sees; a child's whole figure is blurred like a face, anything else filled
+    KindPolicy(Kind.CONTEXT, "Context (VLM)", Redaction.FILL, always_fill=False,
+               redact_by_default=False, verify=(),
+               labels={"child": LabelPolicy("a child", Redaction.BLUR)}),
+)}
+
+#: kinds redacted when the user names none
+DEFAULT_KINDS = frozenset(k for k, p in POLICIES.items() if p.redact_by_default)
+#: kinds whose pixels always get a solid fill
+FILL_ONLY = frozenset(k for k, p in POLICIES.items() if p.always_fill)
+#: the styles a user can ask for; ``auto`` is each finding's own default redaction
+STYLES = ("auto", "blur", "pixelate", "fill")
+#: a passphrase shorter than this protects nothing (scrypt slows guessing, it cannot stop it)
+MIN_PASSPHRASE = 8
+#: the risk levels a gallery in "auto" mode hides until the user asks to see them
+HIDDEN_IN_AUTO = frozenset({RiskLevel.HIGH, RiskLevel.CRITICAL})
+
+
+def policy(kind: Kind) -> KindPolicy:
+    return POLICIES[kind]
+
+
+def default_redaction(kind: Kind, label: str) -> Redaction:
+    return POLICIES[kind].redaction_for(label)
+
+
+def label_name(kind: Kind, label: str) -> str:
+    return POLICIES[kind].name_of(label)
+
+
+def kind_named(name: str) -> Kind | None:
+    """A kind by its value or one of its aliases (``text``, ``plate``)."""
+    for kind, p in POLICIES.items():
+        if name == kind.value or name in p.aliases:
+            return kind
+    return None
+
+
+def verify_detectors(kinds: set[Kind] | frozenset[Kind]) -> list[str]:
+    """The detectors that re-check an output in which these kinds were redacted."""
+    return sorted({name for k in kinds for name in POLICIES[k].verify})
+
+
+def style_for(kind: Kind, default: Redaction, requested: str) -> str:
+    """The style a region of this kind gets when the user asked for ``requested``."""
+    if POLICIES[kind].always_fill:
+        return "fill"
+    if requested == "auto":
+        return default.value if default in (Redaction.BLUR, Redaction.PIXELATE,
+                                            Redaction.FILL) else "fill"
+    return requested
+
+
+def as_config() -> dict[str, Any]:
+    """The table as the web page reads it (``GET /api/config``)."""
+    return {
+        "kinds": [{"kind": p.kind.value, "title": p.title, "redaction": p.redaction.value,
+                   "always_fill": p.always_fill, "redact_by_default": p.redact_by_default,
+                   "labels": {k: v.name for k, v in p.labels.items()}}
+                  for p in POLICIES.values()],
+        "styles": list(STYLES),
+        "risk_levels": [level.value for level in RiskLevel],
+        "hidden_in_auto": sorted(level.value for level in HIDDEN_IN_AUTO),
+        "min_passphrase": MIN_PASSPHRASE,
+    }

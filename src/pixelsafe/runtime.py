@@ -1,0 +1,67 @@
+"""The models of one process, loaded once: one CenterFace session and one OCR engine,
+whatever the number of analyzers, redactions or web requests.
+
+Settings (the onnxruntime thread count) are passed in by the caller that knows them: the
+CLI, a batch worker or the web app. Nothing below reads the environment.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .detectors.faces import CenterFaceModel
+    from .detectors.ocr import OcrEngine
+
+
+def default_threads() -> int:
+    return os.cpu_count() or 1
+
+
+class Models:
+    """Lazily created model runtimes, shared by every detector of the process."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads or default_threads()
+        self._lock = threading.Lock()
+        self._centerface: CenterFaceModel | None = None
+        self._ocr: OcrEngine | None = None
+
+    def centerface(self) -> CenterFaceModel:
+        with self._lock:
+            if self._centerface is None:
+                from .detectors.faces import CenterFaceModel
+
+                self._centerface = CenterFaceModel(threads=self.threads)
+            return self._centerface
+
+    def ocr(self) -> OcrEngine:
+        with self._lock:
+            if self._ocr is None:
+                from .detectors.ocr import OcrConfig, OcrEngine
+
+                self._ocr = OcrEngine(OcrConfig(threads=self.threads))
+            return self._ocr
+
+
+_chosen: int | None = None
+
+
+def configure(threads: int | None) -> None:
+    """Set the thread count of the process's models, before anything loads them (a batch
+    worker does this first; the CLI and the web app leave the default, one per core)."""
+    global _chosen
+    _chosen = threads
+
+
+def models() -> Models:
+    """The process's models."""
+    return _models(_chosen)
+
+
+@functools.cache
+def _models(threads: int | None) -> Models:
+    return Models(threads)
