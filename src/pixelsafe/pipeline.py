@@ -134,6 +134,8 @@ def run_detector(detector: Detector, scene: Scene, deadline: Deadline | None
     (it is logged at debug level)."""
     try:
         return detector.detect(scene, deadline), None
+    except MemoryError:
+        raise  # the process is at its memory limit: the caller decides (a worker retires)
     except PixelSafeError as exc:
         log.debug("detector %s: %s", detector.name, exc, exc_info=True)
         return [], DetectorError(detector.name, exc.code, str(exc))

@@ -103,12 +103,19 @@ POLICIES: Mapping[Kind, KindPolicy] = {p.kind: p for p in (
 DEFAULT_KINDS = frozenset(k for k, p in POLICIES.items() if p.redact_by_default)
 #: kinds whose pixels always get a solid fill
 FILL_ONLY = frozenset(k for k, p in POLICIES.items() if p.always_fill)
-#: the styles a user can ask for; ``auto`` is each finding's own default redaction
-STYLES = ("auto", "blur", "pixelate", "fill")
+#: the styles a user can ask for (for faces: text and codes are always filled); ``auto`` is
+#: each finding's own default redaction
+STYLE_TITLES = {"auto": "Auto (blur faces, fill text)", "blur": "Blur", "pixelate": "Pixelate",
+                "fill": "Fill"}
+STYLES = tuple(STYLE_TITLES)
 #: a passphrase shorter than this protects nothing (scrypt slows guessing, it cannot stop it)
 MIN_PASSPHRASE = 8
-#: the risk levels a gallery in "auto" mode hides until the user asks to see them
-HIDDEN_IN_AUTO = frozenset({RiskLevel.HIGH, RiskLevel.CRITICAL})
+#: the risk levels counted as "high risk", and hidden by the gallery's "auto" mode
+HIGH_RISK = frozenset({RiskLevel.HIGH, RiskLevel.CRITICAL})
+#: what the gallery's "hide sensitive" mode hides: everything that scored 2 or more
+SENSITIVE = frozenset({RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.CRITICAL})
+RISK_TITLES = {RiskLevel.LOW: "Low risk", RiskLevel.MEDIUM: "Medium risk",
+               RiskLevel.HIGH: "High risk", RiskLevel.CRITICAL: "Critical"}
 
 
 def policy(kind: Kind) -> KindPolicy:
@@ -153,8 +160,10 @@ def as_config() -> dict[str, Any]:
                    "always_fill": p.always_fill, "redact_by_default": p.redact_by_default,
                    "labels": {k: v.name for k, v in p.labels.items()}}
                   for p in POLICIES.values()],
-        "styles": list(STYLES),
-        "risk_levels": [level.value for level in RiskLevel],
-        "hidden_in_auto": sorted(level.value for level in HIDDEN_IN_AUTO),
+        "styles": [{"style": s, "title": t} for s, t in STYLE_TITLES.items()],
+        "risk_levels": [{"level": level.value, "title": RISK_TITLES[level]}
+                        for level in RiskLevel],
+        "hidden": {"auto": sorted(level.value for level in HIGH_RISK),
+                   "hide": sorted(level.value for level in SENSITIVE)},
         "min_passphrase": MIN_PASSPHRASE,
     }

@@ -185,8 +185,8 @@ class MetadataDetector(Detector):
         for root in xmp_packets(image.data):
             self._xmp(root, add, points)
         self._containers(image, add)
-        for problem in problems:  # what was read is kept; what was not is said
-            scene.problem(self.name, "metadata_unreadable", problem)
+        if problems:  # what was read is kept; what was not is said
+            scene.problem(self.name, "metadata_unreadable", "; ".join(problems))
         return self._locations(points) + out
 
     # -- EXIF ----------------------------------------------------------------------

@@ -15,7 +15,8 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, send_fi
 
 from .. import __version__, imageio
 from ..errors import EmptyFileError, PixelSafeError, UnsupportedFormatError
-from ..policy import STYLES
+from .. import policy
+from ..policy import MIN_PASSPHRASE, STYLES
 from ..protect import ops
 from ..protect.core import FORMAT_SUFFIX, RedactOptions
 from ..report import Box, Kind, Report, RiskLevel
@@ -28,7 +29,6 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 
 MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff",
         "BMP": "image/bmp", "GIF": "image/gif", "HEIF": "image/heif"}
-MIN_PASSPHRASE = 8
 
 
 def library() -> lib.Library:
@@ -94,6 +94,12 @@ def _body() -> dict[str, Any]:
 def status() -> Response:
     return jsonify(version=__version__, pipeline=library().pipeline,
                    library=library().root.name, stats=lib.stats(db(), library()))
+
+
+@bp.get("/config")
+def config() -> Response:
+    """The policy table: the page builds its kind lists, toggles and checks from it."""
+    return jsonify(policy.as_config())
 
 
 @bp.get("/openapi.json")

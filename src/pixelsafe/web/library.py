@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import policy
 from ..errors import PixelSafeError
 from ..fsutil import write_atomic
 from ..imageio import sha256_file
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 PRIVATE_DIRS = {".pixelsafe", ".trash"}
 UPLOADS = "uploads"
 TRASH = ".trash"
-HIGH_RISK = (RiskLevel.HIGH.value, RiskLevel.CRITICAL.value)
+HIGH_RISK = tuple(sorted(level.value for level in policy.HIGH_RISK))
 
 
 class NotFound(PixelSafeError):

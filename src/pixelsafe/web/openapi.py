@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
+from ..policy import MIN_PASSPHRASE
 from ..report import Kind, RiskLevel
 
 _ERROR = {"$ref": "#/components/responses/Error"}
@@ -136,13 +137,20 @@ def spec() -> dict[str, Any]:
                               "the oriented image", "items": {
                                   "type": "array", "minItems": 4, "maxItems": 4,
                                   "items": {"type": "number"}}},
-                    "passphrase": {"type": "string", "minLength": 8,
+                    "passphrase": {"type": "string", "minLength": MIN_PASSPHRASE,
                                    "description": "encrypt only; never stored"}}},
             },
         },
         "paths": {
             "/api/status": {"get": {"summary": "version, pipeline and library counts",
                                     "responses": {"200": _ok("Status")}}},
+            "/api/config": {"get": {"summary": "the policy table: each kind's default "
+                                    "redaction, display names, styles, the passphrase rule",
+                                    "responses": {"200": {"description": "policy", "content": {
+                                        "application/json": {"schema": {
+                                            "type": "object", "required": [
+                                                "kinds", "styles", "risk_levels", "hidden",
+                                                "min_passphrase"]}}}}}}},
             "/api/openapi.json": {"get": {"summary": "this document", "responses": {
                 "200": {"description": "OpenAPI", "content": {"application/json": {
                     "schema": {"type": "object"}}}}}}},

@@ -1,7 +1,8 @@
 // Entry point: wires the gallery, uploads (picker and drag and drop) and the detail view.
 import { api } from './api.js';
+import { loadPolicy, policy } from './config.js';
 import { initDetail, openDetail } from './detail.js';
-import { toast } from './dom.js';
+import { el, toast } from './dom.js';
 import { load, rerender, skeletons, state } from './gallery.js';
 import { initVlm } from './vlm.js';
 
@@ -43,8 +44,25 @@ async function upload(files) {
   await refresh();
 }
 
-function init() {
+// The lists of the page come from the policy table, never from the markup.
+function fillChoices() {
+  const options = (id, rows) => document.getElementById(id).append(
+    ...rows.map(([value, text]) => el('option', { value, text })));
+  options('filter-risk', Object.entries(policy.riskTitles));
+  options('filter-kind', policy.kinds.map((k) => [k.kind, k.title]));
+  options('style', policy.styles.map((s) => [s.style, s.title]));
+  document.getElementById('passphrase').minLength = policy.minPassphrase;
+}
+
+async function init() {
   skeletons();
+  try {
+    await loadPolicy();
+  } catch (err) {
+    toast(`Cannot start: ${err.message}`, 'error');
+    return;
+  }
+  fillChoices();
   initDetail();
   const input = document.getElementById('file-input');
   document.getElementById('upload-button').addEventListener('click', () => input.click());

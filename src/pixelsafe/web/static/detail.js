@@ -1,6 +1,7 @@
 // The detail view: the photo with each finding's box, per-finding toggles, manual boxes,
 // metadata with strip, the explanation, and export, encrypt and restore.
 import { api, download } from './api.js';
+import { policy } from './config.js';
 import { badge, el, toast } from './dom.js';
 
 const $ = (id) => document.getElementById(id);
@@ -11,8 +12,6 @@ let manual = [];
 let drawing = null;
 let onChange = () => {};
 let pollTimer = null;
-
-const REDACTED_KINDS = new Set(['face', 'personal_text', 'license_plate', 'barcode']);
 
 function size() {
   const info = current.report.image;
@@ -33,7 +32,7 @@ function drawBoxes() {
   if (!current.report) return;
   for (const f of current.report.findings) {
     if (!f.box) continue;
-    const redact = REDACTED_KINDS.has(f.kind) && !keep.has(f.id);
+    const redact = policy.redacted.has(f.kind) && !keep.has(f.id);
     const vlm = f.source === 'vlm';
     const node = el('div', {
       class: `box kind-${f.kind}${redact ? '' : ' kept'}${vlm ? ' from-vlm' : ''}`, 'data-finding': f.id,
@@ -64,7 +63,7 @@ function fillTables() {
       meta.push(el('tr', { 'data-label': f.label }, el('th', { scope: 'row', text: f.label }), el('td', { text: value(f) })));
       if (!f.box) continue;
     }
-    const redactable = REDACTED_KINDS.has(f.kind) && f.box;
+    const redactable = policy.redacted.has(f.kind) && f.box;
     const toggle = el('input', {
       type: 'checkbox', 'aria-label': `Redact ${f.label} ${f.id}`, 'data-finding': f.id,
       checked: redactable && !keep.has(f.id), disabled: !redactable,
@@ -213,7 +212,7 @@ export function initDetail() {
   }));
   $('encrypt').addEventListener('click', () => run($('encrypt'), async () => {
     const passphrase = $('passphrase').value;
-    if (passphrase.length < 8) throw new Error('Choose a passphrase of at least 8 characters.');
+    if (passphrase.length < policy.minPassphrase) throw new Error(`Choose a passphrase of at least ${policy.minPassphrase} characters.`);
     const name = await download(`/api/images/${current.id}/encrypt`, { method: 'POST', json: { ...protectBody(), passphrase } });
     $('passphrase').value = '';
     toast(`Saved ${name}. Keep the passphrase: it is not stored anywhere.`);

@@ -1,4 +1,5 @@
 // Builds elements. Text always goes in through textContent: nothing is parsed as HTML.
+import { policy } from './config.js';
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
@@ -15,14 +16,13 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
-export const RISK_LABELS = { low: 'Low risk', medium: 'Medium risk', high: 'High risk', critical: 'Critical' };
 
 export function badge(node, image) {
   node.className = `badge risk-${image.risk_level || 'pending'}`;
   node.textContent = image.privacy_score ? `${image.privacy_score}` : (image.state === 'failed' ? '!' : '…');
-  node.title = image.risk_level ? RISK_LABELS[image.risk_level] : `Analysis ${image.state}`;
+  node.title = image.risk_level ? policy.riskTitles[image.risk_level] : `Analysis ${image.state}`;
   node.setAttribute('aria-label', image.risk_level
-    ? `Privacy score ${image.privacy_score} of 5, ${RISK_LABELS[image.risk_level]}`
+    ? `Privacy score ${image.privacy_score} of 5, ${policy.riskTitles[image.risk_level]}`
     : `Analysis ${image.state}`);
 }
 

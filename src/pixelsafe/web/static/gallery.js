@@ -1,5 +1,6 @@
 // The gallery grid: cards with score badges, privacy modes, the protect toggle, stats.
 import { api } from './api.js';
+import { policy } from './config.js';
 import { badge, el, toast } from './dom.js';
 
 const PER_PAGE = 48;
@@ -10,8 +11,7 @@ export function hidden(image, mode) {
   if (image.locked) return true;
   if (mode === 'show') return false;
   if (image.state !== 'done') return true;
-  if (mode === 'hide') return image.privacy_score >= 2;
-  return image.risk_level === 'high' || image.risk_level === 'critical';
+  return policy.hidden[mode === 'hide' ? 'hide' : 'auto'].has(image.risk_level);
 }
 
 function thumbSource(image) {
