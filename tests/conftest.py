@@ -1,14 +1,18 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+#: the shared evaluation sets beside the clone; the unit tests run without them
+#: (tests/test_units_without_shared.py checks that), the integration tests need them
+SHARED = Path(os.environ.get("PIXELSAFE_SHARED") or ROOT.parent / "shared")
 EVAL = SHARED / "eval"
+needs_eval = pytest.mark.skipif(not EVAL.is_dir(), reason=f"{EVAL} is not there")
 SAMPLES = ROOT / "samples"
 CROWD_IMAGE = EVAL / "faces-crowd" / "images" / "maksssksksss110.png"
 

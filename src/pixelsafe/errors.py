@@ -116,3 +116,39 @@ class ResidualLeakError(ProtectError):
     """Re-analysing the redacted output still found something that was to be hidden."""
 
     code = "residual_leak"
+
+
+# --- the optional VLM (Ollama) ---------------------------------------------------------
+
+class VlmError(PixelSafeError):
+    code = "vlm_error"
+
+
+class VlmUnreachableError(VlmError):
+    code = "vlm_unreachable"
+
+
+class VlmModelMissingError(VlmError):
+    code = "vlm_model_missing"
+
+
+class VlmNoVisionError(VlmError):
+    code = "vlm_no_vision"
+
+
+class VlmTimeoutError(VlmError):
+    code = "vlm_timeout"
+
+
+class VlmServerError(VlmError):
+    code = "vlm_server_error"
+
+
+class VlmAnswerError(VlmError):
+    """The answer is not JSON, or not the JSON the schema asks for."""
+
+    code = "vlm_bad_answer"
+
+
+class VlmTruncatedError(VlmError):
+    code = "vlm_truncated"

@@ -17,6 +17,7 @@ from PIL import Image
 from . import __version__, fuse, imageio, vlm_fuse
 from .detectors import registry
 from .detectors.base import Deadline, Detector, Scene
+from .detectors.vlm import ANSWER as VLM_ANSWER
 from .errors import PixelSafeError
 from .report import AnalyzerInfo, DetectorError, Finding, ImageInfo, Report, renumber
 
@@ -39,26 +40,38 @@ def pipeline_id(detector_names: Sequence[str], vlm: VlmSettings | None = None) -
 
 
 class Analyzer:
-    """Runs detectors over one image at a time. Reuse one instance: models load once."""
+    """Runs detectors over one image at a time. Reuse one instance: models load once.
+
+    ``vlm``, the optional local VLM, becomes one more detector (:class:`VlmDetector`).
+    Background detectors (the VLM) start first and run in a thread beside the others."""
 
     def __init__(self, detectors: Sequence[Detector] | None = None,
                  limits: imageio.Limits = imageio.DEFAULT_LIMITS,
                  timeout: float = 120.0, vlm: Vlm | None = None) -> None:
         self.detectors = list(detectors) if detectors is not None else registry.build()
+        if vlm is not None:
+            from .detectors.vlm import VlmDetector
+
+            self.detectors.append(VlmDetector(vlm))
         self.limits = limits
         self.timeout = timeout
-        #: the optional VLM; it runs in a thread beside the detectors
-        self.vlm = vlm
-        self._pool = ThreadPoolExecutor(1, "pixelsafe-vlm") if vlm is not None else None
+        background = sum(1 for d in self.detectors if d.background)
+        self._pool = ThreadPoolExecutor(background, "pixelsafe-bg") if background else None
 
     @property
     def names(self) -> list[str]:
-        return [d.name for d in self.detectors] + (["vlm"] if self.vlm is not None else [])
+        return [d.name for d in self.detectors]
+
+    @property
+    def vlm_settings(self) -> VlmSettings | None:
+        from .detectors.vlm import VlmDetector
+
+        return next((d.vlm.settings for d in self.detectors if isinstance(d, VlmDetector)), None)
 
     @property
     def pipeline(self) -> str:
-        return pipeline_id([d.name for d in self.detectors],
-                           self.vlm.settings if self.vlm is not None else None)
+        return pipeline_id([d.name for d in self.detectors if d.name != "vlm"],
+                           self.vlm_settings)
 
     def load(self, source: Source) -> imageio.LoadedImage:
         if isinstance(source, Image.Image):
@@ -71,23 +84,27 @@ class Analyzer:
         report."""
         started = time.perf_counter()
         image = self.load(source)
-        asked: Future[Answer] | None = None
-        if self.vlm is not None and self._pool is not None:
-            asked = self._pool.submit(self.vlm.ask, image.rgb, image.sha256)
         deadline = Deadline.after(self.timeout)
         scene = Scene(image)
+        running: list[tuple[Detector, Future[tuple[list[Finding], DetectorError | None]]]] = [
+            (d, self._pool.submit(run_detector, d, scene, None))
+            for d in self.detectors if d.background and self._pool is not None]
+        results: dict[str, tuple[list[Finding], DetectorError | None]] = {}
+        for detector in self.detectors:
+            if not detector.background:
+                results[detector.name] = run_detector(detector, scene, deadline)
+        for detector, future in running:
+            results[detector.name] = _collect(detector, future)
         findings: list[Finding] = []
         errors: list[DetectorError] = []
-        for detector in self.detectors:
-            found, error = run_detector(detector, scene, deadline)
+        for detector in self.detectors:  # in registry order, whatever finished first
+            found, error = results[detector.name]
             findings.extend(found)
             if error is not None:
                 errors.append(error)
         errors.extend(DetectorError(*p) for p in scene.problems)
-        answer = self._answer(asked, errors) if asked is not None else None
-        if answer is not None:
-            findings = vlm_fuse.fuse(findings, answer)
-        ordered = renumber(fuse.sort_findings(findings))
+        answer: Answer | None = scene.get(VLM_ANSWER)
+        ordered = renumber(fuse.sort_findings(vlm_fuse.fuse(findings)))
         value = fuse.score(ordered)
         failed = {e.detector for e in errors}
         return Report(
@@ -110,21 +127,17 @@ class Analyzer:
                     "elapsed_ms": answer.elapsed_ms, "cached": answer.cached}),
         )
 
-    def _answer(self, asked: Future[Answer], errors: list[DetectorError]) -> Answer | None:
-        """The VLM's answer, or None with the reason in ``errors``."""
-        assert self.vlm is not None
-        wait = self.vlm.settings.timeout + 10.0  # the client's own timeout fires first
-        try:
-            return asked.result(timeout=wait)
-        except PixelSafeError as exc:
-            errors.append(DetectorError("vlm", exc.code, str(exc)))
-        except FutureTimeout:
-            errors.append(DetectorError("vlm", "vlm_timeout",
-                                        f"no answer from the VLM within {wait:g} s"))
-        except Exception as exc:  # a client bug must not cost the detectors' report
-            log.debug("the VLM call failed", exc_info=True)
-            errors.append(DetectorError("vlm", type(exc).__name__, str(exc)))
-        return None
+
+def _collect(detector: Detector, future: Future[tuple[list[Finding], DetectorError | None]]
+             ) -> tuple[list[Finding], DetectorError | None]:
+    """A background detector's result, or its time-out as an error entry."""
+    wait = getattr(detector, "wait", None)
+    try:
+        return future.result(timeout=wait)
+    except FutureTimeout:
+        return [], DetectorError(detector.name, f"{detector.name}_timeout",
+                                 f"no answer from the {detector.name} detector within "
+                                 f"{wait:g} s")
 
 
 def run_detector(detector: Detector, scene: Scene, deadline: Deadline | None

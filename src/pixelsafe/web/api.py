@@ -13,9 +13,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
-from .. import __version__, imageio
+from .. import __version__, imageio, policy
 from ..errors import EmptyFileError, PixelSafeError, UnsupportedFormatError
-from .. import policy
 from ..policy import MIN_PASSPHRASE, STYLES
 from ..protect import ops
 from ..protect.core import FORMAT_SUFFIX, RedactOptions

@@ -27,7 +27,7 @@ from ..errors import PixelSafeError
 from ..fsutil import write_atomic
 from ..imageio import sha256_file
 from ..pipeline import is_image_path
-from ..report import Report, RiskLevel
+from ..report import Report
 from ..store import Failure, Store
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,42 @@
+"""The VLM's raw answers on disk."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from ..fsutil import write_atomic
+from .settings import PROMPT_VERSION
+
+log = logging.getLogger(__name__)
+
+
+class AnswerCache:
+    """Raw answers on disk, one JSON file per image hash, model and prompt version, written
+    atomically (safe across the batch's worker processes)."""
+
+    def __init__(self, folder: str | Path | None = None) -> None:
+        default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+        self.folder = Path(folder) if folder else default / "pixelsafe" / "vlm"
+
+    def _path(self, sha256: str, model: str) -> Path:
+        key = hashlib.sha256(f"{sha256}|{model}|{PROMPT_VERSION}".encode()).hexdigest()
+        return self.folder / f"{key}.json"
+
+    def get(self, sha256: str, model: str) -> dict[str, Any] | None:
+        try:
+            value = json.loads(self._path(sha256, model).read_text())
+        except (OSError, ValueError):
+            return None
+        return value if isinstance(value, dict) else None
+
+    def put(self, sha256: str, model: str, entry: dict[str, Any]) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(self._path(sha256, model), json.dumps(entry).encode())
+        except OSError as exc:  # a cache that cannot be written is not an analysis failure
+            log.warning("cannot cache the VLM answer: %s", exc)
