@@ -9,10 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..report import DocumentDetail, Kind
-from ..runtime import models
 from ..text import mrz as mrzlib
-from .base import Candidate, Deadline, Detector, Scene
-from .ocr import Collector, Line, OcrEngine, TextPage, pad, span_rect, text_page, union
+from .base import Candidate
+from .ocr import Collector, Line, TextPage, TextReader, pad, span_rect, union
 
 #: (line, start, end) of a value in the page's text
 Span = tuple[int, int, int]
@@ -123,11 +122,8 @@ def document_candidates(page: TextPage) -> list[Candidate]:
     return found + ([page_doc] if page_doc is not None else [])
 
 
-class DocumentDetector(Detector):
+class DocumentDetector(TextReader):
     name = "documents"
 
-    def __init__(self, engine: OcrEngine | None = None) -> None:
-        self.engine = engine or models().ocr()
-
-    def _candidates(self, scene: Scene, deadline: Deadline | None) -> list[Candidate]:
-        return document_candidates(text_page(scene, self.engine))
+    def read(self, page: TextPage) -> list[Candidate]:
+        return document_candidates(page)

@@ -16,6 +16,7 @@ import logging
 import os
 import threading
 import unicodedata
+from abc import abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,7 +27,7 @@ from PIL import Image
 from ..errors import OcrError
 from ..models import ocr_model_paths
 from ..report import Box, Detail, Kind
-from .base import Candidate, Memo, Rect, Scene
+from .base import Candidate, Deadline, Detector, Memo, Rect, Scene
 
 log = logging.getLogger(__name__)
 
@@ -254,6 +255,22 @@ class TextPage(Memo):
         self.width = width
         self.height = height
         self.format = image_format
+
+
+class TextReader(Detector):
+    """A detector that reads the image's one OCR result: it writes only ``read``."""
+
+    def __init__(self, engine: OcrEngine | None = None) -> None:
+        from ..runtime import models
+
+        self.engine = engine or models().ocr()
+
+    def _candidates(self, scene: Scene, deadline: Deadline | None) -> Sequence[Candidate]:
+        return self.read(text_page(scene, self.engine))
+
+    @abstractmethod
+    def read(self, page: TextPage) -> Sequence[Candidate]:
+        """What this detector finds in the page's lines."""
 
 
 def text_page(scene: Scene, engine: OcrEngine) -> TextPage:

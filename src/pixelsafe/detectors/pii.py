@@ -11,11 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..report import Kind
-from ..runtime import models
 from ..text.recognizers import FieldRule, find_all, label_of, value_ok
-from .base import Candidate, Deadline, Detector, Scene
+from .base import Candidate
 from .documents import Span, repeated, zones
-from .ocr import Collector, Line, OcrEngine, TextPage, span_rect, text_page
+from .ocr import Collector, Line, TextPage, TextReader, span_rect
 
 SOURCE = "ocr+pattern"
 
@@ -183,11 +182,8 @@ def _personal(page: TextPage) -> PersonalText:
     return PersonalText(tuple(out.found), frozenset(taken))
 
 
-class PiiDetector(Detector):
+class PiiDetector(TextReader):
     name = "pii"
 
-    def __init__(self, engine: OcrEngine | None = None) -> None:
-        self.engine = engine or models().ocr()
-
-    def _candidates(self, scene: Scene, deadline: Deadline | None) -> tuple[Candidate, ...]:
-        return personal_text(text_page(scene, self.engine)).found
+    def read(self, page: TextPage) -> tuple[Candidate, ...]:
+        return personal_text(page).found

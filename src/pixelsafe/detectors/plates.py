@@ -8,10 +8,9 @@ import re
 from collections.abc import Sequence
 
 from ..report import Kind
-from ..runtime import models
-from .base import Candidate, Deadline, Detector, Scene
+from .base import Candidate
 from .documents import page_finding, zones
-from .ocr import Collector, Line, OcrEngine, TextPage, grow, text_page
+from .ocr import Collector, Line, TextPage, TextReader, grow
 from .pii import personal_text
 
 #: national formats (after removing spaces and dashes), used as hints that raise confidence
@@ -69,11 +68,8 @@ def plates(page: TextPage) -> list[Candidate]:
     return out.found
 
 
-class PlateDetector(Detector):
+class PlateDetector(TextReader):
     name = "plates"
 
-    def __init__(self, engine: OcrEngine | None = None) -> None:
-        self.engine = engine or models().ocr()
-
-    def _candidates(self, scene: Scene, deadline: Deadline | None) -> list[Candidate]:
-        return plates(text_page(scene, self.engine))
+    def read(self, page: TextPage) -> list[Candidate]:
+        return plates(page)

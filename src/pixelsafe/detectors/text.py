@@ -13,9 +13,6 @@ from .ocr import Line, TextPage
 from .pii import personal_text
 from .plates import plates
 
-#: the detectors that read OCR text, in the order they report
-TEXT_DETECTORS = ("pii", "documents", "plates")
-
 
 def text_candidates(page: TextPage) -> list[Candidate]:
     return [*document_candidates(page), *personal_text(page).found, *plates(page)]
