@@ -176,3 +176,20 @@ def test_every_kind_has_a_policy_and_the_protect_defaults_come_from_it() -> None
     styles = {t.kind: t.style for t in targets}
     assert all(styles[k.value] == "fill" for k in policy.FILL_ONLY)
     assert styles["face"] == "pixelate"
+
+
+def test_a_thin_image_is_an_ocr_error_read_once_not_a_traceback(
+        monkeypatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """RapidOCR cannot scale a 3-px strip for its detector: the three text readers report
+    it as a typed error (the OCR is tried once), the other detectors still report."""
+    engine = runtime.models().ocr()
+    calls = []
+    real = engine.read
+    monkeypatch.setattr(engine, "read", lambda im: calls.append(1) or real(im))
+    report = Analyzer(registry.build(["text", "metadata"])).analyze(
+        Image.new("RGB", (2000, 3), "white"))
+    assert [(e.detector, e.type) for e in report.analyzer.errors] == [
+        ("pii", "ocr_error"), ("documents", "ocr_error"), ("plates", "ocr_error")]
+    assert "too thin" in report.analyzer.errors[0].message
+    assert len(calls) == 1
+    assert "Traceback" not in capsys.readouterr().err

@@ -68,6 +68,11 @@ class Candidate:
     detail: Detail | None = None
 
 
+@dataclass(frozen=True)
+class _Failed:
+    error: Exception
+
+
 class Memo:
     """Values computed once, whichever reader asks first. Readers may run in threads, so
     there is a lock per key (a slow computation does not block the other keys)."""
@@ -82,8 +87,14 @@ class Memo:
             lock = self._locks.setdefault(key, threading.Lock())
         with lock:
             if key not in self._values:
-                self._values[key] = compute()
-            return self._values[key]  # type: ignore[no-any-return]
+                try:
+                    self._values[key] = compute()
+                except Exception as exc:  # every reader gets the same failure, computed once
+                    self._values[key] = _Failed(exc)
+            value = self._values[key]
+        if isinstance(value, _Failed):
+            raise value.error
+        return value  # type: ignore[no-any-return]
 
     def get(self, key: Any, default: Any = None) -> Any:
         with self._guard:
