@@ -33,12 +33,22 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from PIL import Image
 
-from ..errors import PassphraseError, PayloadMissingError, TamperedError
+from ..errors import PassphraseError, PayloadMissingError, ProtectError, TamperedError
+from ..imageio import DEFAULT_LIMITS
 from ..report import Box
 
 MAGIC = b"PXSF1"
 #: scrypt cost: about 0.1 s and 32 MiB here; recorded in each header
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+#: the only KDF parameters a payload may ask for: those PixelSafe writes. A header is read
+#: before anything is authenticated, so a forged one must not choose scrypt's cost
+#: (n=2^20, r=32 is 4 GB and 10 s before "wrong passphrase").
+KDF_ALLOWED = frozenset({(SCRYPT_N, SCRYPT_R, SCRYPT_P)})
+#: bounds checked before the header is parsed or anything allocated for its regions
+MAX_HEADER = 1 << 20
+MAX_REGIONS = 10_000
+#: the pixel modes PixelSafe seals (those ``protect.core.oriented`` produces)
+MODES = frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"})
 PNG_CHUNK = b"psEc"
 JPEG_TAG = b"PXSF"
 SIDECAR_SUFFIX = ".pxsf"
@@ -58,6 +68,8 @@ def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes
 
 
 def seal(regions: list[Region], size: tuple[int, int], mode: str, passphrase: str) -> bytes:
+    if len(regions) > MAX_REGIONS:
+        raise ProtectError(f"{len(regions)} regions: at most {MAX_REGIONS} can be encrypted")
     salt = os.urandom(16)
     key, check = _derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     header = json.dumps({
@@ -87,46 +99,89 @@ class Opened:
     regions: list[Region]
 
 
+@dataclass(frozen=True)
+class _Header:
+    raw: bytes
+    salt: bytes
+    check: bytes
+    kdf: tuple[int, int, int]
+    size: tuple[int, int]
+    mode: str
+    boxes: list[Box]
+
+
+def _header(blob: bytes) -> _Header:
+    """The header's bytes and fields, every one checked before anything costly is done."""
+    if not blob.startswith(MAGIC) or len(blob) < 9:
+        raise ValueError("bad magic")
+    (hlen,) = struct.unpack(">I", blob[5:9])
+    if hlen > MAX_HEADER or 9 + hlen + 12 + 16 > len(blob):
+        raise ValueError(f"a header of {hlen} bytes")
+    header_bytes = blob[9:9 + hlen]
+    header = json.loads(header_bytes)
+    if not isinstance(header, dict):
+        raise ValueError("the header is not an object")
+    kdf = header["kdf"]
+    n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
+    if kdf["name"] != "scrypt" or (n, r, p) not in KDF_ALLOWED:
+        raise ValueError(f"KDF parameters PixelSafe does not write: {kdf['name']} {n}/{r}/{p}")
+    salt = base64.b64decode(kdf["salt"], validate=True)
+    check = base64.b64decode(header["check"], validate=True)
+    if len(salt) != 16 or len(check) != 16:
+        raise ValueError("salt or check of the wrong length")
+    width, height = (int(v) for v in header["size"])
+    mode = str(header["mode"])
+    if mode not in MODES or not (width > 0 and height > 0 and
+                                 width * height <= DEFAULT_LIMITS.max_pixels):
+        raise ValueError(f"image {width}x{height} in mode {mode!r}")
+    raw = header["regions"]
+    if not isinstance(raw, list) or len(raw) > MAX_REGIONS:
+        raise ValueError("too many regions")
+    boxes = [Box(*map(int, b)) for b in raw]
+    if any(b.x1 < 0 or b.y1 < 0 or b.x2 > width or b.y2 > height for b in boxes):
+        raise ValueError("a region outside the image")
+    return _Header(header_bytes, salt, check, (n, r, p), (width, height), mode, boxes)
+
+
 def open_sealed(blob: bytes, passphrase: str) -> Opened:
-    """Decrypt a payload. Wrong passphrase: PassphraseError; anything altered: TamperedError."""
+    """Decrypt a payload. Wrong passphrase: PassphraseError; anything altered or malformed:
+    TamperedError, raised before any work that a forged header could make expensive."""
     try:
-        if not blob.startswith(MAGIC):
-            raise ValueError("bad magic")
-        (hlen,) = struct.unpack(">I", blob[5:9])
-        header_bytes = blob[9:9 + hlen]
-        header = json.loads(header_bytes)
-        kdf = header["kdf"]
-        salt = base64.b64decode(kdf["salt"])
-        n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
-        if kdf["name"] != "scrypt" or not (2**10 <= n <= 2**20 and 1 <= r <= 32 and 1 <= p <= 16):
-            raise ValueError("unsupported KDF parameters")
-        expected_check = base64.b64decode(header["check"])
-        nonce = blob[9 + hlen:9 + hlen + 12]
-        ciphertext = blob[9 + hlen + 12:]
-        boxes = [Box(*map(int, b)) for b in header["regions"]]
-        size = (int(header["size"][0]), int(header["size"][1]))
-        mode = str(header["mode"])
+        h = _header(blob)
     except (ValueError, KeyError, TypeError, IndexError, struct.error) as exc:
         raise TamperedError(f"the encrypted payload is damaged ({exc})") from exc
-    key, check = _derive(passphrase, salt, n, r, p)
-    if not hmac.compare_digest(check, expected_check):
+    start = 9 + len(h.raw)
+    nonce, ciphertext = blob[start:start + 12], blob[start + 12:]
+    key, check = _derive(passphrase, h.salt, *h.kdf)
+    if not hmac.compare_digest(check, h.check):
         raise PassphraseError("wrong passphrase")
     try:
-        body = AESGCM(key).decrypt(nonce, ciphertext, header_bytes)
+        body = AESGCM(key).decrypt(nonce, ciphertext, h.raw)
     except InvalidTag as exc:
         raise TamperedError("the encrypted payload failed authentication: it was changed") \
             from exc
+    return Opened(h.size, h.mode, _regions(body, h.boxes))
+
+
+def _regions(body: bytes, boxes: list[Box]) -> list[Region]:
+    """Each region's pixels: a PNG of exactly its box, nothing else is decoded."""
     regions: list[Region] = []
     pos = 0
     for box in boxes:
-        (length,) = struct.unpack(">I", body[pos:pos + 4])
-        pixels = Image.open(io.BytesIO(body[pos + 4:pos + 4 + length]))
-        pixels.load()
-        if pixels.size != (box.width, box.height):
-            raise TamperedError("a region's pixels do not match its box")
+        try:
+            (length,) = struct.unpack(">I", body[pos:pos + 4])
+            data = body[pos + 4:pos + 4 + length]
+            if len(data) != length or not data.startswith(b"\x89PNG\r\n\x1a\n"):
+                raise ValueError("a region's pixels are not a PNG")
+            pixels = Image.open(io.BytesIO(data), formats=["PNG"])
+            if pixels.size != (box.width, box.height):
+                raise ValueError("a region's pixels do not match its box")
+            pixels.load()
+        except (ValueError, OSError, struct.error, Image.DecompressionBombError) as exc:
+            raise TamperedError(f"the encrypted regions are damaged ({exc})") from exc
         regions.append(Region(box, pixels))
         pos += 4 + length
-    return Opened(size, mode, regions)
+    return regions
 
 
 # --- carriers --------------------------------------------------------------------------
