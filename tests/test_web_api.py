@@ -414,3 +414,36 @@ def test_config_is_the_policy_table(web):
     redacted = {k["kind"] for k in body["kinds"] if k["redact_by_default"]}
     assert redacted == {"face", "personal_text", "license_plate", "barcode"}
     assert body["min_passphrase"] == 8 and body["hidden"]["auto"] == ["critical", "high"]
+
+
+def test_links_out_of_the_library_and_fifos_are_never_indexed(tmp_path):
+    """Issue 15, break 2: `ln -s /etc/passwd LIBRARY/passwd.jpg` stopped all analysis and
+    showed the target's SHA-256; a FIFO named *.jpg hung the start."""
+    import os
+
+    root = library_with(tmp_path / "lib", "street-with-gps.jpg")
+    (root / "passwd.jpg").symlink_to("/etc/passwd")
+    (root / "dangling.jpg").symlink_to(tmp_path / "nothing.jpg")
+    os.mkfifo(root / "pipe.jpg")
+    app = make_app(root)
+    client = app.test_client()
+    stats = wait_idle(client)
+    images = client.get("/api/images").get_json()["images"]
+    assert [i["name"] for i in images] == ["street-with-gps.jpg"]
+    assert stats["analysed"] == 1 and stats["failed"] == 0
+    shutdown(app)
+
+
+def test_a_file_swapped_for_a_link_after_indexing_fails_alone(tmp_path):
+    root = library_with(tmp_path / "lib", "id-card-utopia.jpg", "letter-contact-details.png")
+    app = make_app(root, START_WORKER=False)
+    library = app.extensions["pixelsafe"]
+    (root / "id-card-utopia.jpg").unlink()
+    (root / "id-card-utopia.jpg").symlink_to("/etc/passwd")
+    job = library.claim()  # the swapped file's job fails; the next one is handed out
+    assert job is not None and job.path.name == "letter-contact-details.png"
+    with library.write() as conn:
+        states = dict(conn.execute("SELECT i.name, j.state FROM jobs j JOIN images i "
+                                   "ON i.id = j.image_id").fetchall())
+    assert states == {"id-card-utopia.jpg": "failed", "letter-contact-details.png": "running"}
+    shutdown(app)

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -113,13 +114,28 @@ class Library:
         return path
 
     def files(self) -> Iterator[Path]:
+        """The library's image files: regular files inside the library only. A link that
+        leaves it (``passwd.jpg -> /etc/passwd``), a FIFO or a device is skipped, never
+        opened or hashed."""
         for dirpath, dirnames, filenames in os.walk(self.root):
             dirnames[:] = sorted(d for d in dirnames
                                  if d not in PRIVATE_DIRS and not d.startswith("."))
             for name in sorted(filenames):
                 path = Path(dirpath) / name
-                if is_image_path(path) and not name.startswith("."):
+                if is_image_path(path) and not name.startswith(".") and self._inside(path):
                     yield path
+
+    def _inside(self, path: Path) -> bool:
+        try:
+            target = path.resolve(strict=True)
+            regular = stat.S_ISREG(target.stat().st_mode)
+        except (OSError, RuntimeError):  # a dangling or looping link
+            log.info("skipping %s: cannot be resolved", path)
+            return False
+        if not target.is_relative_to(self.root) or not regular:
+            log.info("skipping %s: not a regular file inside the library", path)
+            return False
+        return True
 
     def index(self) -> int:
         """Add new and changed files, forget vanished ones, queue what needs analysing.
@@ -263,15 +279,27 @@ class Library:
             return cur.rowcount
 
     def claim(self) -> Job | None:
-        with self.write() as conn:
-            row = conn.execute("SELECT j.id, j.image_id, i.path, j.sha256, j.pipeline FROM jobs j "
-                               "JOIN images i ON i.id = j.image_id WHERE j.state = 'queued' "
-                               "ORDER BY j.id LIMIT 1").fetchone()
-            if row is None:
-                return None
-            conn.execute("UPDATE jobs SET state = 'running', updated_at = ? WHERE id = ?",
-                         (time.time(), row[0]))
-        return Job(int(row[0]), int(row[1]), self.resolve(row[2]), str(row[3]), str(row[4]))
+        """The next queued job, marked running. A job whose file is no longer a regular
+        file inside the library (replaced by a link since it was indexed) fails, and the
+        next one is taken: one bad file never stops the queue."""
+        while True:
+            with self.write() as conn:
+                row = conn.execute(
+                    "SELECT j.id, j.image_id, i.path, j.sha256, j.pipeline FROM jobs j "
+                    "JOIN images i ON i.id = j.image_id WHERE j.state = 'queued' "
+                    "ORDER BY j.id LIMIT 1").fetchone()
+                if row is None:
+                    return None
+                path = self.root / row[2]
+                if self._inside(path):
+                    conn.execute("UPDATE jobs SET state = 'running', updated_at = ? "
+                                 "WHERE id = ?", (time.time(), row[0]))
+                    return Job(int(row[0]), int(row[1]), self.resolve(row[2]), str(row[3]),
+                               str(row[4]))
+                conn.execute("UPDATE jobs SET state = 'failed', error_type = 'not_found', "
+                             "error_message = ?, updated_at = ? WHERE id = ?",
+                             (f"{row[2]} is not a regular file inside the library",
+                              time.time(), row[0]))
 
     def cached(self, sha256: str) -> bool:
         with self.write() as conn:

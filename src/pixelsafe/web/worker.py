@@ -47,7 +47,12 @@ class Worker(threading.Thread):
                 self._reload.clear()
                 if self._supervisor is None:
                     self._supervisor = Supervisor(self.settings)
-                outcome = self._supervisor.analyze(str(job.path))
+                try:
+                    outcome = self._supervisor.analyze(str(job.path))
+                except Exception as exc:  # one bad job never stops the worker
+                    log.warning("analysis of %s failed: %s", job.path, exc)
+                    self.library.finish(job, None, Failure(type(exc).__name__, str(exc)))
+                    continue
                 if self.stopping.is_set() and not outcome.ok:
                     break  # killed by shutdown: stays 'running', requeued at next start
                 failure = None if outcome.ok else Failure(outcome.error_type or "error",
