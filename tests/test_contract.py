@@ -193,3 +193,19 @@ def test_a_thin_image_is_an_ocr_error_read_once_not_a_traceback(
     assert "too thin" in report.analyzer.errors[0].message
     assert len(calls) == 1
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_failed_shared_value_is_raised_to_every_reader_and_read_back_as_missing() -> None:
+    from pixelsafe.detectors.base import Memo
+
+    memo, calls = Memo(), []
+
+    def compute() -> int:
+        calls.append(1)
+        raise RuntimeError("no")
+
+    for _ in range(2):
+        with pytest.raises(RuntimeError):
+            memo.shared("k", compute)
+    assert len(calls) == 1 and memo.get("k", "missing") == "missing"
+    assert memo.shared("ok", lambda: 3) == 3 and memo.get("ok") == 3

@@ -97,8 +97,10 @@ class Memo:
         return value  # type: ignore[no-any-return]
 
     def get(self, key: Any, default: Any = None) -> Any:
+        """The value computed for ``key``, or ``default`` if none was (or it failed)."""
         with self._guard:
-            return self._values.get(key, default)
+            value = self._values.get(key, default)
+        return default if isinstance(value, _Failed) else value
 
 
 class Scene(Memo):
