@@ -94,15 +94,25 @@ def bench_receipts() -> None:
     edits = chars = 0
     times = []
     count = 0
+    flagged: dict[str, list[str]] = {}
     for r in te.receipts():
-        _, lines, ms = read(r.image)
+        image, lines, ms = read(r.image)
         times.append(ms)
         e, c = te.line_cer(r.lines, [(ln.rect, ln.text) for ln in lines])
         edits += e
         chars += c
         count += 1
+        for f in findings(image, lines):
+            if f.kind is Kind.PERSONAL_TEXT:
+                flagged.setdefault(f.label, []).append(f.text or "")
     print(f"receipts {count}, CER {edits / chars:.4f} ({edits}/{chars} characters), "
           f"median {statistics.median(times):.0f} ms/receipt, max {max(times):.0f}")
+    print("\nPersonal text flagged on the receipts, by label (a receipt's own names, numbers "
+          "and dates are decoys; its business phone and address are real):\n")
+    print("| label | count | examples |\n|---|---|---|")
+    for label, texts in sorted(flagged.items()):
+        shown = ", ".join(f"`{t}`" for t in list(dict.fromkeys(texts))[:6])
+        print(f"| {label} | {len(texts)} | {shown} |")
 
 
 def bench_passports() -> None:

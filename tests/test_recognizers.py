@@ -35,6 +35,10 @@ def labels(text: str, context: str = "") -> list[tuple[str, str]]:
     ("Social security: 219 09 9998", [("national_id", "219 09 9998")]),
     ("Date of birth: 12.08.1974", [("date_of_birth", "12.08.1974")]),
     ("born 24 Nov 1987 in Paramaribo", [("date_of_birth", "24 Nov 1987")]),
+    # possible but not in an allocated range: still the user's number
+    ("Phone: +1 555 010 9999", [("phone", "+1 555 010 9999")]),
+    ("+91 00000 00000", [("phone", "+91 00000 00000")]),
+    ("Tel: 555 0100", [("phone", "555 0100")]),
 ])
 def test_hits(text: str, expected: list[tuple[str, str]]) -> None:
     assert labels(text) == expected
@@ -56,6 +60,10 @@ def test_hits(text: str, expected: list[tuple[str, str]]) -> None:
     "SSN 000-12-3456",                        # SSN area 000
     "123456789",                              # 9 digits without context
     "Order 2024-05-18, ref 0000-0000",
+    "Valid until 04.01.2033",                 # a date that phone patterns also match
+    "Issued 12.03.2021 Expiry 04.01.2033",
+    "123-45-6789",                            # SSN-shaped: not a phone
+    "Invoice 555 0100",                       # a possible number with no phone word
 ])
 def test_decoys_do_not_fire(text: str) -> None:
     assert labels(text) == []

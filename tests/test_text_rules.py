@@ -85,3 +85,28 @@ def test_a_number_in_the_next_column_is_not_the_surname() -> None:
 def test_a_mail_header_takes_its_value_from_its_own_row_only() -> None:
     # "From:" whose value was filled: the "Sen(t:)" under it is not a name
     assert names([line("From:", 50, 100), line("Sen", 50, 114)]) == []
+
+
+def labelled(lines: list[Line], label: str) -> list[str]:
+    return [f.text or "" for f in analyse_lines(lines, 1000, 1000)
+            if f.kind is Kind.PERSONAL_TEXT and f.label == label]
+
+
+def test_document_no_on_a_receipt_is_not_a_passport_number() -> None:
+    receipt = [line("KEDAI RUNCIT SDN BHD", 50, 40), line("Document No: TD01167104", 50, 80),
+               line("Cashier: CASH", 50, 110), line("TOTAL 12.30", 50, 140)]
+    assert labelled(receipt, "passport_number") == []
+    card = [line("IDENTITY CARD", 50, 40), line("Document No: TD01167104", 50, 80)]
+    assert labelled(card, "passport_number") == ["TD01167104"]
+
+
+def test_receipt_and_form_words_never_become_names() -> None:
+    lines = [line("Name: CASH", 50, 40), line("Attn: Time Num", 50, 80),
+             line("Time Num", 50, 200), line("+60 3 1234 5678", 50, 225)]
+    assert names(lines) == []
+    assert names([line("Name: Cash Money Lim", 50, 40)]) == ["Cash Money Lim"]  # not only words
+
+
+def test_an_expiry_date_is_not_a_phone() -> None:
+    lines = [line("Date of expiry", 50, 40), line("04.01.2033", 50, 65)]
+    assert labelled(lines, "phone") == []

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from ..report import DocumentDetail, Kind
 from ..text import mrz as mrzlib
+from ..text.recognizers import IDENTITY_WORDS
 from .base import Candidate
 from .ocr import Collector, Line, TextPage, TextReader, pad, span_rect, union
 
@@ -86,6 +87,12 @@ def _repeated(page: TextPage, read: Zones) -> Repeated:
                         "ocr+mrz", text=w.text, data={"from_mrz": True})
                 taken.add((i, w.start, w.end))
     return Repeated(frozenset(taken), tuple(out.found))
+
+
+def identity_page(page: TextPage) -> bool:
+    """The page is an identity document: it has an MRZ, or says what it is."""
+    return page.shared("identity", lambda: bool(zones(page).zones) or any(
+        IDENTITY_WORDS.search(ln.text) for ln in page.lines))
 
 
 SCREEN_SIDES = {720, 750, 828, 1080, 1125, 1170, 1179, 1242, 1284, 1290, 1366, 1440, 1536,

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..report import Kind
-from ..text.recognizers import FieldRule, find_all, label_of, value_ok
+from ..text.recognizers import FieldRule, find_all, form_words_only, label_of, value_ok
 from .base import Candidate
-from .documents import Span, repeated, zones
+from .documents import Span, identity_page, repeated, zones
 from .ocr import Collector, Line, TextPage, TextReader, span_rect
 
 SOURCE = "ocr+pattern"
@@ -54,7 +54,7 @@ def _overlaps(spans: set[Span], i: int, start: int, end: int) -> bool:
 
 
 def _text_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector,
-                   taken: set[Span]) -> None:
+                   taken: set[Span], identity: bool = False) -> None:
     for i, line in enumerate(lines):
         if i in skip:
             continue
@@ -73,6 +73,8 @@ def _text_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector,
         if hit is None:
             continue
         rule, value, offset = hit
+        if rule.identity_only and not identity:
+            continue
         if value.strip():
             _field(rule, lines, i, offset, len(line.text), out, taken)
             continue
@@ -119,7 +121,7 @@ def _name_shapes(lines: Sequence[Line], skip: frozenset[int], out: Collector,
             value = line.text[start:end].strip(" ,")
             start = line.text.index(value, start)
             end = start + len(value)
-            if _overlaps(taken, i, start, end):
+            if _overlaps(taken, i, start, end) or form_words_only(value):
                 continue
             out.add(Kind.PERSONAL_TEXT, "person_name", span_rect(line, start, end),
                     score * min(1.0, line.score + 0.1), "ocr+layout", text=value,
@@ -178,7 +180,7 @@ def personal_text(page: TextPage) -> PersonalText:
 def _personal(page: TextPage) -> PersonalText:
     out = Collector(page, [])
     taken = set(repeated(page).spans)
-    _text_findings(page.lines, zones(page).lines, out, taken)
+    _text_findings(page.lines, zones(page).lines, out, taken, identity_page(page))
     return PersonalText(tuple(out.found), frozenset(taken))
 
 

@@ -158,6 +158,14 @@ def _email_ok(value: str) -> bool:
 
 # --- phone numbers ------------------------------------------------------------------------
 
+DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
+        r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4}|"
+        r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})")
+
+#: what a phone pattern may match but is a better fit for another kind, which claims it:
+#: a date (04.01.2033) and an SSN-shaped number (123-45-6789)
+NOT_A_PHONE = re.compile(rf"^(?:{DATE})$|^\d{{3}}-\d{{2}}-\d{{4}}$", re.IGNORECASE)
+
 PHONE_CONTEXT = _words("tel", "tel\\.", "phone", "telephone", "mobile", "mob", "cell", "fax",
                        "ph", "call", "whatsapp", "telefon", "téléphone", "telefono", "contact")
 #: a national number written with the separators people use: (555) 123-4567, 020-7946-0958
@@ -170,7 +178,12 @@ class PhoneRecognizer:
 
     An international number (+CC) or one written with phone separators (parentheses,
     dashes, dots) is a phone. A bare run of digits, such as the archive numbers printed
-    sideways in the margin of scanned pages, is one only with a context word nearby."""
+    sideways in the margin of scanned pages, is one only with a context word nearby.
+
+    A number in ``+`` form, or next to a phone word, needs only to be *possible* (the
+    right length for its country), not in an allocated range: a user's own number being
+    new or fictitious does not make it less private. A date or an SSN-shaped number is
+    never a phone."""
 
     regions: Sequence[str] = ("US", "GB", "DE", "FR", "ES", "IT", "NL")
     label: str = "phone"
@@ -178,15 +191,24 @@ class PhoneRecognizer:
     def find(self, text: str, context: str = "") -> list[Match]:
         has_context = bool(PHONE_CONTEXT.search(context + " " + text))
         seen: dict[tuple[int, int], Match] = {}
-        for region in self.regions:
-            for m in phonenumbers.PhoneNumberMatcher(text, region,
-                                                     leniency=phonenumbers.Leniency.VALID):
+        passes = [(region, phonenumbers.Leniency.VALID) for region in self.regions]
+        if has_context or "+" in text:
+            passes += [(region, phonenumbers.Leniency.POSSIBLE) for region in self.regions]
+        for region, leniency in passes:
+            valid = leniency == phonenumbers.Leniency.VALID
+            for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency):
                 raw = m.raw_string.strip()
+                if NOT_A_PHONE.match(raw):
+                    continue
                 international = raw.startswith("+") or raw.startswith("00")
                 formatted = bool(FORMATTED_PHONE.match(raw))
-                if not (international or formatted or has_context):
+                if valid and not (international or formatted or has_context):
+                    continue
+                if not valid and not (raw.startswith("+") or has_context):
                     continue
                 score = 0.95 if has_context else 0.85 if international else 0.7
+                if not valid:
+                    score -= 0.1
                 e164 = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
                 key = (m.start, m.end)
                 if key not in seen or seen[key].score < score:
@@ -197,10 +219,6 @@ class PhoneRecognizer:
 
 
 # --- the registry ---------------------------------------------------------------------------
-
-DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
-        r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4}|"
-        r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})")
 
 RECOGNIZERS: tuple[PatternRecognizer | PhoneRecognizer, ...] = (
     PatternRecognizer(
@@ -259,6 +277,9 @@ class FieldRule:
     value: re.Pattern[str]
     score: float = 0.85
     extra: dict[str, Any] = field(default_factory=dict)
+    #: the label names this only on an identity document ("Document No" on a receipt is
+    #: the receipt's number)
+    identity_only: bool = False
 
 
 NAME_VALUE = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ'’.\- ,]{2,60}(?:<[^>]+>)?$")
@@ -284,14 +305,24 @@ FIELD_RULES: tuple[FieldRule, ...] = (
         r"^(?:home\s+address|address|addr|street|residence|adresse|domicilio|"
         r"place\s+of\s+residence)\b", re.IGNORECASE), ADDRESS_VALUE),
     FieldRule("passport_number", re.compile(
-        r"^(?:passport\s*(?:no|number|#)|no\.?\s*du\s*passeport|document\s*(?:no|number|#)|"
-        r"doc\.?\s*no)\b", re.IGNORECASE), ID_VALUE, 0.9),
+        r"^(?:passport\s*(?:no|number|#)|no\.?\s*du\s*passeport)\b", re.IGNORECASE),
+        ID_VALUE, 0.9),
+    FieldRule("passport_number", re.compile(
+        r"^(?:document\s*(?:no|number|#)|doc\.?\s*no)\b", re.IGNORECASE), ID_VALUE, 0.9,
+        identity_only=True),
     FieldRule("national_id", re.compile(
         r"^(?:id\s*(?:no|number|#)|identity\s*(?:card\s*)?(?:no|number)|personal\s*(?:no|number)|"
         r"licen[cs]e\s*(?:no|number|#)|driver'?s?\s*licen[cs]e|dl\s*(?:no|#)|ssn|"
         r"social\s+security(?:\s+number)?|tax\s*id|national\s*id)\b", re.IGNORECASE),
         ID_VALUE, 0.9),
 )
+
+#: words that say a page is an identity document (with or without a readable MRZ)
+IDENTITY_WORDS = re.compile(
+    r"\b(?:passport|passeport|reisepass|pasaporte|passaporto|identity\s+card|id\s+card|"
+    r"carte\s+d.identit[ée]|personalausweis|documento\s+de\s+identidad|"
+    r"carta\s+d.identit[àa]|driv(?:er'?s|ing)\s+licen[cs]e|residence\s+permit)\b",
+    re.IGNORECASE)
 
 #: words that look like a label's value but are the next label, or boilerplate
 NOT_A_VALUE = re.compile(
@@ -329,8 +360,28 @@ def label_of(text: str) -> tuple[FieldRule, str, int] | None:
     return None
 
 
+#: the vocabulary of receipts, tills and forms: a "name" made only of these words is the
+#: form talking ("CASH", "Time Num", "Total Qty"), never a person
+FORM_WORDS = frozenset("""
+    amount approved auth balance bill cash cashier change charge check code copy counter
+    credit customer date debit desc description discount due gross gst incl item items
+    member merchant net no num number order paid payment pax points price qty quantity
+    receipt ref rounding sales server service sgd rm subtotal sub sum table tax tel
+    tender terminal thank thanks time tip total trans transaction unit usd vat visa you
+    welcome again invoice tax-invoice cust mastercard tips page of
+""".split())
+
+
+def form_words_only(value: str) -> bool:
+    words = [w.strip(".,:;#()").lower() for w in value.split()]
+    words = [w for w in words if w]
+    return bool(words) and all(w in FORM_WORDS for w in words)
+
+
 def value_ok(rule: FieldRule, value: str) -> bool:
     value = value.strip()
     if not value or NOT_A_VALUE.match(value) or label_of(value) is not None:
+        return False
+    if rule.label == "person_name" and form_words_only(value):
         return False
     return bool(rule.value.match(value))
