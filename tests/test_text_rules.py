@@ -110,3 +110,12 @@ def test_receipt_and_form_words_never_become_names() -> None:
 def test_an_expiry_date_is_not_a_phone() -> None:
     lines = [line("Date of expiry", 50, 40), line("04.01.2033", 50, 65)]
     assert labelled(lines, "phone") == []
+
+
+def test_a_possible_number_needs_its_own_phone_label() -> None:
+    """A receipt's tax number under its "Tel" line is not a phone; a number under a line
+    that is only the label is."""
+    receipt = [line("Tel: 03-3271 9872", 50, 40), line("GST No: 000908345344", 50, 65)]
+    assert labelled(receipt, "phone") == ["03-3271 9872"]
+    form = [line("Phone", 50, 40), line("555 010 9999", 50, 65)]
+    assert labelled(form, "phone") == ["555 010 9999"]

@@ -162,12 +162,17 @@ DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
         r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4}|"
         r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})")
 
+#: the fewest digits of a number that is only *possible* (not valid): shorter "possible"
+#: numbers are years, page ranges and volume numbers ("261", "1975", "157-159")
+MIN_POSSIBLE_DIGITS = 7
 #: what a phone pattern may match but is a better fit for another kind, which claims it:
 #: a date (04.01.2033) and an SSN-shaped number (123-45-6789)
 NOT_A_PHONE = re.compile(rf"^(?:{DATE})$|^\d{{3}}-\d{{2}}-\d{{4}}$", re.IGNORECASE)
 
+#: "ph" only as "Ph: 555…" or "ph. +44…": "Ph.D." and "pH 7.4" are not phone words
 PHONE_CONTEXT = _words("tel", "tel\\.", "phone", "telephone", "mobile", "mob", "cell", "fax",
-                       "ph", "call", "whatsapp", "telefon", "téléphone", "telefono", "contact")
+                       r"ph(?=[:.]\s*[+(\d])", "call", "whatsapp", "telefon", "téléphone",
+                       "telefono", "contact")
 #: a national number written with the separators people use: (555) 123-4567, 020-7946-0958
 FORMATTED_PHONE = re.compile(r"^\(?\d{2,5}\)?[-.\s/]\d{2,4}([-.]\d{2,4})+$|^\(\d{2,5}\)\s?\d")
 
@@ -190,6 +195,11 @@ class PhoneRecognizer:
 
     def find(self, text: str, context: str = "") -> list[Match]:
         has_context = bool(PHONE_CONTEXT.search(context + " " + text))
+        # a merely possible number needs its label beside it: before it on its line, or a
+        # line above that is only the label ("Phone"), not any phone word nearby (a
+        # receipt's "GST ID 000689913856" under its "Tel" line is no phone)
+        label_above = bool(PHONE_CONTEXT.search(context)) and len(context.split()) <= 2 \
+            and not any(c.isdigit() for c in context)
         seen: dict[tuple[int, int], Match] = {}
         passes = [(region, phonenumbers.Leniency.VALID) for region in self.regions]
         if has_context or "+" in text:
@@ -204,8 +214,10 @@ class PhoneRecognizer:
                 formatted = bool(FORMATTED_PHONE.match(raw))
                 if valid and not (international or formatted or has_context):
                     continue
-                if not valid and not (raw.startswith("+") or has_context):
-                    continue
+                beside = label_above or bool(PHONE_CONTEXT.search(text[:m.start]))
+                if not valid and (not (raw.startswith("+") or beside)
+                                  or sum(c.isdigit() for c in raw) < MIN_POSSIBLE_DIGITS):
+                    continue  # libphonenumber calls 2-digit local numbers possible too
                 score = 0.95 if has_context else 0.85 if international else 0.7
                 if not valid:
                     score -= 0.1
