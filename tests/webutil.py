@@ -46,18 +46,38 @@ def wait_idle(client: Any, timeout: float = 180.0) -> dict[str, Any]:
 
 
 @contextmanager
-def live_server(app: Any, threads: int = 8) -> Iterator[str]:
-    """Serve ``app`` with waitress on 127.0.0.1 (a free port); yields the base URL."""
+def live_server(app: Any, threads: int = 8, drain: float = 15.0) -> Iterator[str]:
+    """Serve ``app`` with waitress on 127.0.0.1 (a free port); yields the base URL.
+
+    Shut down cleanly: stop accepting, let the requests in flight finish (up to ``drain``
+    seconds), then close every socket *in the loop's own thread*. Closing them from this
+    thread while the loop sat in select() gave EBADF on a busy machine (issue 15)."""
+    from waitress import wasyncore
     from waitress.server import create_server
 
     server = create_server(app, host="127.0.0.1", port=0, threads=threads)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stop = threading.Event()
+
+    def loop() -> None:
+        while not stop.is_set():
+            wasyncore.loop(timeout=0.05, map=server._map, count=1)
+        for channel in list(server._map.values()):
+            if channel is not server and channel is not server.trigger:
+                channel.close()
+        server.close()  # the listening socket and the trigger
+
+    thread = threading.Thread(target=loop, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
-        thread.join(5)
+        server.accepting = False  # no new connections; the loop stops selecting the socket
+        deadline = time.monotonic() + drain
+        while server.active_channels and time.monotonic() < deadline:
+            time.sleep(0.05)
+        stop.set()
+        thread.join(10)
+        server.task_dispatcher.shutdown()
 
 
 def shutdown(app: Any) -> None:
