@@ -18,6 +18,7 @@ from . import __version__, fuse, imageio, vlm_fuse
 from .detectors import registry
 from .detectors.base import Deadline, Detector, Scene
 from .detectors.vlm import ANSWER as VLM_ANSWER
+from .detectors.vlm import VlmDetector
 from .errors import PixelSafeError
 from .report import AnalyzerInfo, DetectorError, Finding, ImageInfo, Report, renumber
 
@@ -50,8 +51,6 @@ class Analyzer:
                  timeout: float = 120.0, vlm: Vlm | None = None) -> None:
         self.detectors = list(detectors) if detectors is not None else registry.build()
         if vlm is not None:
-            from .detectors.vlm import VlmDetector
-
             self.detectors.append(VlmDetector(vlm))
         self.limits = limits
         self.timeout = timeout
@@ -64,8 +63,6 @@ class Analyzer:
 
     @property
     def vlm_settings(self) -> VlmSettings | None:
-        from .detectors.vlm import VlmDetector
-
         return next((d.vlm.settings for d in self.detectors if isinstance(d, VlmDetector)), None)
 
     @property

@@ -42,9 +42,6 @@ class KindPolicy:
     aliases: tuple[str, ...] = ()
     labels: Mapping[str, LabelPolicy] = field(default_factory=dict)
 
-    def label(self, label: str) -> LabelPolicy | None:
-        return self.labels.get(label)
-
     def redaction_for(self, label: str) -> Redaction:
         row = self.labels.get(label)
         return row.redaction if row is not None and row.redaction is not None else \
@@ -116,10 +113,6 @@ HIGH_RISK = frozenset({RiskLevel.HIGH, RiskLevel.CRITICAL})
 SENSITIVE = frozenset({RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.CRITICAL})
 RISK_TITLES = {RiskLevel.LOW: "Low risk", RiskLevel.MEDIUM: "Medium risk",
                RiskLevel.HIGH: "High risk", RiskLevel.CRITICAL: "Critical"}
-
-
-def policy(kind: Kind) -> KindPolicy:
-    return POLICIES[kind]
 
 
 def default_redaction(kind: Kind, label: str) -> Redaction:
