@@ -411,6 +411,11 @@ def main() -> None:
                           "Text, documents, plates (and Presidio on scanned emails)")
     doc += [""]
     args.output.write_text("\n".join(doc) + "\n")
+    doc += script_section(["bench/kinds.py", *(["--sets", "receipts"] if args.quick
+                                               else ["--compare"])],
+                          "Personal text by kind: recall and precision")
+    doc += [""]
+    args.output.write_text("\n".join(doc) + "\n")
     # the full protect run (every image of four sets, each re-analysed) alone takes over
     # 20 minutes here: 10 images per set keep `make bench` near its 30-minute budget
     doc += script_section(["bench/protect.py", *(["--limit", "1", "--sets", "faces-crowd"]

@@ -42,9 +42,13 @@ def test_signature_block_name_is_the_first_line_above_the_contact() -> None:
     assert found == ["Carolyn Levy"]
 
 
-def test_no_signature_without_a_contact_line() -> None:
+def test_a_name_line_without_a_contact_line() -> None:
+    """Without a contact line below it, a line that is only a known given name and surname
+    is still a name; a title-case line of other words is not."""
     assert names([line("Carolyn Levy", 80, 225), line("Youth Smoking Prevention", 80, 250)]) \
-        == []
+        == ["Carolyn Levy"]
+    assert names([line("Youth Smoking Prevention", 80, 250),
+                  line("Grand Total Summary", 80, 275)]) == []
 
 
 def test_display_name_and_recipients() -> None:

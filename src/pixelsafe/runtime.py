@@ -1,5 +1,5 @@
-"""The models of one process, loaded once: one CenterFace session and one OCR engine,
-whatever the number of analyzers, redactions or web requests.
+"""The models of one process, loaded once: one CenterFace session, one OCR engine and one
+name model, whatever the number of analyzers, redactions or web requests.
 
 Settings (the onnxruntime thread count) are passed in by the caller that knows them: the
 CLI, a batch worker or the web app. Nothing below reads the environment.
@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .detectors.faces import CenterFaceModel
     from .detectors.ocr import OcrEngine
+    from .text.ner import NerModel
 
 
 def default_threads() -> int:
@@ -29,6 +30,7 @@ class Models:
         self._lock = threading.Lock()
         self._centerface: CenterFaceModel | None = None
         self._ocr: OcrEngine | None = None
+        self._ner: NerModel | None = None
 
     def centerface(self) -> CenterFaceModel:
         with self._lock:
@@ -45,6 +47,14 @@ class Models:
 
                 self._ocr = OcrEngine(OcrConfig(threads=self.threads))
             return self._ocr
+
+    def ner(self) -> NerModel:
+        with self._lock:
+            if self._ner is None:
+                from .text.ner import NerModel
+
+                self._ner = NerModel()
+            return self._ner
 
 
 _chosen: int | None = None

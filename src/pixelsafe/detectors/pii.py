@@ -11,10 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..report import Kind
+from ..runtime import models
+from ..text.addresses import address_runs, span_in_line
+from ..text.names import person_spans, prior, rule_spans
 from ..text.recognizers import FieldRule, find_all, form_words_only, label_of, value_ok
 from .base import Candidate
 from .documents import Span, identity_page, repeated, zones
-from .ocr import Collector, Line, TextPage, TextReader, span_rect
+from .layout import blocks
+from .ocr import Collector, Line, TextPage, TextReader, span_rect, union
 
 SOURCE = "ocr+pattern"
 
@@ -54,11 +58,16 @@ def _overlaps(spans: set[Span], i: int, start: int, end: int) -> bool:
 
 
 def _text_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector,
-                   taken: set[Span], identity: bool = False) -> None:
+                   taken: set[Span], identity: bool = False,
+                   above: dict[int, int] | None = None) -> None:
+    above = above or {}
     for i, line in enumerate(lines):
         if i in skip:
             continue
-        context = lines[i - 1].text if i > 0 else ""
+        # the context of a line: the line above it in its own block (a label over its value
+        # in a column), else the line before it in reading order
+        j = above.get(i, i - 1)
+        context = lines[j].text if j >= 0 else ""
         for m in find_all(line.text, context):
             if _overlaps(taken, i, m.start, m.end):
                 continue
@@ -113,10 +122,11 @@ def _name_shapes(lines: Sequence[Line], skip: frozenset[int], out: Collector,
         for m in DISPLAY_NAME.finditer(line.text):
             spans.append((m.start(1), m.end(1), 0.85))
         text = line.text.strip()
-        if SURNAME_FIRST.match(text):
+        if SURNAME_FIRST.match(text) and _given_ok(text):
             spans.append((line.text.index(text), line.text.index(text) + len(text), 0.6))
         elif i in signature_names:
             spans.append((line.text.index(text), line.text.index(text) + len(text), 0.6))
+        spans.extend((start, end, 0.6) for start, end, _ in rule_spans(line.text))
         for start, end, score in spans:
             value = line.text[start:end].strip(" ,")
             start = line.text.index(value, start)
@@ -127,6 +137,118 @@ def _name_shapes(lines: Sequence[Line], skip: frozenset[int], out: Collector,
                     score * min(1.0, line.score + 0.1), "ocr+layout", text=value,
                     data={"field": "name_shape"})
             taken.add((i, start, end))
+
+
+#: a name the model found is less certain than a labelled one
+MODEL_NAME_SCORE = 0.7
+
+
+def _model_names(page: TextPage, skip: frozenset[int], out: Collector, taken: set[Span]
+                 ) -> None:
+    """Names anywhere: the entity model reads each block of text (a paragraph, a column)
+    whole, and every person it finds that is shaped like a name is reported, one finding
+    per line that the name is printed on."""
+    lines = page.lines
+    found = [b for b in blocks(page) if any(c.isalpha() for c in b.text)]
+    if not found:
+        return
+    for block, entities in zip(found, models().ner().entities([_model_text(b.text) for b in found]),
+                               strict=True):
+        for entity in entities:
+            if entity.label != "PERSON":
+                continue
+            for i, start, end in block.pieces(entity.start, entity.end, lines):
+                if i in skip:
+                    continue
+                line = lines[i]
+                for s, e in person_spans(line.text, start, end):
+                    if _overlaps(taken, i, s, e):
+                        continue
+                    out.add(Kind.PERSONAL_TEXT, "person_name", span_rect(line, s, e),
+                            MODEL_NAME_SCORE * min(1.0, line.score + 0.1), "ocr+ner",
+                            text=line.text[s:e], data={"field": "model"})
+                    taken.add((i, s, e))
+
+
+#: an address found by its grammar, not under a label
+GRAMMAR_ADDRESS_SCORE = 0.75
+
+
+def _addresses(page: TextPage, skip: frozenset[int], out: Collector, taken: set[Span]
+               ) -> None:
+    """Addresses anywhere: runs of lines of one block around a street, a P.O. box or a
+    postcode with its town, or below an "Address" label. One finding per address, its box
+    over every line of it."""
+    lines = page.lines
+    for block in blocks(page):
+        idx = [i for i in block.lines if i not in skip]
+        texts = [lines[i].text for i in idx]
+        seeds = []
+        for k, text in enumerate(texts):
+            hit = label_of(text)
+            if hit is None or hit[0].label != "address":
+                continue
+            if hit[1].strip():
+                if value_ok(hit[0], hit[1]):
+                    seeds.append(k)
+            elif k + 1 < len(texts) and value_ok(hit[0], texts[k + 1]):
+                seeds.append(k + 1)
+        for run in address_runs(texts, seeds):
+            rects, parts, spans = [], [], []
+            for k in run:
+                i = idx[k]
+                start, end = span_in_line(texts[k])
+                hit = label_of(texts[k])
+                if hit is not None and hit[0].label == "address":
+                    start = max(start, hit[2])  # the value, not its label
+                if end <= start or _overlaps(taken, i, start, end) and not _is_address(
+                        out, lines[i], start, end):
+                    continue
+                rects.append(span_rect(lines[i], start, end))
+                parts.append(texts[k][start:end].strip())
+                spans.append((i, start, end))
+            if not rects or all(_overlaps(taken, i, s, e) for i, s, e in spans):
+                continue  # a labelled address found it all already
+            whole = union(rects)
+            # the run takes the place of the labelled address it grew from
+            out.found[:] = [c for c in out.found if not (c.label == "address" and c.box
+                                                         and _inside(c.box, whole))]
+            if out.add(Kind.PERSONAL_TEXT, "address", whole,
+                       GRAMMAR_ADDRESS_SCORE * min(1.0, lines[idx[run[0]]].score + 0.1),
+                       "ocr+address", text=", ".join(p.rstrip(",") for p in parts),
+                       data={"field": "grammar", "lines": len(rects)}):
+                taken.update(spans)
+
+
+def _inside(a: tuple[float, float, float, float], b: tuple[float, float, float, float]
+            ) -> bool:
+    return a[0] >= b[0] - 1 and a[1] >= b[1] - 1 and a[2] <= b[2] + 1 and a[3] <= b[3] + 1
+
+
+def _is_address(out: Collector, line: Line, start: int, end: int) -> bool:
+    """Whether what already took these characters is an address (a labelled one)."""
+    rect = span_rect(line, start, end)
+    return any(c.label == "address" and c.box is not None and c.box[0] < rect[2]
+               and rect[0] < c.box[2] and c.box[1] < rect[3] and rect[1] < c.box[3]
+               for c in out.found)
+
+
+def _given_ok(text: str) -> bool:
+    """"Surname, Given" only when the given part is a known given name or carries an
+    initial: "Boston, Massachusetts" is a place."""
+    given = text.split(",", 1)[1].split()
+    return len(given) > 1 or prior().knows_first(given[0])
+
+
+def _model_text(text: str) -> str:
+    """What the model reads: a block in capitals title-cased (the model was trained on
+    mixed case and misses "ALEX LEVINE"), the same length so offsets hold."""
+    letters = [c for c in text if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) >= 0.8 * len(letters):
+        titled = text.title()
+        if len(titled) == len(text):
+            return titled
+    return text
 
 
 def _field(rule: FieldRule, lines: Sequence[Line], i: int, start: int, end: int,
@@ -180,7 +302,11 @@ def personal_text(page: TextPage) -> PersonalText:
 def _personal(page: TextPage) -> PersonalText:
     out = Collector(page, [])
     taken = set(repeated(page).spans)
-    _text_findings(page.lines, zones(page).lines, out, taken, identity_page(page))
+    skip = zones(page).lines
+    above = {b.lines[k]: b.lines[k - 1] for b in blocks(page) for k in range(1, len(b.lines))}
+    _text_findings(page.lines, skip, out, taken, identity_page(page), above)
+    _addresses(page, skip, out, taken)
+    _model_names(page, skip, out, taken)
     return PersonalText(tuple(out.found), frozenset(taken))
 
 

@@ -46,7 +46,10 @@ class PatternRecognizer:
 
     def find(self, text: str, context: str = "") -> list[Match]:
         out: list[Match] = []
-        has_context = bool(self.context and self.context.search(context + " " + text))
+        # the line above gives context only when it is a label alone, with no value of its
+        # own: "Invoice date: 12.12.2024" under "Date of birth: 09.08.1996" is no birth date
+        above = context if not any(c.isdigit() for c in context) else ""
+        has_context = bool(self.context and self.context.search(above + " " + text))
         for m in self.pattern.finditer(text):
             value = m.group(self.group)
             start, end = m.span(self.group)
@@ -158,9 +161,14 @@ def _email_ok(value: str) -> bool:
 
 # --- phone numbers ------------------------------------------------------------------------
 
-DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2}|"
-        r"\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{4}|"
-        r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2},?\s+\d{4})")
+_MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|janv|févr|mars|avr|mai|"
+          r"juin|juil|août|sept|déc|ene|abr|ago|dic|gen|mag|giu|lug|ott|okt|dez|mrt|mei|"
+          r"maj|märz|out|set|dez)[a-zé]*\.?")
+#: the ways a date is printed: 10.03.2001, 03/10/01, 1977-04-19, 12 NOV 1955, 12. März 1955,
+#: Feb 10, 1964, Mar. 16. 1840, 12 NOV/NOV 55 (passports print the month twice)
+DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[-./]\d{2}[-./]\d{2}|"
+        rf"\d{{1,2}}\.?\s*{_MONTH}(?:\s*/\s*{_MONTH})?\s*(?:\d{{4}}|\d{{2}})(?!\d)|"
+        rf"{_MONTH}\s+\d{{1,2}}[.,]?\s+\d{{4}}|\d{{1,2}}[-/]{_MONTH}[-/](?:\d{{4}}|\d{{2}})(?!\d))")
 
 #: the fewest digits of a number that is only *possible* (not valid): shorter "possible"
 #: numbers are years, page ranges and volume numbers ("261", "1975", "157-159")
@@ -257,8 +265,11 @@ RECOGNIZERS: tuple[PatternRecognizer | PhoneRecognizer, ...] = (
     PatternRecognizer(
         "date_of_birth", re.compile(DATE, re.IGNORECASE), 0.5,
         context=_words("dob", "d\\.o\\.b\\.?", "date of birth", "birth ?date", "born", "birthday",
-                       "geburtsdatum", "né le", "née le", "fecha de nacimiento",
-                       "date de naissance"),
+                       "date and place of birth", "geburtsdatum", "geb\\.", "geboren", "né le",
+                       "née le", "fecha de nacimiento", "nacido", "nacida",
+                       "date de naissance", "data di nascita", "nato il", "nata il",
+                       "data de nascimento", "geboortedatum", "data urodzenia",
+                       "födelsedatum", "fødselsdato", "syntymäaika", "tarikh lahir"),
         context_score=0.9, needs_context=True),
 )
 
@@ -304,6 +315,11 @@ ADDRESS_VALUE = re.compile(
     r"carrer|plaza|rua|apt\.?|suite|po box)\b.{0,60}$|"
     r"^.{0,60}(?<![\w-])(?:[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|\d{5}(?:-\d{4})?)(?![\w-]).{0,40}$",
     re.IGNORECASE)
+#: under an "Address" label a short place is the address too ("Colunbia, Mo." has no
+#: street); a sentence or a run of digits is not
+LABELLED_ADDRESS = re.compile(
+    rf"(?:{ADDRESS_VALUE.pattern})|^(?=.*[A-Za-zÀ-ÿ]{{2}})(?!.*\d{{3}})[^;:!?]{{2,60}}$(?<=\S)",
+    re.IGNORECASE)
 ID_VALUE = re.compile(r"^(?=[A-Z0-9 -]*\d)[A-Z0-9][A-Z0-9 -]{4,18}[A-Z0-9]$")
 
 FIELD_RULES: tuple[FieldRule, ...] = (
@@ -311,11 +327,16 @@ FIELD_RULES: tuple[FieldRule, ...] = (
         r"^(?:full\s+name|name|surname|last\s+name|family\s+name|given\s+names?|first\s+names?|"
         r"forenames?|from|to|cc|bcc|sender|recipient|attn|attention|nom|apellidos|pr[ée]noms|"
         r"nombres|holder|cardholder|account\s+holder|patient|employee|printed\s+by|"
-        r"prepared\s+by|signed|author|contact)\b", re.IGNORECASE),
+        r"prepared\s+by|signed|author|contact|"
+        # the name labels of identity cards and forms in other languages
+        r"nachname|vornamen?|familienname|pr[ée]nom|cognome|nome(?:\s+pr[óo]prio)?|"
+        r"apelidos?|nombre|nazwisko|imi[oę]na?|efternamn|f[öo]rnamn|efternavn|fornavne?|"
+        r"achternaam|voornamen?|sukunimi|etunimet)\b", re.IGNORECASE),
         NAME_VALUE),
     FieldRule("address", re.compile(
         r"^(?:home\s+address|address|addr|street|residence|adresse|domicilio|"
-        r"place\s+of\s+residence)\b", re.IGNORECASE), ADDRESS_VALUE),
+        r"place\s+of\s+residence|anschrift|wohnort|adres|adress|indirizzo|direcci[óo]n|"
+        r"morada|endere[çc]o|bop[æa]l|osoite)\b", re.IGNORECASE), LABELLED_ADDRESS),
     FieldRule("passport_number", re.compile(
         r"^(?:passport\s*(?:no|number|#)|no\.?\s*du\s*passeport)\b", re.IGNORECASE),
         ID_VALUE, 0.9),
@@ -339,6 +360,7 @@ IDENTITY_WORDS = re.compile(
 #: words that look like a label's value but are the next label, or boilerplate
 NOT_A_VALUE = re.compile(
     r"^(?:n/?a|none|unknown|see\s+page.*|[-–—]+)$|"
+    r"^(?:please\s+)?see\b|^(?:as\s+)?(?:above|below|overleaf|attached)\b|^same\b|"
     r"^(?:date|place|expiry|expires|expiration|sex|gender|nationality|issued?|issuing|"
     r"authority|signature|height|eyes|class|valid|dob|birth|type|code|subject|sent|"
     r"date\s+of\s+\w+)\b|"

@@ -1,0 +1,262 @@
+"""Person names from the entity model, checked and completed.
+
+The small English model tags many OCR fragments as people ("Immun", "Parls Expn",
+"UCLA Alpha Omega Alpha"). An entity counts as a name only when its words are shaped like
+a name (capitalised words, initials, particles such as "van" or "de") and the US census
+lists know at least one of its words, or it has the "Surname, I." or "Surname II" shape of
+a citation. A name is then completed to every word of it on its line: a second given
+name, an initial or a hyphenated part that the model left out, and a possessive "'s" is
+cut off.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..models import name_list_paths
+from .recognizers import FORM_WORDS, label_of
+
+#: a word of a name: "Anna", "O'Neil", "Wong-Staal", "McDaniel", "SELSTED", an initial
+NAME_WORD = re.compile(
+    r"^(?:[A-ZÀ-ÖØ-ÞĀ-Ž][a-zß-öø-ÿā-ž'’]+(?:-[A-Za-zÀ-ÖØ-öø-ÿĀ-ž][a-zß-öø-ÿā-ž'’]+)*|"
+    r"(?:Mc|Mac|O'|O’|D'|D’)[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ]+|"
+    r"[A-ZÀ-ÖØ-ÞĀ-Ž][A-ZÀ-ÖØ-ÞĀ-Ž'’]+(?:-[A-ZÀ-ÖØ-ÞĀ-Ž'’]+)*|"
+    r"[A-Z]\.?(?:[A-Z]\.?){0,2})$")
+INITIALS = re.compile(r"^(?:[A-Z]\.?){1,3}$")
+#: initials written with a full stop after each letter: "A.", "M.S."
+DOTTED = re.compile(r"^(?:[A-Z]\.){1,3}$")
+PARTICLES = frozenset("van von de da del della der den di du dos das le la ter ten bin binti "
+                      "bint ibn al el y Ó Ní Nic Uí Mac".split())
+#: words the model calls people that are titles, greetings or sign-offs, never the name
+NOT_NAME_WORDS = frozenset("""
+    dear hi hello hey thanks thank regards sincerely cheers best mr mrs ms miss dr prof
+    professor sir madam dept department university college school institute hospital
+    center centre society association committee award prize fellowship program
+    street road avenue foundation inc ltd llc corp company bhd sdn
+    and of the for in on at to with or from by
+    rua calle via viale rue jalan taman lorong avenida piazza plaza strasse straße
+    card carte identity identité identità passport passeport ausweis personalausweis
+""".split())
+#: a "name" right before one of these names an institution or a prize ("Albert Einstein
+#: College", "Emil Bogen Research Prize")
+INSTITUTION_WORDS = frozenset("""
+    college university institute hospital center centre foundation school prize award
+    fellowship memorial research laboratory laboratories clinic society street road avenue
+    building hall library museum park church
+""".split())
+#: US states and Canadian provinces: "Madison, WI" is a place
+REGION_CODES = frozenset("""
+    AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ
+    NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC AB BC MB NB NL NS ON PE QC SK
+""".split())
+#: "Prof. Aharon Razin", "Mrs Jane Doe": what follows a title is a name
+TITLE = re.compile(r"(?<![A-Za-z])(?:Prof|Dr|Mr|Mrs|Ms|Mx|Miss|Mme|Mlle|Herr|Frau|Sr|Sra)\.?\s+"
+                   r"(?=[A-ZÀ-ÖØ-Þ])")
+#: an author in a citation: "Weiss, E.B.", "Onorato JJ", "Razin A."
+AUTHOR = re.compile(r"(?<![\w.])([A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+(?:[A-Z][a-z]+)?"
+                    r"(?:-[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+)*)"
+                    r"(?:,\s?|\s)((?:[A-Z]\.\s?){1,3}|[A-Z]{1,3}(?!\w))")
+#: the fewest letters of a one-word name
+MIN_ONE_WORD = 3
+
+
+@dataclass(frozen=True)
+class NamePrior:
+    first: frozenset[str]
+    last: frozenset[str]
+
+    def knows(self, word: str) -> bool:
+        w = word.strip(".,'’").upper()
+        return w in self.first or w in self.last
+
+    def knows_first(self, word: str) -> bool:
+        return word.strip(".,'’").upper() in self.first
+
+    def knows_last(self, word: str) -> bool:
+        return word.strip(".,'’").upper() in self.last
+
+
+@functools.cache
+def prior() -> NamePrior:
+    """The census lists, read once (about 94,000 names)."""
+    paths = name_list_paths()
+
+    def words(*names: str) -> frozenset[str]:
+        out: set[str] = set()
+        for n in names:
+            for row in paths[n].read_text(encoding="ascii", errors="replace").splitlines():
+                if row.strip():
+                    out.add(row.split()[0])
+        return frozenset(out)
+
+    return NamePrior(words("dist.male.first", "dist.female.first"), words("dist.all.last"))
+
+
+def _words(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in re.finditer(r"[^\s,;:()\[\]\"/]+", text)]
+
+
+def _bare(word: str) -> str:
+    """A word without the full stop or mark that ends its sentence (initials keep theirs)."""
+    return word if DOTTED.match(word) else word.rstrip(".!?")
+
+
+def _name_word(word: str) -> bool:
+    return bool(NAME_WORD.match(_bare(word))) or word in PARTICLES
+
+
+def _plain(word: str) -> str:
+    return word.strip(".,'’").lower()
+
+
+def _word(line: str, span: tuple[int, int]) -> str:
+    return line[span[0]:span[1]]
+
+
+def _joinable(line: str, spans: list[tuple[int, int]], a: int, b: int, first: int) -> bool:
+    """Whether words ``a`` and ``b = a + 1`` of ``line`` belong to one name whose first
+    word is ``first``."""
+    left, right = _word(line, spans[a]), _word(line, spans[b])
+    gap = line[spans[a][1]:spans[b][0]].strip()
+    if gap not in ("", ","):
+        return False
+    for w in (left, right):
+        if not _name_word(w) or _plain(w) in NOT_NAME_WORDS or _plain(w) in FORM_WORDS:
+            return False
+    # across a full stop only after an initial ("Lawrence A. Donehower", not "MD. Study"),
+    # and not past a possessive ("Dean's List")
+    if left.endswith(".") and not DOTTED.match(left) or left.endswith(("'s", "’s")):
+        return False
+    if gap == ",":
+        # only "Surname, Given" and "Surname, I.", the surname being the name's first word,
+        # and not "Madison, WI"
+        return a == first and right not in REGION_CODES and bool(
+            INITIALS.match(right) or prior().knows_first(right))
+    return True
+
+
+def complete(line: str, start: int, end: int) -> tuple[int, int] | None:
+    """The whole name around the model's span ``line[start:end]`` (one line), or None
+    when what is left is not shaped like a name."""
+    spans = _words(line)
+    inside = [k for k, (s, e) in enumerate(spans) if s < end and e > start]
+    if not inside:
+        return None
+    lo, hi = inside[0], inside[-1]
+    # titles and greetings at the edges are not the name
+    while lo <= hi and (_plain(_word(line, spans[lo])) in NOT_NAME_WORDS
+                        or _word(line, spans[lo]) in PARTICLES):
+        lo += 1
+    while lo <= hi and (_plain(_word(line, spans[hi])) in NOT_NAME_WORDS
+                        or _word(line, spans[hi]) in PARTICLES):
+        hi -= 1
+    if lo > hi:
+        return None
+    while lo > 0 and hi - lo < 4 and _joinable(line, spans, lo - 1, lo, lo - 1):
+        lo -= 1
+    while hi + 1 < len(spans) and hi - lo < 4 and _joinable(line, spans, hi, hi + 1, lo):
+        hi += 1
+    s, e = spans[lo][0], spans[hi][1]
+    text = line[s:e].rstrip(",")
+    last = _word(line, spans[hi])
+    if not DOTTED.match(last):
+        text = text.rstrip(".!?")
+    e = s + len(text)
+    for suffix in ("'s", "’s"):
+        if text.endswith(suffix):
+            e -= len(suffix)
+            text = text[: -len(suffix)]
+    return (s, e) if text.strip(" ,") else None
+
+
+def _next_word(line: str, end: int) -> str:
+    m = re.match(r"(?:'s|’s)?[\s,]*([^\s,;:()]+)", line[end:])
+    return m.group(1) if m else ""
+
+
+PLACE_CODES = REGION_CODES | {"USA", "US", "UK", "UAE"}
+
+
+def author_list(line: str) -> bool:
+    """A line of a citation's authors: two or more "Surname I." in it, not counting the
+    ones whose "initials" are a state or country ("San Diego CA", "Pharmore USA")."""
+    return sum(initials.strip() not in PLACE_CODES for _, initials in AUTHOR.findall(line)) >= 2
+
+
+def plausible(text: str, line: str, end: int) -> bool:
+    """Whether the completed ``text`` (ending at ``end`` of ``line``) is a person's name."""
+    words = [_bare(w) for w in re.split(r"[\s,]+", text) if w]
+    if not words or any(ch.isdigit() for ch in text) or label_of(text) is not None:
+        return False
+    if not all(_name_word(w) for w in words):
+        return False
+    core = [w for w in words if w not in PARTICLES]
+    full = [w for w in core if not INITIALS.match(w)]
+    if not full or any(_plain(w) in NOT_NAME_WORDS or _plain(w) in FORM_WORDS for w in full):
+        return False
+    after = _next_word(line, end)
+    if _plain(after) in INSTITUTION_WORDS:
+        return False  # "Albert Einstein College", "Emil Bogen Research Prize"
+    if after in REGION_CODES and line[end:end + 1] == ",":
+        return False  # "Madison, WI"
+    start = end - len(text)
+    before = line[:start].split()
+    if DOTTED.match(words[0]) and before and before[-1].endswith(".") \
+            and not DOTTED.match(before[-1]):
+        return False  # a journal: "Int. J. Cancer", "Proc. Natl."
+    caps = [w for w in full if w.isupper() and len(w) > 1]
+    if caps and len(caps) < len(full) and not (words[0] in caps and "," in text):
+        return False  # "UCLA Alpha Omega": an acronym among words, not "WEISS, Earle B."
+    if line[end:end + 2] in ("'s", "’s") and after[:1].isupper():
+        return False  # "Dean's List"
+    if core[-1] in PLACE_CODES and not author_list(line):
+        return False  # "La Jolla CA"
+    known = sum(prior().knows(w) for w in full)
+    if len(full) == 1 and len(core) == 1:
+        # one word: a known name of some length, not an abbreviation ("Immun.", "Asst.")
+        word = full[0].strip(".")
+        abbreviation = line[end:end + 1] == "." and not word.isupper()
+        return known == 1 and len(word) >= MIN_ONE_WORD and not abbreviation
+    citation = len(core) >= 2 and any(INITIALS.match(w) for w in core) and author_list(line)
+    if known >= 1 or citation:
+        return True
+    # names from outside the census lists ("Kwame Bergström", "Hyun-woo Park"): the model's
+    # word is taken when the name has two full words or more and does not end as an
+    # abbreviation ("Parls Expn.", "ani Agrl.")
+    last = full[-1]
+    abbreviation = line[end:end + 1] == "." and len(last) <= 5 and not last.isupper()
+    return len(full) >= 2 and all(len(w) >= 2 for w in full) and not abbreviation
+
+
+def person_spans(line: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    """The names in the model's span of one line: the completed name when it is one."""
+    whole = complete(line, start, end)
+    if whole is not None and plausible(line[whole[0]:whole[1]], line, whole[1]):
+        yield whole
+
+
+def rule_spans(line: str) -> Iterator[tuple[int, int, str]]:
+    """Names that the model may miss, from their shape alone: after a title ("Prof.
+    Aharon Razin"), the authors of a citation ("Weiss, E.B., Chodosh, S."), and a line
+    that is only a known given name and a surname ("ALEX LEVINE", "Kelly Rubin")."""
+    for m in TITLE.finditer(line):
+        whole = complete(line, m.end(), m.end() + 1)
+        if whole is not None and not any(c.isdigit() for c in line[whole[0]:whole[1]]):
+            yield (*whole, "title")
+    if author_list(line):
+        for m in AUTHOR.finditer(line):
+            surname = m.group(1)
+            if _plain(surname) in NOT_NAME_WORDS or _plain(surname) in FORM_WORDS:
+                continue
+            yield (m.start(), m.start(2) + len(m.group(2).rstrip()), "citation")
+    text = line.strip()
+    words = text.split()
+    if 2 <= len(words) <= 3 and all(_name_word(w) and _plain(w) not in NOT_NAME_WORDS
+                                    and _plain(w) not in FORM_WORDS for w in words):
+        full = [w for w in words if not INITIALS.match(w)]
+        if len(full) >= 2 and prior().knows_first(full[0]) and prior().knows_last(full[-1]):
+            at = line.index(text)
+            yield (at, at + len(text), "name_line")

@@ -1,0 +1,164 @@
+"""Names anywhere (the real spaCy model over rebuilt text blocks), addresses by their
+grammars (and usaddress), dates of birth in their common forms: over lines built by hand,
+so that each rule is tested without the OCR model."""
+
+from __future__ import annotations
+
+import pytest
+from test_text_rules import labelled, line, names
+
+from pixelsafe.detectors.layout import build_blocks
+from pixelsafe.models import name_list_paths, ner_model_path, usaddress_model_path
+from pixelsafe.text import addresses
+from pixelsafe.text.names import complete, plausible, rule_spans
+
+
+def addresses_of(lines: list) -> list[str]:
+    return labelled(lines, "address")
+
+
+# --- blocks -----------------------------------------------------------------------------------
+
+def test_blocks_join_a_paragraph_and_keep_columns_apart() -> None:
+    lines = [line("From:", 50, 100), line("Chaikin, Karen", 300, 101),
+             line("Sounds great to me. I think alot of people", 50, 150),
+             line("would be interested, esecially Dave", 50, 172)]
+    blocks = build_blocks(lines)
+    texts = [b.text for b in blocks]
+    assert "Sounds great to me. I think alot of people\nwould be interested, esecially Dave" \
+        in texts
+    assert "Chaikin, Karen" in texts and not any("From:" in t and "Karen" in t for t in texts)
+    paragraph = next(b for b in blocks if b.text.startswith("Sounds"))
+    at = paragraph.text.index("Dave")
+    assert paragraph.pieces(at, at + 4, lines) == [(3, 31, 35)]
+
+
+# --- names --------------------------------------------------------------------------------------
+
+def test_names_in_running_text_and_as_a_heading() -> None:
+    found = names([line("Sounds great to me. I think alot of people would be", 50, 100),
+                   line("interested, esecially Dave Townsend's folks working on the", 50, 122),
+                   line("FTC issue. I'll copy Dave on this reply.", 50, 144)])
+    assert "Dave Townsend" in found  # the possessive is cut off
+    heading = names([line("MICHAEL E. SELSTED", 300, 80), line("Assistant Professor", 300, 100)])
+    assert heading == ["MICHAEL E. SELSTED"]
+
+
+def test_a_name_covers_every_given_name_and_hyphenated_part() -> None:
+    found = names([line("The form was signed by Anna Maria Wong-Staal yesterday.", 50, 100)])
+    assert found == ["Anna Maria Wong-Staal"]
+
+
+def test_title_and_citation_authors() -> None:
+    found = names([line("Thesis advisor: Prof. Aharon Razin.", 50, 100)])
+    assert found == ["Aharon Razin"]
+    cited = names([line("Schwab SJ, Onorato JJ, Sharar LR, Dennis PA. Hemodialysis", 50, 300)])
+    assert {"Schwab SJ", "Onorato JJ", "Sharar LR"} <= set(cited)
+
+
+@pytest.mark.parametrize("text", [
+    "UCLA Alpha Omega Alpha Medical Student Research Award, 1982",
+    "Dean's List for academic achievements",
+    "Albert Einstein College of Medicine,",
+    "Int. J. Cancer 10: 233-243 (1972).",
+    "Madison, WI",
+    "Cambridge, Massachusetts",
+    "CASH",
+    "TOTAL 12.00",
+])
+def test_institutions_places_and_journals_are_not_names(text: str) -> None:
+    assert names([line(text, 50, 100)]) == []
+
+
+def test_completion_and_plausibility_rules() -> None:
+    text = "NIH, Bethesda MD. Study of protein"
+    whole = complete(text, 5, 13)
+    assert whole is not None and text[whole[0]:whole[1]] == "Bethesda MD"
+    assert not plausible("Immun", "Infect. Immun. 1985", 13)
+    assert [k for *_, k in rule_spans("John Qwzxkvt")] == []  # no census surname
+    assert [k for *_, k in rule_spans("ALEX LEVINE")] == ["name_line"]
+
+
+# --- addresses -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "221B Baker Street", "1600 Pennsylvania Ave NW", "Hauptstraße 5", "Kerkstraat 12",
+    "Via Roma 10", "5 rue de Rivoli", "Calle Mayor 3", "ul. Długa 5", "Storgatan 1",
+    "NO.53, JALAN BESAR,", "P.O. Box 1234", "Rua Augusta 274",
+])
+def test_street_lines_of_many_countries(text: str) -> None:
+    assert addresses.strong(text) is not None, text
+
+
+@pytest.mark.parametrize("text", [
+    "75001 Paris", "10115 Berlin", "SW1A 1AA", "Springfield, IL 62704", "K1A 0B1",
+    "1012 AB Amsterdam", "1100-148 Lisboa", "00-950 Warszawa", "111 52 Stockholm",
+    "Sydney NSW 2000", "Singapore 238823", "D02 X285", "01310-100", "CH-8001 Zürich",
+    "Mumbai - 400001",
+])
+def test_postcode_lines_of_many_countries(text: str) -> None:
+    assert addresses.strong(text) is not None, text
+
+
+@pytest.mark.parametrize("text", [
+    "Thursday, September 20, 2001 4:01 PM", "CS 24198", "OTC-000127",
+    "2249 CARLSBERG SMOOTH DRAUG", "TEL: 03-3271 9872", "BOOK TA .K(TAMAN DAYA) SDN BHD",
+    "Subject: CRES TOBACCO BLEND CHANGES 1995", "FLANIL ANALGESIC CR 60G",
+])
+def test_dates_items_and_companies_are_not_addresses(text: str) -> None:
+    assert addresses.strong(text) is None, text
+
+
+def test_usaddress_needs_a_street_type() -> None:
+    assert addresses.us_street("350 Fifth Avenue, Suite 300")
+    assert not addresses.us_street("Sent: Thursday, September 20, 2001 4:01 PM")
+    assert not addresses.us_street("910845- TRILON-E CRM")
+
+
+def test_a_receipt_address_over_four_lines_is_one_finding() -> None:
+    receipt = [line("BOOK TA .K(TAMAN DAYA) SDN BHD", 50, 80), line("789417-W", 150, 121),
+               line("NO.53 55,57 & 59, JALAN SAGU 18,", 60, 144), line("TAMAN DAYA,", 140, 169),
+               line("81100 JOHOR BAHRU,", 120, 194), line("JOHOR.", 170, 219),
+               line("TEL:07-3507405", 130, 244)]
+    assert addresses_of(receipt) == [
+        "NO.53 55,57 & 59, JALAN SAGU 18, TAMAN DAYA, 81100 JOHOR BAHRU, JOHOR."]
+
+
+def test_an_address_in_prose_and_under_a_label() -> None:
+    prose = [line("Please send it to 12 Baker Street, London NW1 6XE before the end of "
+                  "next week, thanks.", 50, 100)]
+    assert addresses_of(prose) == ["12 Baker Street, London NW1 6XE"]
+    card = [line("Address", 50, 100, h=14), line("Kerkstraat 12", 50, 118),
+            line("1012 AB Amsterdam", 50, 142)]
+    assert addresses_of(card) == ["Kerkstraat 12, 1012 AB Amsterdam"]
+    assert addresses_of([line("Address: Columbia, Mo.", 50, 100)]) == ["Columbia, Mo."]
+
+
+def test_a_label_takes_no_sentence_as_its_address() -> None:
+    lines = [line("home address:", 50, 100),
+             line("Invoice INV-2024-00871 is attached; the total is 1,249.00 GBP.", 50, 150)]
+    assert addresses_of(lines) == []
+
+
+# --- dates of birth ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", ["12 NOV 1955", "Feb 10, 1964", "10.03.2001", "1977-04-19",
+                                   "Mar. 16. 1840", "12. März 1955", "17-Sep-1977"])
+def test_dates_of_birth_in_common_formats(value: str) -> None:
+    assert labelled([line(f"Date of birth: {value}", 50, 100)], "date_of_birth") == [value]
+
+
+def test_a_date_of_birth_under_its_label_in_a_column() -> None:
+    lines = [line("NAME:", 50, 113), line("TITLE: Instructor", 315, 113),
+             line("BIRTHDATE:", 650, 113), line("Tufts University", 315, 130),
+             line("11/23/33", 653, 134)]
+    assert labelled(lines, "date_of_birth") == ["11/23/33"]
+    assert labelled([line("Invoice date 11/23/33", 50, 100)], "date_of_birth") == []
+
+
+# --- models --------------------------------------------------------------------------------------
+
+def test_the_new_models_are_pinned_and_verified() -> None:
+    assert (ner_model_path() / "ner" / "model").is_file()
+    assert usaddress_model_path().name == "usaddr.crfsuite"
+    assert set(name_list_paths()) == {"dist.male.first", "dist.female.first", "dist.all.last"}
