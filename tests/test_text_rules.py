@@ -123,3 +123,18 @@ def test_a_possible_number_needs_its_own_phone_label() -> None:
     assert labelled(receipt, "phone") == ["03-3271 9872"]
     form = [line("Phone", 50, 40), line("555 010 9999", 50, 65)]
     assert labelled(form, "phone") == ["555 010 9999"]
+
+
+def plate_texts(lines: list[Line]) -> list[str]:
+    return [f.text or "" for f in analyse_lines(lines, 1000, 1000)
+            if f.kind is Kind.LICENSE_PLATE]
+
+
+def test_plates_of_unknown_formats() -> None:
+    """A run of digits only, a plate read letter by letter, a short plate whose tilted box
+    is nearly square; separators make a timestamp or a phone number, not a plate."""
+    assert plate_texts([line("1049338", 400, 500, h=30)]) == ["1049338"]
+    assert plate_texts([line("L J P 3 2 4", 400, 500, char_w=18, h=40)]) == ["LJP324"]
+    assert plate_texts([line("18ZMX", 400, 500, char_w=12, h=47)]) == ["18ZMX"]
+    for text in ("2014-04-29 14:22", "555-0199", "1234", "123456789"):
+        assert plate_texts([line(text, 400, 500, h=30)]) == [], text

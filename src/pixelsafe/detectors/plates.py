@@ -35,26 +35,31 @@ def _plate_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector)
         if i in skip or line.score < 0.6:
             continue
         raw = line.text.strip()
-        if any(c.islower() for c in raw) or len(raw.split()) > 3:
+        tokens = raw.split()
+        spaced = all(len(t) == 1 for t in tokens)  # "L J P 3 2 4"
+        if any(c.islower() for c in raw) or len(tokens) > 3 and not spaced:
             continue
         text = re.sub(r"[\s\-·.•:=|\[\]]", "", raw)
         if not PLATE_TEXT.match(text) or not any(c.isdigit() for c in text):
             continue
-        if not any(c.isalpha() for c in text):
-            continue  # digits only: timestamps, prices and phone numbers look the same
+        digits_only = not any(c.isalpha() for c in text)
+        # digits only: a plate of 5 to 8 digits printed as one run ("1049338"); with
+        # separators it is a timestamp, a price or a phone number
+        if digits_only and not (raw.isdigit() and 5 <= len(raw) <= 8):
+            continue
         x1, y1, x2, y2 = line.rect
         aspect = (x2 - x1) / max(1.0, y2 - y1)
-        if not 1.4 <= aspect <= 12:
+        # a tilted or short plate's text box can be nearly square ("18ZMX")
+        if not 1.0 <= aspect <= 12:
             continue
-        known = any(p.match(text) for p in PLATE_FORMATS)
-        tokens = raw.split()
-        spaced = all(len(t) == 1 for t in tokens)  # "L J P 3 2 4"
+        known = not digits_only and any(p.match(text) for p in PLATE_FORMATS)
         if not known and not spaced and (len(tokens) > 2 or
                                          max(len(t) for t in tokens) > 6 and len(tokens) > 1):
             continue
         # The detector's text box already has a margin; a little more covers the frame.
         out.add(Kind.LICENSE_PLATE, "license_plate", grow(line.rect, 0.04, 0.06),
-                (0.85 if known else 0.55) * min(1.0, line.score + 0.05), "ocr+plate",
+                (0.85 if known else 0.45 if digits_only else 0.55) * min(1.0, line.score + 0.05),
+                "ocr+plate",
                 text=text, data={"format_known": known})
 
 
