@@ -54,6 +54,26 @@ def test_analyze_escapes_markup_in_file_names(tmp_path):
     assert result.exit_code == 0 and "[bold]x" in result.output.replace("\n", "")
 
 
+def test_terminal_escapes_in_file_names_are_shown_not_obeyed(tmp_path):
+    """A file name with ESC sequences (clear screen, window title) reaches no output raw:
+    the analyze table, the scan table and the errors show them as \\x1b."""
+    hostile = "\x1b[2J\x1b[H\x1b]0;PWNED\x1b\\\x9bx"
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    shutil.copy(SAMPLES / "street-with-gps.jpg", lib / f"{hostile}.jpg")
+    (lib / f"{hostile}-broken.png").write_bytes(b"\x89PNG not really")
+    env = {**os.environ, "COLUMNS": "400", "PS_PASSPHRASE": "correct horse battery"}
+    for args in (["analyze", *sorted(lib.iterdir())],
+                 ["scan", lib, "--output", tmp_path / "out.jsonl"],
+                 ["restore", lib / f"{hostile}.jpg", "-o", tmp_path / "r.png",
+                  "--passphrase-env", "PS_PASSPHRASE"]):
+        result = subprocess.run([sys.executable, "-m", "pixelsafe.cli", *map(str, args)],
+                                capture_output=True, env=env, timeout=300)
+        out = result.stdout + result.stderr
+        assert b"\x1b" not in out and b"\xc2\x9b" not in out, (args, out[:300])
+        assert b"\\x1b[2J" in out.replace(b"\n", b""), (args, out[:300])
+
+
 def test_scan_caches_and_writes_jsonl(tmp_path):
     lib = tmp_path / "lib"
     shutil.copytree(SAMPLES, lib, ignore=shutil.ignore_patterns("*.py", "*.md"))

@@ -12,7 +12,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from ..batch import Outcome, Settings, run
@@ -24,6 +23,7 @@ from .common import (
     ExitStatus,
     advance,
     detector_names,
+    escape,
     progress_bar,
     track,
     vlm_settings,

@@ -6,6 +6,7 @@ The library raises typed errors; here they become a message on stderr and an exi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from enum import IntEnum
@@ -14,7 +15,7 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.markup import escape
+from rich.markup import escape as _markup_escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ..batch import Outcome
@@ -48,6 +49,17 @@ class ExitStatus(IntEnum):
 _BY_CODE = {"wrong_passphrase": ExitStatus.WRONG_PASSPHRASE, "tampered": ExitStatus.TAMPERED,
             "no_encrypted_payload": ExitStatus.NO_ENCRYPTED_PAYLOAD,
             "residual_leak": ExitStatus.RESIDUAL_LEAK}
+
+
+#: control characters (C0, DEL, C1) that a terminal would obey: ESC sequences clear the
+#: screen, move the cursor or set the window title
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def escape(text: str) -> str:
+    """Text for a human-readable output: rich markup escaped and every control character
+    shown as a ``\\xNN`` escape, so that a file name cannot drive the terminal."""
+    return _markup_escape(_CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text))
 
 
 def fail(path: Path | str, exc: PixelSafeError) -> ExitStatus:

@@ -16,12 +16,11 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.markup import escape
 
 from ..errors import PixelSafeError
 from ..policy import STYLES, kind_named
 from ..report import Box, Kind
-from .common import ExitStatus, advance, fail, progress_bar
+from .common import ExitStatus, advance, escape, fail, progress_bar
 
 
 def passphrase_options(fn: Any) -> Any:

@@ -8,10 +8,9 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.markup import escape
 
 from ..errors import PixelSafeError
-from .common import VLM_KEYS, ExitStatus, err_console, vlm_settings, with_vlm
+from .common import VLM_KEYS, ExitStatus, err_console, escape, vlm_settings, with_vlm
 
 
 @click.command()
