@@ -105,7 +105,8 @@ def test_same_origin_request_with_the_token_passes(web):
 
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:3000", "192.168.1.10:3000",
-                                  "localhost.evil.example", "127.0.0.1.nip.io", ""])
+                                  "localhost.evil.example", "127.0.0.1.nip.io", "",
+                                  "[::1]evil.example", "[::1]:3000evil", "[::1"])
 def test_foreign_host_headers_are_refused(web, host):
     """DNS rebinding: the attacker's name resolves to 127.0.0.1, but the Host header still
     carries the attacker's name."""
@@ -137,6 +138,13 @@ def test_configured_host_is_allowed(tmp_path):
 @pytest.mark.parametrize("host", ["[::1]:80", "::1", "Localhost:3000", "127.0.0.1"])
 def test_host_name_parsing(host):
     assert host_name(host) in {"::1", "localhost", "127.0.0.1"}
+
+
+def test_the_page_and_the_api_are_never_cached(web):
+    """The page carries the session's token: no cache may keep it."""
+    _, client, _ = web
+    for url in ("/", "/api/status"):
+        assert client.get(url).headers["Cache-Control"] == "no-store", url
 
 
 def test_no_cors_headers_anywhere(web):

@@ -73,10 +73,26 @@ def test_a_vlm_failure_keeps_the_detector_report_and_is_retried(web):
 @pytest.mark.parametrize("body", [
     {"enabled": "yes"}, {"url": "http://evil.example:11434"}, {"url": "file:///etc/passwd"},
     {"url": "http://127.0.0.1:11434/api?x=1"}, {"model": "a model; rm"}, {"timeout": 0},
-    {"keep_alive": "forever"},
+    {"keep_alive": "forever"}, {"url": "http://127.0.0.1:99999"}, {"url": "http://127.0.0.1:0"},
+    {"url": "http://localhost:-1"}, {"url": "http://[::1"},
 ])
 def test_bad_vlm_settings_are_refused(web, body):
     app, client, _ = web
     response = client.post("/api/vlm", headers=headers(app), json=body)
     assert response.status_code == 400
-    assert client.get("/api/vlm").get_json()["enabled"] is False
+    state = client.get("/api/vlm")
+    assert state.status_code == 200 and state.get_json()["enabled"] is False
+
+
+def test_a_bad_ollama_url_is_a_usage_error() -> None:
+    from click.testing import CliRunner
+
+    from pixelsafe.cli import main
+    from pixelsafe.errors import VlmUrlError
+    from pixelsafe.vlm import VlmSettings
+
+    with pytest.raises(VlmUrlError):
+        VlmSettings(url="http://127.0.0.1:99999")
+    result = CliRunner().invoke(main, ["doctor", "--vlm", "--ollama-url",
+                                       "http://127.0.0.1:99999"])
+    assert result.exit_code == 2 and "port out of range" in result.output

@@ -152,3 +152,9 @@ class VlmAnswerError(VlmError):
 
 class VlmTruncatedError(VlmError):
     code = "vlm_truncated"
+
+
+class VlmUrlError(VlmError, ValueError):
+    """An Ollama URL that cannot be used: not http(s), no host, or a port out of range."""
+
+    code = "vlm_bad_url"

@@ -119,10 +119,14 @@ def vlm_settings(vlm: bool, ollama_url: str | None, vlm_model: str | None,
     """The VLM's settings when --vlm is given (flags over environment over defaults)."""
     if not vlm:
         return None
+    from ..errors import VlmUrlError
     from ..vlm import VlmSettings
 
-    return VlmSettings.from_env(url=ollama_url, model=vlm_model, timeout=vlm_timeout,
-                                keep_alive=vlm_keep_alive)
+    try:
+        return VlmSettings.from_env(url=ollama_url, model=vlm_model, timeout=vlm_timeout,
+                                    keep_alive=vlm_keep_alive)
+    except VlmUrlError as exc:
+        raise click.BadParameter(str(exc), param_hint="--ollama-url") from exc
 
 
 def with_common(fn: Any) -> Any:

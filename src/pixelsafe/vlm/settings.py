@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
+
+from ..errors import VlmUrlError
 
 DEFAULT_URL = "http://127.0.0.1:11434"
 DEFAULT_MODEL = "qwen2.5vl:3b"
@@ -19,6 +22,9 @@ class VlmSettings:
     #: seconds for one answer (about 87 s per photo on 2 CPU cores, so the default is wide)
     timeout: float = 300.0
     keep_alive: str = "10m"
+
+    def __post_init__(self) -> None:
+        check_url(self.url)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> VlmSettings:
@@ -38,3 +44,21 @@ class VlmSettings:
     def tag(self) -> str:
         """Which model and prompt produced an answer."""
         return f"{self.model}/{PROMPT_VERSION}"
+
+
+def check_url(url: str) -> str:
+    """``url`` when it is an http(s) URL with a host and a port in range, else
+    :class:`VlmUrlError` (``http://127.0.0.1:99999`` would fail every later request)."""
+    if not isinstance(url, str):
+        raise VlmUrlError("the Ollama URL must be a string")
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:  # "http://[::1"
+        raise VlmUrlError(f"the Ollama URL {url!r} cannot be parsed") from exc
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise VlmUrlError(f"the Ollama URL {url!r} has a port out of range (1-65535)") from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname or port == 0:
+        raise VlmUrlError(f"the Ollama URL {url!r} must be http(s)://HOST:PORT")
+    return url

@@ -14,11 +14,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
 from .. import __version__, imageio, policy
-from ..errors import EmptyFileError, PixelSafeError, UnsupportedFormatError
+from ..errors import EmptyFileError, PixelSafeError, UnsupportedFormatError, VlmUrlError
 from ..policy import MIN_PASSPHRASE, STYLES
 from ..protect import ops
 from ..protect.core import FORMAT_SUFFIX, RedactOptions
 from ..report import Box, Kind, Report, RiskLevel
+from ..vlm.settings import check_url
 from . import library as lib
 from .errors import ApiError, status_for
 from .openapi import spec
@@ -367,7 +368,10 @@ def set_vlm() -> Response:
         changes["model"] = body["model"]
     if "url" in body:
         url = body["url"]
-        parts = urlsplit(url) if isinstance(url, str) else None
+        try:
+            parts = urlsplit(check_url(url))
+        except VlmUrlError:
+            parts = None
         if (parts is None or parts.scheme != "http" or parts.hostname not in LOCAL_OLLAMA
                 or parts.path not in ("", "/") or parts.query or parts.username):
             raise ApiError(400, "bad_request", "'url' must be http://127.0.0.1:PORT or "

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 
 from flask import Flask, Response, current_app, request
@@ -35,7 +36,12 @@ def host_name(host: str) -> str:
     """``[::1]:3000`` -> ``::1``; ``LocalHost:80`` -> ``localhost``."""
     host = host.strip().lower()
     if host.startswith("["):
-        return host[1:host.find("]")] if "]" in host else host
+        end = host.find("]")
+        rest = host[end + 1:] if end > 0 else ""
+        # "[::1]evil.example" is no loopback host: after "]" only a port may follow
+        if end < 0 or rest and not re.fullmatch(r":\d{1,5}", rest):
+            return host
+        return host[1:end]
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
@@ -79,7 +85,8 @@ def set_headers(response: Response) -> Response:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    if request.path.startswith("/api/"):
+    # the API and the page (it carries the session's token) are never cached
+    if request.path.startswith("/api/") or response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
     return response
 
