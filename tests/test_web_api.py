@@ -447,3 +447,25 @@ def test_a_file_swapped_for_a_link_after_indexing_fails_alone(tmp_path):
                                    "ON i.id = j.image_id").fetchall())
     assert states == {"id-card-utopia.jpg": "failed", "letter-contact-details.png": "running"}
     shutdown(app)
+
+
+def test_what_the_tool_keeps_is_only_for_its_user(tmp_path):
+    """Other local users cannot open the database, the uploads, the exports or the trash:
+    the folders are 0700 and the database 0600 (break 9)."""
+    root = library_with(tmp_path / "lib", "street-with-gps.jpg")
+    app = make_app(root, START_WORKER=False)
+    try:
+        client = app.test_client()
+        data = (SAMPLES / "id-card-utopia.jpg").read_bytes()
+        up = client.post("/api/images", headers=headers(app),
+                         data={"file": (io.BytesIO(data), "card.jpg")})
+        iid = up.get_json()["uploaded"][0]["image"]["id"]
+        first = client.get("/api/images").get_json()["images"][0]["id"]
+        client.post(f"/api/images/{first}/strip", headers=headers(app))
+        assert client.delete(f"/api/images/{iid}", headers=headers(app)).status_code == 200
+        for folder in (root / ".pixelsafe", root / ".pixelsafe" / "exports", root / "uploads",
+                       root / ".trash"):
+            assert folder.is_dir() and folder.stat().st_mode & 0o777 == 0o700, folder
+        assert (root / ".pixelsafe" / "library.db").stat().st_mode & 0o777 == 0o600
+    finally:
+        shutdown(app)

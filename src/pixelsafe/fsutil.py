@@ -26,3 +26,20 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def private_dir(path: Path) -> Path:
+    """``path`` as a folder that only its owner may open (0700), made if missing: what the
+    tool keeps (its database, exports, uploads, trash) is not for other local users."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_uid == os.getuid():
+        os.chmod(path, 0o700)
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Create ``path`` empty with mode 0600 if it does not exist (a database that SQLite
+    then opens: its journal files take the same mode)."""
+    if not path.exists():
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    return path

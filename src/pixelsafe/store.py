@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import StoreError
+from .fsutil import private_file
 from .report import Report
 
 MIGRATIONS: tuple[tuple[str, str], ...] = (
@@ -95,6 +96,7 @@ class Store:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.path)  # reports hold GPS and the text read in photos
             self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
                                         check_same_thread=not threads)
             self.conn.execute("PRAGMA journal_mode=WAL")

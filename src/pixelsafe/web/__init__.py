@@ -16,6 +16,7 @@ from werkzeug.routing import IntegerConverter
 
 from ..batch import Settings
 from ..detectors.registry import DEFAULT as DETECTOR_NAMES
+from ..fsutil import private_dir
 from ..pipeline import pipeline_id
 from ..vlm import VlmSettings
 from . import errors, security
@@ -98,6 +99,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["LIBRARY"] = str(root)
     app.config["DB"] = str(app.config["DB"] or data / "library.db")
     app.config["EXPORT_DIR"] = str(app.config["EXPORT_DIR"] or data / "exports")
+    private_dir(data)  # the database, exports and renders: only for this user
     app.config["ALLOWED_HOSTS"] = security.allowed_hosts(app.config["HOST"])
     library = Library(root, app.config["DB"], pipeline_id(DETECTOR_NAMES))
     app.extensions["pixelsafe"] = library

@@ -15,6 +15,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, send_fi
 
 from .. import __version__, imageio, policy
 from ..errors import EmptyFileError, PixelSafeError, UnsupportedFormatError, VlmUrlError
+from ..fsutil import private_dir
 from ..policy import MIN_PASSPHRASE, STYLES
 from ..protect import ops
 from ..protect.core import FORMAT_SUFFIX, RedactOptions
@@ -248,9 +249,7 @@ def _format_of(path: Path) -> str:
 
 
 def _exports() -> Path:
-    folder = Path(current_app.config["EXPORT_DIR"])
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_dir(Path(current_app.config["EXPORT_DIR"]))
 
 
 def _send(path: Path, download: str, extra: dict[str, str] | None = None) -> Response:

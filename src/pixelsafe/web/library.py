@@ -25,7 +25,7 @@ from typing import Any
 
 from .. import policy
 from ..errors import PixelSafeError
-from ..fsutil import write_atomic
+from ..fsutil import private_dir, write_atomic
 from ..imageio import sha256_file
 from ..pipeline import is_image_path
 from ..report import Report
@@ -199,8 +199,7 @@ class Library:
             existing = self.by_sha256(sha256)
             if existing is not None:
                 return existing, False
-            folder = self.root / UPLOADS
-            folder.mkdir(exist_ok=True)
+            folder = private_dir(self.root / UPLOADS)
             path = folder / f"{sha256[:12]}-{safe_name(name)}"
             write_atomic(path, data)
             st = path.stat()
@@ -214,8 +213,7 @@ class Library:
         with self._lock:
             rel = self.image_path(image_id)
             src = self.resolve(rel)
-            folder = self.root / TRASH
-            folder.mkdir(exist_ok=True)
+            folder = private_dir(self.root / TRASH)
             dst = folder / src.name
             n = 1
             while dst.exists():
