@@ -469,3 +469,30 @@ def test_what_the_tool_keeps_is_only_for_its_user(tmp_path):
         assert (root / ".pixelsafe" / "library.db").stat().st_mode & 0o777 == 0o600
     finally:
         shutdown(app)
+
+
+def test_accepted_uploads_keep_their_sniffed_format_and_survive_a_restart(tmp_path):
+    """Break 6: names without an extension, empty, '..', 'x.html' or 'gnp.exe' are stored
+    under the extension their bytes announce, and are all still listed after a restart."""
+    root = library_with(tmp_path / "lib", "street-with-gps.jpg")
+    jpeg = (SAMPLES / "id-card-utopia.jpg").read_bytes()
+    names = ["noext", "", "x.html", "gnp.exe", ".."]
+    app = make_app(root, START_WORKER=False)
+    try:
+        client = app.test_client()
+        for k, name in enumerate(names):
+            data = jpeg + b"<script>alert(1)</script>" + bytes([k])  # a JPEG+HTML polyglot
+            up = client.post("/api/images", headers=headers(app),
+                             data={"file": (io.BytesIO(data), name)})
+            assert up.status_code == 201, (name, up.get_json())
+        before = {i["path"] for i in client.get("/api/images").get_json()["images"]}
+    finally:
+        shutdown(app)
+    stored = sorted(p.name for p in (root / "uploads").iterdir())
+    assert len(stored) == len(names) and all(n.endswith(".jpg") for n in stored), stored
+    app = make_app(root, START_WORKER=False)
+    try:
+        after = {i["path"] for i in app.test_client().get("/api/images").get_json()["images"]}
+    finally:
+        shutdown(app)
+    assert after == before and len(after) == len(names) + 1

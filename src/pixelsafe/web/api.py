@@ -175,8 +175,9 @@ def upload() -> tuple[Response, int]:
     for storage in files:
         name = os.path.basename((storage.filename or "upload").replace("\\", "/")) or "upload"
         data = storage.stream.read()
+        fmt = imageio.sniff_format(data[:16])
         try:
-            if imageio.sniff_format(data[:16]) is None:
+            if fmt is None:
                 if not data:
                     raise EmptyFileError(f"{name}: the file is empty")
                 raise UnsupportedFormatError(
@@ -188,7 +189,7 @@ def upload() -> tuple[Response, int]:
                 "type": exc.code, "message": str(exc), "status": status_for(exc)}})
             continue
         sha = hashlib.sha256(data).hexdigest()
-        image_id, created = library().save_upload(name, data, sha)
+        image_id, created = library().save_upload(name, data, sha, FORMAT_SUFFIX[str(fmt)])
         results.append({"name": name, "status": "created" if created else "duplicate",
                         "image": _record(image_id)})
     if all(r["status"] == "error" for r in results):

@@ -192,15 +192,18 @@ class Library:
                                (sha256,)).fetchone()
         return int(row[0]) if row else None
 
-    def save_upload(self, name: str, data: bytes, sha256: str) -> tuple[int, bool]:
-        """Store uploaded bytes under ``uploads/``; returns (image id, created). The same
-        bytes uploaded twice give the existing image."""
+    def save_upload(self, name: str, data: bytes, sha256: str, suffix: str
+                    ) -> tuple[int, bool]:
+        """Store uploaded bytes under ``uploads/`` with the ``suffix`` of the format their
+        bytes announce, never the sender's extension (a JPEG+HTML polyglot sent as
+        ``x.html`` is stored as ``….jpg``, and indexed again after a restart); returns
+        (image id, created). The same bytes uploaded twice give the existing image."""
         with self._lock:
             existing = self.by_sha256(sha256)
             if existing is not None:
                 return existing, False
             folder = private_dir(self.root / UPLOADS)
-            path = folder / f"{sha256[:12]}-{safe_name(name)}"
+            path = folder / f"{sha256[:12]}-{Path(safe_name(name)).stem}{suffix}"
             write_atomic(path, data)
             st = path.stat()
             image_id = self.add(path.relative_to(self.root).as_posix(),
