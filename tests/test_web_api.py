@@ -496,3 +496,31 @@ def test_accepted_uploads_keep_their_sniffed_format_and_survive_a_restart(tmp_pa
     finally:
         shutdown(app)
     assert after == before and len(after) == len(names) + 1
+
+
+def test_what_a_crash_left_behind_is_removed_at_start(tmp_path):
+    """Break 10: a half-written upload or export (kill -9 during an atomic write) and a
+    restore's working folder are gone at the next start; a restore leaves nothing."""
+    root = library_with(tmp_path / "lib", "street-with-gps.jpg")
+    exports = root / ".pixelsafe" / "exports"
+    (root / "uploads").mkdir()
+    exports.mkdir(parents=True)
+    stray = [root / "uploads" / ".abc-x.jpg.k2j3.tmp", exports / ".1-x.redacted.jpg.zz.tmp"]
+    for path in stray:
+        path.write_bytes(b"\0" * 1024)
+    left = exports / ".restore-q1w2e3"
+    left.mkdir()
+    (left / "original.restored.png").write_bytes(b"the original pixels")
+    keep = root / "uploads" / "abc-keep.jpg"
+    keep.write_bytes((SAMPLES / "id-card-utopia.jpg").read_bytes())
+    app = make_app(root, START_WORKER=False)
+    try:
+        assert not any(p.exists() for p in [*stray, left]) and keep.exists()
+        client = app.test_client()
+        response = client.post("/api/restore", headers=headers(app), data={
+            "file": (io.BytesIO(b"\x89PNG\r\n\x1a\n not protected"), "x.protected.png"),
+            "passphrase": "correct horse battery"})
+        assert response.status_code >= 400
+        assert list(exports.iterdir()) == []
+    finally:
+        shutdown(app)

@@ -86,6 +86,30 @@ class VlmSwitch:
                 "status": {"ok": found.ok, "message": found.message, "vision": found.vision}}
 
 
+def sweep_stray(root: Path, exports: Path) -> list[Path]:
+    """What a crash mid-write left behind, removed at start: half-written files of an atomic
+    write (``.NAME.XXXX.tmp``) in uploads/ and exports/, and a restore's working folder
+    (the uploaded protected file and the restored original)."""
+    import shutil
+
+    from .api import RESTORE_PREFIX
+
+    removed: list[Path] = []
+    for folder in (root / "uploads", exports):
+        if not folder.is_dir() or folder.is_symlink():
+            continue
+        for entry in folder.iterdir():
+            if entry.is_symlink():
+                continue
+            if entry.is_file() and entry.name.startswith(".") and entry.name.endswith(".tmp"):
+                entry.unlink(missing_ok=True)
+                removed.append(entry)
+            elif entry.is_dir() and entry.name.startswith(RESTORE_PREFIX):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+    return removed
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
@@ -100,6 +124,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["DB"] = str(app.config["DB"] or data / "library.db")
     app.config["EXPORT_DIR"] = str(app.config["EXPORT_DIR"] or data / "exports")
     private_dir(data)  # the database, exports and renders: only for this user
+    sweep_stray(root, Path(app.config["EXPORT_DIR"]))
     app.config["ALLOWED_HOSTS"] = security.allowed_hosts(app.config["HOST"])
     library = Library(root, app.config["DB"], pipeline_id(DETECTOR_NAMES))
     app.extensions["pixelsafe"] = library

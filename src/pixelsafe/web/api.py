@@ -249,6 +249,10 @@ def _format_of(path: Path) -> str:
         return imageio.sniff_format(fh.read(16)) or ""
 
 
+#: the prefix of a restore's private working folder inside the exports folder
+RESTORE_PREFIX = ".restore-"
+
+
 def _exports() -> Path:
     return private_dir(Path(current_app.config["EXPORT_DIR"]))
 
@@ -320,7 +324,9 @@ def restore() -> Response:
     if not passphrase:
         raise ApiError(400, "wrong_passphrase", "give the passphrase")
     name = lib.safe_name(storage.filename or "protected.png")
-    with tempfile.TemporaryDirectory(dir=_exports()) as tmp:
+    # a private folder of its own (0700), removed on every path; one left by a crash is
+    # removed at the next start (web.sweep_stray)
+    with tempfile.TemporaryDirectory(prefix=RESTORE_PREFIX, dir=_exports()) as tmp:
         src = Path(tmp) / name
         storage.save(src)
         out = Path(tmp) / (Path(name).stem.replace(".protected", "") + ".restored.png")
