@@ -281,3 +281,46 @@ def test_serve_warns_on_a_public_bind(tmp_path):
     stderr, reached = run_serve(["--library", str(tmp_path / "lib"), "--host", "0.0.0.0",
                                  "--allow-remote"], port, "127.0.0.1")
     assert reached and "warning" in stderr and "anyone" in stderr
+
+
+@pytest.mark.parametrize("site", ["cross-site", "same-site"])
+def test_a_cross_site_image_tag_gets_no_rendition(web, site):
+    """Break 1: another site's <img> may not make the server decode anything."""
+    app, client, _ = web
+    iid = image_id(client)
+    for url in (f"/api/images/{iid}/thumb?size=display", f"/api/images/{iid}/original",
+                f"/api/images/{iid}", "/api/images"):
+        response = client.get(url, headers={"Sec-Fetch-Site": site})
+        assert response.status_code == 403, url
+        assert response.get_json()["error"]["type"] == "cross_site"
+    ok = client.get(f"/api/images/{iid}/thumb", headers={"Sec-Fetch-Site": "same-origin"})
+    assert ok.status_code == 200 and ok.mimetype == "image/jpeg"
+
+
+def test_a_16_bit_greyscale_png_gets_its_thumbnail(tmp_path, monkeypatch):
+    """A 16-bit PNG rendered (it failed with 'image has wrong mode'); a file that cannot be
+    rendered is decoded once, not at every view."""
+    import numpy as np
+    from PIL import Image
+
+    from pixelsafe.web import api
+
+    root = tmp_path / "lib"
+    root.mkdir()
+    grey = (np.random.default_rng(0).random((2100, 2100)) * 65535).astype(np.uint16)
+    Image.fromarray(grey).save(root / "grey16.png")
+    (root / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    app = make_app(root, START_WORKER=False)
+    try:
+        client = app.test_client()
+        images = {i["name"]: i["id"] for i in client.get("/api/images").get_json()["images"]}
+        thumb = client.get(f"/api/images/{images['grey16.png']}/thumb")
+        assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
+        calls = []
+        real = api.rendition
+        monkeypatch.setattr(api, "rendition", lambda *a: calls.append(a) or real(*a))
+        for _ in range(3):
+            assert client.get(f"/api/images/{images['broken.png']}/thumb").status_code >= 400
+        assert len(calls) == 1
+    finally:
+        shutdown(app)

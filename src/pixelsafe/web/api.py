@@ -142,6 +142,11 @@ def get_file(image_id: int) -> Response:
     return response
 
 
+#: renditions that failed, by (file hash, variant): remembered for the process's life
+_FAILED_RENDERS: dict[tuple[str, str], PixelSafeError] = {}
+MAX_FAILED_RENDERS = 1000
+
+
 @bp.get("/images/<id:image_id>/thumb")
 def get_thumb(image_id: int) -> Response:
     size = _choice("size", request.args.get("size", "thumb"), tuple(SIZES))
@@ -154,7 +159,17 @@ def get_thumb(image_id: int) -> Response:
                else size)
     data = library().thumbnail(record["sha256"], variant)
     if data is None:
-        data = rendition(library().resolve(record["path"]), SIZES[size], report)
+        key = (record["sha256"], variant)
+        failed = _FAILED_RENDERS.get(key)
+        if failed is not None:
+            raise failed  # a file that cannot be rendered is not decoded again at every view
+        try:
+            data = rendition(library().resolve(record["path"]), SIZES[size], report)
+        except PixelSafeError as exc:
+            if len(_FAILED_RENDERS) >= MAX_FAILED_RENDERS:
+                _FAILED_RENDERS.pop(next(iter(_FAILED_RENDERS)))
+            _FAILED_RENDERS[key] = exc
+            raise
         library().save_thumbnail(record["sha256"], variant, data)
     response = Response(data, mimetype="image/jpeg")
     response.headers["Cache-Control"] = "private, max-age=3600"

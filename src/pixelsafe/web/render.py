@@ -12,15 +12,16 @@ from pathlib import Path
 from PIL import Image
 
 from .. import imageio
-from ..protect.core import RedactOptions, apply, encode, oriented, plan
+from ..protect.core import RedactOptions, apply, encode, plan
 from ..report import Report
 
 SIZES = {"thumb": 480, "display": 1600}
 
 
 def rendition(path: Path, size: int, report: Report | None = None) -> bytes:
-    """A JPEG at most ``size`` pixels on its long side; redacted when a report is given."""
-    im = oriented(imageio.load(path))
+    """A JPEG at most ``size`` pixels on its long side; redacted when a report is given.
+    Made from the 8-bit RGB pixels as displayed (a 16-bit greyscale PNG included)."""
+    im = imageio.load(path).rgb.copy()
     if report is not None:
         for target in plan(report, RedactOptions(), im.width, im.height):
             apply(im, target)

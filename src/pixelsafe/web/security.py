@@ -63,9 +63,13 @@ def check_request() -> None:
         raise ApiError(403, "host_not_allowed",
                        f"Host {host!r} is not allowed; open the app as http://127.0.0.1 or "
                        "http://localhost")
-    if request.method in SAFE_METHODS:
-        return
     site = request.headers.get("Sec-Fetch-Site")
+    if request.method in SAFE_METHODS:
+        # a cross-site <img> or fetch of an API resource (a rendition, an original, a
+        # report) is refused before any work: another site may not make this server decode
+        if request.path.startswith("/api/") and site not in (None, "same-origin", "none"):
+            raise ApiError(403, "cross_site", f"cross-site request refused ({site})")
+        return
     if site is not None and site not in ("same-origin", "none"):
         raise ApiError(403, "cross_site", f"cross-site request refused ({site})")
     origin = request.headers.get("Origin")
