@@ -140,3 +140,26 @@ def test_scan_resumes_after_kill_9(tmp_path):
     result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert f"40 images: {40 - saved} analysed, {saved} from cache, 0 failed" in result.stdout
+
+
+def test_scan_and_analyze_never_hang_on_a_fifo_or_a_device(tmp_path):
+    """Break 8: a FIFO and a link to /dev/zero named *.jpg are clear errors, at once."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    shutil.copy(SAMPLES / "street-with-gps.jpg", lib / "ok.jpg")
+    os.mkfifo(lib / "fifo.jpg")
+    (lib / "zero.jpg").symlink_to("/dev/zero")
+    started = time.monotonic()
+    result = subprocess.run([sys.executable, "-m", "pixelsafe.cli", "scan", str(lib),
+                             "--db", str(tmp_path / "c.db"), "--output", str(tmp_path / "o.jsonl")],
+                            capture_output=True, text=True, timeout=120)
+    assert time.monotonic() - started < 60
+    rows = {json.loads(line)["image"]["path"] if "image" in json.loads(line)
+            else json.loads(line)["input"]: json.loads(line)
+            for line in (tmp_path / "o.jsonl").read_text().splitlines()}
+    assert len(rows) == 3, result.stderr
+    bad = [r for r in rows.values() if "error" in r]
+    assert len(bad) == 2 and all("not a regular file" in r["error"]["message"] for r in bad)
+    for name in ("fifo.jpg", "zero.jpg"):
+        out = invoke("analyze", "--json", lib / name)
+        assert out.exit_code == 1 and "not a regular file" in out.output

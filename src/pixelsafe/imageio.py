@@ -10,6 +10,7 @@ import hashlib
 import io
 import logging
 import os
+import stat
 import threading
 import warnings
 from dataclasses import dataclass
@@ -122,11 +123,18 @@ def sniff_format(head: bytes) -> str | None:
 def read_bytes(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> bytes:
     p = Path(path)
     try:
-        size = p.stat().st_size
-        if size > limits.max_bytes:
-            raise FileTooLargeError(
-                f"{p.name}: {size} bytes is over the limit of {limits.max_bytes} bytes")
-        with p.open("rb") as fh:
+        # non-blocking, so that a FIFO cannot hang the open; then only a regular file is
+        # read (a link to /dev/zero or a device would be read without end)
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                if stat.S_ISDIR(st.st_mode):
+                    raise InputError(f"{p}: is a directory")
+                raise InputError(f"{p}: not a regular file (a FIFO, a device or a socket)")
+            if st.st_size > limits.max_bytes:
+                raise FileTooLargeError(f"{p.name}: {st.st_size} bytes is over the limit of "
+                                        f"{limits.max_bytes} bytes")
             data = fh.read(limits.max_bytes + 1)
     except InputError:
         raise

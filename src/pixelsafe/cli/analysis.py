@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -143,6 +144,13 @@ def check_files(store: Store, files: list[Path], pipeline: str
             advance(bar, path)
             try:
                 st = path.stat()
+                if not stat.S_ISREG(st.st_mode):
+                    # a FIFO would block the hash, a link to /dev/zero would never end
+                    results[index] = Outcome(
+                        index, str(path), error_type="input_error",
+                        error_message=f"{path}: not a regular file (a FIFO, a device or "
+                                      "a socket)")
+                    continue
                 key = str(path.resolve())
                 sha = store.known_hash(key, st.st_size, st.st_mtime_ns)
                 if sha is None:
