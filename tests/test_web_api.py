@@ -242,6 +242,9 @@ def test_export_redacts_honours_toggles_and_strips(web, face_detector):
     ({"boxes": [[1, 2, 3]]}, "bad_request"),
     ({"boxes": [[5000, 5000, 6000, 6000]]}, "bad_request"),
     ({"boxes": [[float("nan"), 0, 10, 10]]}, "bad_request"),
+    # break 11: unbounded work behind the token
+    ({"boxes": [[0, 0, 10, 10]] * 201}, "too_many_boxes"),
+    ({"boxes": [[0, 0, 100000, 100000]] * 3}, "too_many_boxes"),
 ])
 def test_export_refuses_bad_choices(web, body, kind):
     app, client, _ = web

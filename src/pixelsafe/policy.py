@@ -107,6 +107,11 @@ STYLE_TITLES = {"auto": "Auto (blur faces, fill text)", "blur": "Blur", "pixelat
 STYLES = tuple(STYLE_TITLES)
 #: a passphrase shorter than this protects nothing (scrypt slows guessing, it cannot stop it)
 MIN_PASSPHRASE = 8
+#: the most boxes a user may add by hand to one redaction, and how many times over their
+#: areas may cover the image (each is filled, and with --encrypt each is stored encrypted:
+#: 200 full-image boxes made a 42 MB file)
+MAX_MANUAL_BOXES = 200
+MAX_BOX_COVER = 2.0
 #: the risk levels counted as "high risk", and hidden by the gallery's "auto" mode
 HIGH_RISK = frozenset({RiskLevel.HIGH, RiskLevel.CRITICAL})
 #: what the gallery's "hide sensitive" mode hides: everything that scored 2 or more

@@ -18,7 +18,7 @@ import click
 from rich.console import Console
 
 from ..errors import PixelSafeError
-from ..policy import STYLES, kind_named
+from ..policy import MAX_MANUAL_BOXES, STYLES, kind_named
 from ..report import Box, Kind
 from .common import ExitStatus, advance, escape, fail, progress_bar
 
@@ -119,6 +119,8 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, only: str | None,
         if encrypt else None
     if (passphrase_file or passphrase_env) and not encrypt:
         raise click.UsageError("a passphrase is only used with --encrypt")
+    if len(boxes) > MAX_MANUAL_BOXES:
+        raise click.UsageError(f"at most {MAX_MANUAL_BOXES} --box options")
     options = RedactOptions(style=style, only=parse_kinds(only),
                             keep=frozenset(k.strip() for k in keep.split(",") if k.strip()),
                             boxes=[parse_box(b) for b in boxes], passphrase=passphrase,

@@ -16,7 +16,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, send_fi
 from .. import __version__, imageio, policy
 from ..errors import EmptyFileError, PixelSafeError, UnsupportedFormatError, VlmUrlError
 from ..fsutil import private_dir
-from ..policy import MIN_PASSPHRASE, STYLES
+from ..policy import MAX_BOX_COVER, MAX_MANUAL_BOXES, MIN_PASSPHRASE, STYLES
 from ..protect import ops
 from ..protect.core import FORMAT_SUFFIX, RedactOptions
 from ..report import Box, Kind, Report, RiskLevel
@@ -244,6 +244,8 @@ def _options(body: dict[str, Any], width: int, height: int) -> RedactOptions:
     raw_boxes = body.get("boxes", [])
     if not isinstance(raw_boxes, list):
         raise ApiError(400, "bad_request", "'boxes' must be a list of [x1, y1, x2, y2]")
+    if len(raw_boxes) > MAX_MANUAL_BOXES or len(keep) > 10 * MAX_MANUAL_BOXES:
+        raise ApiError(400, "too_many_boxes", f"at most {MAX_MANUAL_BOXES} boxes per request")
     boxes: list[Box] = []
     for raw in raw_boxes:
         if (not isinstance(raw, list) or len(raw) != 4
@@ -254,6 +256,9 @@ def _options(body: dict[str, Any], width: int, height: int) -> RedactOptions:
         if box is None:
             raise ApiError(400, "bad_request", f"box {raw} is empty or outside the image")
         boxes.append(box)
+    if sum(b.area for b in boxes) > MAX_BOX_COVER * width * height:
+        raise ApiError(400, "too_many_boxes", f"the boxes cover the image more than "
+                                              f"{MAX_BOX_COVER:g} times over")
     return RedactOptions(style=style, keep=frozenset(keep), boxes=tuple(boxes),
                          overwrite=True)
 
