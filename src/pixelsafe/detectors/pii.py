@@ -15,7 +15,7 @@ from ..runtime import models
 from ..text.addresses import address_runs, span_in_line
 from ..text.names import person_spans, prior, rule_spans
 from ..text.recognizers import FieldRule, find_all, form_words_only, label_of, value_ok
-from .base import Candidate
+from .base import Candidate, Rect
 from .documents import Span, identity_page, repeated, zones
 from .layout import blocks
 from .ocr import Collector, Line, TextPage, TextReader, span_rect, union
@@ -183,10 +183,12 @@ def _addresses(page: TextPage, skip: frozenset[int], out: Collector, taken: set[
     for block in blocks(page):
         idx = [i for i in block.lines if i not in skip]
         texts = [lines[i].text for i in idx]
+        # each line's "Address" label, if it has one (looked up once per line)
+        labels = [hit if hit is not None and hit[0].label == "address" else None
+                  for hit in map(label_of, texts)]
         seeds = []
-        for k, text in enumerate(texts):
-            hit = label_of(text)
-            if hit is None or hit[0].label != "address":
+        for k, hit in enumerate(labels):
+            if hit is None:
                 continue
             if hit[1].strip():
                 if value_ok(hit[0], hit[1]):
@@ -198,9 +200,9 @@ def _addresses(page: TextPage, skip: frozenset[int], out: Collector, taken: set[
             for k in run:
                 i = idx[k]
                 start, end = span_in_line(texts[k])
-                hit = label_of(texts[k])
-                if hit is not None and hit[0].label == "address":
-                    start = max(start, hit[2])  # the value, not its label
+                label = labels[k]
+                if label is not None:
+                    start = max(start, label[2])  # the value, not its label
                 if end <= start or _overlaps(taken, i, start, end) and not _is_address(
                         out, lines[i], start, end):
                     continue
@@ -220,8 +222,7 @@ def _addresses(page: TextPage, skip: frozenset[int], out: Collector, taken: set[
                 taken.update(spans)
 
 
-def _inside(a: tuple[float, float, float, float], b: tuple[float, float, float, float]
-            ) -> bool:
+def _inside(a: Rect, b: Rect) -> bool:
     return a[0] >= b[0] - 1 and a[1] >= b[1] - 1 and a[2] <= b[2] + 1 and a[3] <= b[3] + 1
 
 
