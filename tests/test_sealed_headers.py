@@ -31,7 +31,7 @@ def no_scrypt(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def _seal() -> bytes:
     return sealed.seal([sealed.Region(Box(0, 0, 4, 4), Image.new("RGB", (4, 4), "red"))],
-                       (10, 10), "RGB", PASS)
+                       (10, 10), "RGB", PASS, carrier=b"the redacted image")
 
 
 GENUINE = _seal()  # made before any test replaces the KDF
@@ -68,6 +68,7 @@ def test_kdf_parameters_other_than_ours_are_refused_before_scrypt(no_scrypt, kdf
     {"regions": [[0, 0, 20, 20]]},          # outside the image
     {"regions": [[0, 0, 4, 4]] * 10_001},   # more regions than PixelSafe writes
     {"check": "AAAA"}, {"kdf": None}, {"regions": None},
+    {"v": 3}, {"v": 2, "carrier": None}, {"carrier": "ab"},
 ])
 def test_malformed_headers_are_tampered_before_scrypt(no_scrypt, change) -> None:
     _, header = genuine()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -165,13 +166,19 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, only: str | None,
 def restore(source: Path, output: Path, passphrase_file: Path | None,
             passphrase_env: str | None, overwrite: bool) -> None:
     """Put back the original pixels of a file redacted with --encrypt."""
+    from ..protect import UnverifiedCarrierWarning
     from ..protect import restore as do_restore
 
     passphrase = read_passphrase(passphrase_file, passphrase_env)
     try:
-        out = do_restore(source, output, passphrase, overwrite)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always", UnverifiedCarrierWarning)
+            out = do_restore(source, output, passphrase, overwrite)
     except PixelSafeError as exc:
         sys.exit(fail(source, exc))
+    for w in seen:
+        if issubclass(w.category, UnverifiedCarrierWarning):
+            Console(stderr=True).print(f"warning: {escape(str(w.message))}")
     Console().print(f"restored {escape(str(source))} -> {escape(str(out))}")
 
 

@@ -3,6 +3,7 @@ for a passphrase holder, restore them, strip metadata, and lock whole files in a
 
 from .core import RedactOptions, RedactResult, Target
 from .ops import lock, redact, restore, strip, unlock
+from .sealed import UnverifiedCarrierWarning
 
-__all__ = ["RedactOptions", "RedactResult", "Target", "lock", "redact", "restore", "strip",
-           "unlock"]
+__all__ = ["RedactOptions", "RedactResult", "Target", "UnverifiedCarrierWarning", "lock",
+           "redact", "restore", "strip", "unlock"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-import io
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,14 @@ from typing import Any
 from PIL import Image
 
 from .. import imageio
-from ..errors import OutputPathError, PassphraseError, ProtectError, ResidualLeakError
+from ..errors import (
+    CorruptImageError,
+    OutputPathError,
+    PassphraseError,
+    ProtectError,
+    ResidualLeakError,
+    TamperedError,
+)
 from ..fsutil import write_atomic
 from ..policy import verify_detectors
 from ..report import Box, Finding, Kind, Report
@@ -29,6 +36,7 @@ from .core import (
     output_format,
     plan,
 )
+from .sealed import UnverifiedCarrierWarning
 
 #: faces still found at this confidence inside a blurred region get a stronger treatment
 HARDEN_THRESHOLD = 0.2
@@ -82,7 +90,7 @@ def redact(path: str | Path, out: str | Path, options: RedactOptions | None = No
     if options.passphrase is not None:
         payload = sealed.seal([sealed.Region(t.box, original.crop(
             (t.box.x1, t.box.y1, t.box.x2, t.box.y2))) for t in targets],
-            original.size, original.mode, options.passphrase)
+            original.size, original.mode, options.passphrase, carrier=data)
         embedded = sealed.embed(data, fmt, payload)
         if embedded is None:
             sidecar_bytes = payload
@@ -206,17 +214,39 @@ def _metadata(output: imageio.LoadedImage) -> list[Finding]:
 def restore(path: str | Path, out: str | Path, passphrase: str,
             overwrite: bool = False) -> Path:
     """Put the original pixels back into every encrypted region. Nothing is written on a
-    wrong passphrase, a changed byte or a missing payload."""
+    wrong passphrase, a changed byte, a changed visible image or a missing payload.
+
+    The carrier is decoded only when it is a format PixelSafe writes, of the size the
+    authenticated header records, within the decoder's limits. A payload written before
+    carriers were bound (header version 1) restores with an :class:`UnverifiedCarrierWarning`.
+    """
     src, dst = Path(path), Path(out)
     check_output(dst, [src], overwrite)
     data = imageio.read_bytes(src)
-    opened = sealed.open_sealed(sealed.extract(data, src), passphrase)
-    with Image.open(io.BytesIO(data)) as im:
+    carried = sealed.split(data, src)
+    opened = sealed.open_sealed(carried.payload, passphrase)
+    if opened.carrier is None:
+        warnings.warn(UnverifiedCarrierWarning(
+            f"{src.name}: protected by an earlier version, which did not record the visible "
+            "image: a change to it since then cannot be detected"), stacklevel=2)
+    elif sealed.carrier_digest(carried.carrier) != opened.carrier:
+        raise TamperedError(
+            f"{src.name}: the visible image was changed after it was protected (re-saved, "
+            "edited, or the encrypted regions were copied into another picture); its regions "
+            "are not restored into it")
+    im = imageio.open_image(data, src.name)
+    allowed = sealed.SIDECAR_FORMATS if carried.sidecar else sealed.EMBEDDED_FORMATS
+    fmt = "HEIF" if im.format in ("HEIF", "AVIF") else im.format
+    if fmt not in allowed:
+        raise TamperedError(f"{src.name}: a {im.format} file is not a carrier PixelSafe writes")
+    if im.size != opened.size:
+        raise TamperedError(f"{src.name} is {im.size[0]}x{im.size[1]} but its regions were "
+                            f"sealed for {opened.size[0]}x{opened.size[1]}")
+    try:
         im.load()
         base = im.convert(opened.mode) if im.mode != opened.mode else im.copy()
-    if base.size != opened.size:
-        raise ProtectError(f"{src} is {base.size[0]}x{base.size[1]} but its regions were "
-                           f"sealed for {opened.size[0]}x{opened.size[1]}")
+    except (OSError, ValueError, SyntaxError) as exc:
+        raise CorruptImageError(f"{src.name}: cannot decode the visible image ({exc})") from exc
     for region in opened.regions:
         base.paste(region.pixels, (region.box.x1, region.box.y1))
     fmt = output_format(dst, "PNG")
@@ -288,5 +318,5 @@ def unlock(path: str | Path, passphrase: str, out: str | Path | None = None,
     return dst
 
 
-__all__ = ["RedactOptions", "RedactResult", "Kind", "lock", "redact", "restore", "strip",
-           "unlock"]
+__all__ = ["RedactOptions", "RedactResult", "Kind", "UnverifiedCarrierWarning", "lock",
+           "redact", "restore", "strip", "unlock"]

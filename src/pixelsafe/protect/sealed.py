@@ -4,11 +4,15 @@ Format of a sealed payload (all integers big-endian)::
 
     b"PXSF1" | u32 header length | header (JSON, UTF-8) | 12-byte nonce | AES-256-GCM ciphertext
 
-The header records the KDF (scrypt: salt, n, r, p), the image size and mode and the list of
-regions, plus a 16-byte passphrase check. The key material is scrypt(passphrase) of 64
+The header records the KDF (scrypt: salt, n, r, p), the image size and mode, the list of
+regions and the SHA-256 of the carrier (the encoded redacted image without the payload),
+plus a 16-byte passphrase check. The key material is scrypt(passphrase) of 64
 bytes: the first 32 are the AES key, the hash of the last 32 is the check, so a wrong
 passphrase is told apart from a changed byte. The header is the AES-GCM associated data:
-changing the size, a region or a KDF parameter makes authentication fail. The plaintext is
+changing the size, a region, a KDF parameter or the carrier digest makes authentication
+fail, and a carrier whose bytes changed (a box painted on the visible image, the payload
+copied into another picture) no longer matches its authenticated digest. Version 1 headers
+(before the digest) still open; their carrier cannot be checked. The plaintext is
 each region's original pixels as a PNG (lossless in every mode), length-prefixed.
 
 Carriers: a PNG gets a private ancillary chunk ``psEc``; a JPEG gets APP11 segments tagged
@@ -54,6 +58,10 @@ JPEG_TAG = b"PXSF"
 SIDECAR_SUFFIX = ".pxsf"
 
 
+class UnverifiedCarrierWarning(UserWarning):
+    """A restore whose payload does not record its carrier (made by an earlier version)."""
+
+
 @dataclass(frozen=True)
 class Region:
     box: Box
@@ -67,13 +75,19 @@ def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> tuple[bytes
     return material[:32], hashlib.sha256(material[32:]).digest()[:16]
 
 
-def seal(regions: list[Region], size: tuple[int, int], mode: str, passphrase: str) -> bytes:
+def carrier_digest(carrier: bytes) -> str:
+    return hashlib.sha256(carrier).hexdigest()
+
+
+def seal(regions: list[Region], size: tuple[int, int], mode: str, passphrase: str,
+         carrier: bytes) -> bytes:
+    """Encrypt the regions' pixels for the encoded redacted image ``carrier``."""
     if len(regions) > MAX_REGIONS:
         raise ProtectError(f"{len(regions)} regions: at most {MAX_REGIONS} can be encrypted")
     salt = os.urandom(16)
     key, check = _derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     header = json.dumps({
-        "v": 1,
+        "v": 2, "carrier": carrier_digest(carrier),
         "kdf": {"name": "scrypt", "salt": base64.b64encode(salt).decode(), "n": SCRYPT_N,
                 "r": SCRYPT_R, "p": SCRYPT_P},
         "cipher": "AES-256-GCM",
@@ -97,6 +111,8 @@ class Opened:
     size: tuple[int, int]
     mode: str
     regions: list[Region]
+    #: the SHA-256 of the carrier the payload was sealed for (None: a version 1 payload)
+    carrier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +124,7 @@ class _Header:
     size: tuple[int, int]
     mode: str
     boxes: list[Box]
+    carrier: str | None
 
 
 def _header(blob: bytes) -> _Header:
@@ -121,6 +138,11 @@ def _header(blob: bytes) -> _Header:
     header = json.loads(header_bytes)
     if not isinstance(header, dict):
         raise ValueError("the header is not an object")
+    version = header.get("v")
+    carrier = header.get("carrier") if version == 2 else None
+    if version not in (1, 2) or (version == 2 and not (
+            isinstance(carrier, str) and len(carrier) == 64)):
+        raise ValueError(f"header version {version!r}")
     kdf = header["kdf"]
     n, r, p = int(kdf["n"]), int(kdf["r"]), int(kdf["p"])
     if kdf["name"] != "scrypt" or (n, r, p) not in KDF_ALLOWED:
@@ -140,7 +162,8 @@ def _header(blob: bytes) -> _Header:
     boxes = [Box(*map(int, b)) for b in raw]
     if any(b.x1 < 0 or b.y1 < 0 or b.x2 > width or b.y2 > height for b in boxes):
         raise ValueError("a region outside the image")
-    return _Header(header_bytes, salt, check, (n, r, p), (width, height), mode, boxes)
+    return _Header(header_bytes, salt, check, (n, r, p), (width, height), mode, boxes,
+                   carrier)
 
 
 def open_sealed(blob: bytes, passphrase: str) -> Opened:
@@ -160,7 +183,7 @@ def open_sealed(blob: bytes, passphrase: str) -> Opened:
     except InvalidTag as exc:
         raise TamperedError("the encrypted payload failed authentication: it was changed") \
             from exc
-    return Opened(h.size, h.mode, _regions(body, h.boxes))
+    return Opened(h.size, h.mode, _regions(body, h.boxes), h.carrier)
 
 
 def _regions(body: bytes, boxes: list[Box]) -> list[Region]:
@@ -208,24 +231,54 @@ def embed(encoded: bytes, fmt: str, payload: bytes) -> bytes | None:
     return None
 
 
+#: where each carrier format keeps its payload
+EMBEDDED_FORMATS = frozenset({"PNG", "JPEG"})
+SIDECAR_FORMATS = frozenset({"WEBP", "TIFF", "BMP", "GIF", "HEIF"})
+
+
+@dataclass(frozen=True)
+class Carried:
+    payload: bytes
+    #: the carrier's bytes without the payload: what the header's digest covers
+    carrier: bytes
+    sidecar: bool
+
+
 def extract(data: bytes, path: Path | None = None) -> bytes:
     """Find a payload in a PNG chunk, JPEG APP11 segments or a sidecar next to ``path``."""
-    found: bytes | None = None
+    return split(data, path).payload
+
+
+def split(data: bytes, path: Path | None = None) -> Carried:
+    """The payload and the carrier it travels in, the carrier as it was before the payload
+    was put in. A PNG or JPEG carries its payload inside; a sidecar is only looked for
+    beside another format PixelSafe writes."""
+    found: tuple[bytes, bytes] | None = None
+    fmt = None
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        found = _from_png(data)
+        fmt, found = "PNG", _from_png(data)
     elif data.startswith(b"\xff\xd8"):
-        found = _from_jpeg(data)
-    if found is None and path is not None:
+        fmt, found = "JPEG", _from_jpeg(data)
+    if found is not None:
+        return Carried(found[0], found[1], False)
+    if fmt is None and path is not None:
         side = Path(str(path) + SIDECAR_SUFFIX)
         if side.is_file():
-            found = side.read_bytes()
-    if found is None:
-        raise PayloadMissingError("this file carries no encrypted regions (made without "
-                                  "--encrypt, or its payload or sidecar was removed)")
-    return found
+            from ..imageio import sniff_format
+
+            sniffed = sniff_format(data[:16])
+            if sniffed not in SIDECAR_FORMATS:
+                raise TamperedError(
+                    f"a {sniffed or 'non-image'} file cannot carry a sidecar: PixelSafe writes "
+                    "sidecars only beside " + ", ".join(sorted(SIDECAR_FORMATS)))
+            if side.stat().st_size > DEFAULT_LIMITS.max_bytes:
+                raise TamperedError("the sidecar is larger than any PixelSafe writes")
+            return Carried(side.read_bytes(), data, True)
+    raise PayloadMissingError("this file carries no encrypted regions (made without "
+                              "--encrypt, or its payload or sidecar was removed)")
 
 
-def _from_png(data: bytes) -> bytes | None:
+def _from_png(data: bytes) -> tuple[bytes, bytes] | None:
     pos = 8
     while pos + 8 <= len(data):
         (length,) = struct.unpack(">I", data[pos:pos + 4])
@@ -235,20 +288,22 @@ def _from_png(data: bytes) -> bytes | None:
             (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
             if zlib.crc32(ctype + body) & 0xFFFFFFFF != crc:
                 raise TamperedError("the encrypted chunk's CRC does not match: it was changed")
-            return body
+            return body, data[:pos] + data[pos + 12 + length:]
         if ctype == b"IEND":
             break
         pos += 12 + length
     return None
 
 
-def _from_jpeg(data: bytes) -> bytes | None:
+def _from_jpeg(data: bytes) -> tuple[bytes, bytes] | None:
     parts: dict[int, bytes] = {}
     total = 0
     pos = 2
+    kept = [data[:2]]
     while pos + 4 <= len(data) and data[pos] == 0xFF:
         marker = data[pos + 1]
         if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
+            kept.append(data[pos:pos + 2])
             pos += 2
             continue
         (length,) = struct.unpack(">H", data[pos + 2:pos + 4])
@@ -256,11 +311,14 @@ def _from_jpeg(data: bytes) -> bytes | None:
         if marker == 0xEB and seg.startswith(JPEG_TAG):
             index, total = struct.unpack(">HH", seg[4:8])
             parts[index] = seg[8:]
+        else:
+            kept.append(data[pos:pos + 2 + length])
+        pos += 2 + length
         if marker == 0xDA:  # start of scan: no more headers
             break
-        pos += 2 + length
     if not parts:
         return None
     if sorted(parts) != list(range(total)):
         raise TamperedError("some of the encrypted segments are missing")
-    return b"".join(parts[i] for i in range(total))
+    kept.append(data[pos:])
+    return b"".join(parts[i] for i in range(total)), b"".join(kept)
