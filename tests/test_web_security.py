@@ -303,8 +303,6 @@ def test_a_16_bit_greyscale_png_gets_its_thumbnail(tmp_path, monkeypatch):
     import numpy as np
     from PIL import Image
 
-    from pixelsafe.web import api
-
     root = tmp_path / "lib"
     root.mkdir()
     grey = (np.random.default_rng(0).random((2100, 2100)) * 65535).astype(np.uint16)
@@ -317,10 +315,62 @@ def test_a_16_bit_greyscale_png_gets_its_thumbnail(tmp_path, monkeypatch):
         thumb = client.get(f"/api/images/{images['grey16.png']}/thumb")
         assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
         calls = []
-        real = api.rendition
-        monkeypatch.setattr(api, "rendition", lambda *a: calls.append(a) or real(*a))
+        renderer = app.extensions["pixelsafe.renderer"]
+        real = renderer.render
+        monkeypatch.setattr(renderer, "render", lambda *a: calls.append(a) or real(*a))
         for _ in range(3):
             assert client.get(f"/api/images/{images['broken.png']}/thumb").status_code >= 400
         assert len(calls) == 1
     finally:
         shutdown(app)
+
+
+def test_renditions_are_decoded_outside_the_server_process(tmp_path, monkeypatch):
+    """Break 1: the server does not decode photos itself. With the decoder broken in this
+    (the server's) process, thumbnails are still made: by the bounded render worker."""
+    from PIL import Image
+
+    from pixelsafe import imageio
+
+    root = tmp_path / "lib"
+    root.mkdir()
+    Image.new("RGB", (900, 600), (30, 120, 200)).save(root / "blue.jpg")
+    app = make_app(root, START_WORKER=False)
+    try:
+        def no_decoding_here(*args, **kwargs):
+            raise AssertionError("decoded in the server process")
+
+        monkeypatch.setattr(imageio, "load", no_decoding_here)
+        monkeypatch.setattr(imageio, "decode", no_decoding_here)
+        client = app.test_client()
+        iid = client.get("/api/images").get_json()["images"][0]["id"]
+        for size in ("thumb", "display"):
+            response = client.get(f"/api/images/{iid}/thumb?size={size}")
+            assert response.status_code == 200 and response.mimetype == "image/jpeg"
+            with Image.open(io.BytesIO(response.data)) as im:
+                assert max(im.size) == 900 if size == "display" else max(im.size) == 480
+    finally:
+        shutdown(app)
+
+
+def test_a_rendition_over_the_memory_limit_is_a_typed_error(tmp_path):
+    """Break 1: the 233 KB 16-bit PNG of 10950x10950 that took 3.3 GB of the server: in a
+    render worker limited to 400 MiB it fails as resource_limit, and the worker is
+    replaced, so the next rendition is made."""
+    from PIL import Image
+
+    from pixelsafe.errors import AnalysisResourceError
+    from pixelsafe.web.render import Renderer
+
+    bomb, fine = tmp_path / "grey16.png", tmp_path / "fine.png"
+    Image.new("I;16", (10950, 10950)).save(bomb)
+    assert bomb.stat().st_size < 1_000_000
+    Image.new("RGB", (64, 48), "white").save(fine)
+    renderer = Renderer(memory_mb=400)
+    try:
+        with pytest.raises(AnalysisResourceError) as caught:
+            renderer.render(bomb, 480)
+        assert str(tmp_path) not in str(caught.value)  # no server path in the message
+        assert renderer.render(fine, 480)[:2] == b"\xff\xd8"
+    finally:
+        renderer.close()

@@ -52,18 +52,25 @@ class Outcome:
     report: Report | None = None
     error_type: str | None = None
     error_message: str | None = None
+    #: what a worker other than the analysis one returned (a rendition's bytes)
+    data: bytes | None = None
 
     @property
     def ok(self) -> bool:
-        return self.report is not None
+        return self.report is not None or self.data is not None
+
+
+def limit_memory(memory_mb: int) -> None:
+    """Bound this process's address space (0: no bound)."""
+    if memory_mb:
+        import resource
+
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def _worker(conn: Connection, settings: Settings) -> None:
-    if settings.memory_mb:
-        import resource
-
-        limit = settings.memory_mb * 1024 * 1024
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    limit_memory(settings.memory_mb)
     from . import runtime
     from .detectors import registry
     from .pipeline import Analyzer
@@ -76,6 +83,13 @@ def _worker(conn: Connection, settings: Settings) -> None:
 
         vlm = Vlm(settings.vlm, AnswerCache())
     analyzer = Analyzer(registry.build(settings.detectors), timeout=settings.timeout, vlm=vlm)
+    serve_tasks(conn, settings, lambda task: analyzer.analyze(task[1]).to_json())
+
+
+def serve_tasks(conn: Connection, settings: Settings,
+                handle: Callable[[tuple[Any, ...]], str | bytes]) -> None:
+    """A worker's loop: take ``(index, path, ...)`` tasks until told to stop, answer each with
+    ``handle``'s result or a typed error; a worker out of memory answers, then retires."""
     while True:
         try:
             task = conn.recv()
@@ -83,10 +97,9 @@ def _worker(conn: Connection, settings: Settings) -> None:
             return
         if task is None:
             return
-        index, path = task
+        index, path = task[:2]
         try:
-            report = analyzer.analyze(path)
-            conn.send((index, "ok", report.to_json(), False))
+            conn.send((index, "ok", handle(task), False))
         except PixelSafeError as exc:
             conn.send((index, exc.code, str(exc), False))
         except MemoryError:
@@ -99,13 +112,19 @@ def _worker(conn: Connection, settings: Settings) -> None:
             conn.send((index, type(exc).__name__, f"{path}: {exc}", False))
 
 
+Target = Callable[[Connection, Settings], None]
+
+
 class _Slot:
-    def __init__(self, ctx: Any, settings: Settings) -> None:
+    def __init__(self, ctx: Any, settings: Settings, target: Target = _worker,
+                 what: str = "analysis") -> None:
+        self.target = target
+        self.what = what
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, settings), daemon=True)
+        self.proc = ctx.Process(target=target, args=(child, settings), daemon=True)
         self.proc.start()
         child.close()
-        self.task: tuple[int, str] | None = None
+        self.task: tuple[Any, ...] | None = None
         self.deadline = 0.0
         #: the worker said it stops after its last file (it ran out of memory)
         self.retired = False
@@ -127,7 +146,7 @@ class _Slot:
             self.proc.kill()
             self.proc.join(2)
 
-    def send(self, task: tuple[int, str], timeout: float) -> None:
+    def send(self, task: tuple[Any, ...], timeout: float) -> None:
         self.task = task
         self.deadline = time.monotonic() + timeout + (STARTUP_GRACE if self.fresh else 0.0)
         self.conn.send(task)
@@ -139,10 +158,12 @@ class _Slot:
             msg = self.conn.recv()
         except (EOFError, OSError):
             return None
-        index, path = self.task
+        index, path = self.task[:2]
         self.task = None
         self.fresh = False
         self.retired = bool(msg[3])
+        if msg[1] == "ok" and isinstance(msg[2], bytes):
+            return Outcome(index, path, data=msg[2])
         if msg[1] == "ok":
             return Outcome(index, path, report=Report.from_json(msg[2]))
         return Outcome(index, path, error_type=msg[1], error_message=msg[2])
@@ -150,19 +171,19 @@ class _Slot:
     def died(self) -> Outcome:
         """Kill the worker (it died) and give its task a typed error."""
         assert self.task is not None
-        index, path = self.task
+        index, path = self.task[:2]
         code = self.proc.exitcode
         self.kill()
         return Outcome(index, path, error_type=AnalysisResourceError.code,
-                       error_message=f"{path}: the analysis process died (exit code {code}); "
+                       error_message=f"{path}: the {self.what} process died (exit code {code}); "
                                      f"the file may exhaust memory or crash the decoder")
 
     def timed_out(self, timeout: float) -> Outcome:
         assert self.task is not None
-        index, path = self.task
+        index, path = self.task[:2]
         self.kill()
         return Outcome(index, path, error_type=AnalysisTimeoutError.code,
-                       error_message=f"{path}: analysis took longer than {timeout:g} s and "
+                       error_message=f"{path}: {self.what} took longer than {timeout:g} s and "
                                      f"was stopped")
 
 
@@ -215,16 +236,27 @@ class Supervisor:
     """One long-lived supervised worker process for callers that analyse one file at a
     time (the web app's queue). Same guarantees as :func:`run`: a per-file wall-clock
     budget, a memory limit, and a typed error when the worker dies or overruns; the worker
-    is then replaced."""
+    is then replaced. ``target`` is another worker loop with the same protocol (the web
+    app's renderer)."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, target: Target = _worker,
+                 what: str = "analysis") -> None:
         self.ctx = mp.get_context("spawn")
         self.settings = replace(settings, threads=settings.threads or max(1, os.cpu_count() or 1))
-        self.slot = _Slot(self.ctx, self.settings)
+        self.target = target
+        self.what = what
+        self.slot = self._slot()
+
+    def _slot(self) -> _Slot:
+        return _Slot(self.ctx, self.settings, self.target, self.what)
 
     def analyze(self, path: str) -> Outcome:
+        return self.call((0, path))
+
+    def call(self, task: tuple[Any, ...]) -> Outcome:
+        """Run one task (``(index, path, ...)``) in the worker and wait for its outcome."""
         slot = self.slot
-        slot.send((0, path), self.settings.budget)
+        slot.send(task, self.settings.budget)
         while True:
             left = max(0.0, slot.deadline - time.monotonic())
             ready = wait([slot.conn, slot.proc.sentinel], left)
@@ -233,13 +265,13 @@ class Supervisor:
                 if outcome is not None:
                     if slot.retired:
                         slot.stop()
-                        self.slot = _Slot(self.ctx, self.settings)
+                        self.slot = self._slot()
                     return outcome
             if slot.proc.sentinel in ready or not slot.proc.is_alive():
-                self.slot = _Slot(self.ctx, self.settings)
+                self.slot = self._slot()
                 return slot.died()
             if time.monotonic() > slot.deadline:
-                self.slot = _Slot(self.ctx, self.settings)
+                self.slot = self._slot()
                 return slot.timed_out(self.settings.budget)
 
     def close(self) -> None:

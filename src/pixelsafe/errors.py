@@ -158,3 +158,15 @@ class VlmUrlError(VlmError, ValueError):
     """An Ollama URL that cannot be used: not http(s), no host, or a port out of range."""
 
     code = "vlm_bad_url"
+
+
+def by_code(code: str) -> type[PixelSafeError]:
+    """The error class whose ``code`` this is (PixelSafeError when none is): a worker
+    process reports errors by code, its parent raises them typed again."""
+    todo: list[type[PixelSafeError]] = [PixelSafeError]
+    while todo:
+        cls = todo.pop()
+        if cls.code == code:
+            return cls
+        todo.extend(cls.__subclasses__())
+    return PixelSafeError

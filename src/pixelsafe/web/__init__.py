@@ -21,6 +21,7 @@ from ..pipeline import pipeline_id
 from ..vlm import VlmSettings
 from . import errors, security
 from .library import Library
+from .render import Renderer
 
 views = Blueprint("views", __name__)
 
@@ -128,6 +129,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["ALLOWED_HOSTS"] = security.allowed_hosts(app.config["HOST"])
     library = Library(root, app.config["DB"], pipeline_id(DETECTOR_NAMES))
     app.extensions["pixelsafe"] = library
+    app.extensions["pixelsafe.renderer"] = Renderer()
     switch = VlmSwitch(app, app.config["VLM"] or VlmSettings.from_env(),
                        bool(app.config["VLM_ENABLED"]))
     app.extensions["pixelsafe.vlm"] = switch
@@ -153,4 +155,5 @@ def shutdown(app: Flask) -> None:
     worker = app.extensions.pop("pixelsafe.worker", None)
     if worker is not None:
         worker.stop()
+    app.extensions["pixelsafe.renderer"].close()
     app.extensions["pixelsafe"].close()

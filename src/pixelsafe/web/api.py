@@ -8,6 +8,7 @@ import math
 import os
 import re
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from ..vlm.settings import check_url
 from . import library as lib
 from .errors import ApiError, status_for
 from .openapi import spec
-from .render import SIZES, rendition
+from .render import SIZES, Renderer
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -34,6 +35,10 @@ MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": 
 
 def library() -> lib.Library:
     return current_app.extensions["pixelsafe"]  # type: ignore[no-any-return]
+
+
+def renderer() -> Renderer:
+    return current_app.extensions["pixelsafe.renderer"]  # type: ignore[no-any-return]
 
 
 def db() -> Any:
@@ -164,7 +169,7 @@ def get_thumb(image_id: int) -> Response:
         if failed is not None:
             raise failed  # a file that cannot be rendered is not decoded again at every view
         try:
-            data = rendition(library().resolve(record["path"]), SIZES[size], report)
+            data = renderer().render(library().resolve(record["path"]), SIZES[size], report)
         except PixelSafeError as exc:
             if len(_FAILED_RENDERS) >= MAX_FAILED_RENDERS:
                 _FAILED_RENDERS.pop(next(iter(_FAILED_RENDERS)))
@@ -350,9 +355,14 @@ def restore() -> Response:
         src = Path(tmp) / name
         storage.save(src)
         out = Path(tmp) / (Path(name).stem.replace(".protected", "") + ".restored.png")
-        ops.restore(src, out, passphrase)
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always", ops.UnverifiedCarrierWarning)
+            ops.restore(src, out, passphrase)
         data = out.read_bytes()
     response = Response(data, mimetype="image/png")
+    for w in seen:
+        if issubclass(w.category, ops.UnverifiedCarrierWarning):
+            response.headers["X-PixelSafe-Warning"] = str(w.message)
     response.headers["Content-Disposition"] = f'attachment; filename="{out.name}"'
     return response
 
