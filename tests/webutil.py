@@ -53,9 +53,10 @@ def live_server(app: Any, threads: int = 8, drain: float = 15.0) -> Iterator[str
     seconds), then close every socket *in the loop's own thread*. Closing them from this
     thread while the loop sat in select() gave EBADF on a busy machine (issue 15)."""
     from waitress import wasyncore
-    from waitress.server import create_server
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=threads)
+    from pixelsafe.web.serving import bind, make_server
+
+    server = make_server(app, bind("127.0.0.1", 0), threads=threads)
     stop = threading.Event()
 
     def loop() -> None:

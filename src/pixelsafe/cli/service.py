@@ -55,10 +55,9 @@ def doctor(**vlm: Any) -> None:
 def serve(library: Path | None, db: Path | None, host: str, port: int, allow_remote: bool,
           max_upload_mb: int, threads: int, **vlm: Any) -> None:
     """Run the gallery web app (waitress) on http://HOST:PORT."""
-    import waitress
-
     from ..web import create_app, shutdown
     from ..web.security import LOOPBACK_HOSTS, host_name
+    from ..web.serving import bind, make_server
 
     if host_name(host) not in LOOPBACK_HOSTS:
         if not allow_remote:
@@ -67,17 +66,23 @@ def serve(library: Path | None, db: Path | None, host: str, port: int, allow_rem
         err_console.print(f"[bold red]warning:[/] serving on {escape(host)}: anyone who can reach "
                   "this address can see and change your library.")
     try:
+        sock = bind(host, port)  # before anything is created: a busy port is one line
+    except PixelSafeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
         app = create_app({"LIBRARY": library, "DB": db, "HOST": host,
                           "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
                           "VLM": vlm_settings(True, *(vlm[k] for k in VLM_KEYS)),
                           "VLM_ENABLED": vlm["vlm"]})
     except PixelSafeError as exc:
+        sock.close()
         raise click.ClickException(str(exc)) from exc
+    server = make_server(app, sock, threads, max_body=(max_upload_mb + 1) * 1024 * 1024)
     shown = f"[{host}]" if ":" in host else host
     err_console.print(f"PixelSafe gallery of {escape(app.config['LIBRARY'])} on "
-              f"[bold]http://{escape(shown)}:{port}/[/] (Ctrl+C stops)")
+              f"[bold]http://{escape(shown)}:{sock.getsockname()[1]}/[/] (Ctrl+C stops)")
     try:
-        waitress.serve(app, host=host, port=port, threads=threads, ident="PixelSafe",
-                       _quiet=True)
+        server.run()
     finally:
+        server.task_dispatcher.shutdown()
         shutdown(app)

@@ -80,15 +80,22 @@ def check_request() -> None:
         raise ApiError(403, "csrf_token", f"missing or wrong {TOKEN_HEADER} header")
 
 
+#: on every response, the app's own and the WSGI server's error replies alike
+FIXED_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+)
+
+
 def set_headers(response: Response) -> Response:
     for name in [h for h in response.headers.keys() if h.lower().startswith("access-control-")]:
         del response.headers[name]
     response.headers.setdefault("Content-Security-Policy", CSP)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    for name, value in FIXED_HEADERS:
+        response.headers[name] = value
     # the API and the page (it carries the session's token) are never cached
     if request.path.startswith("/api/") or response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
