@@ -101,3 +101,23 @@ def test_a_rerun_into_a_directory_resumes(tmp_path: Path, files: dict[str, Path]
     assert r.exit_code == 0, r.output
     assert done.read_bytes() == b"finished before the crash"  # not redone
     assert (out / "second.redacted.png").exists()
+
+
+def test_redact_and_strip_have_the_bounds_of_analyze(tmp_path: Path) -> None:
+    """Issue 15, break 11: `redact` on a 466 KB PNG of 119 MP used 4.5 GB and 24.7 s with no
+    limit. With --memory-mb it runs out of memory in its bounded worker (a typed error),
+    writes nothing, and the next file is still done. (Redaction loads the models: its worker
+    needs more room than strip's.)"""
+    big = tmp_path / "big.png"
+    Image.new("L", (10900, 10900), 255).save(big)
+    small = tmp_path / "small.png"
+    Image.new("RGB", (80, 60), (200, 120, 40)).save(small)
+    out = tmp_path / "out"
+    out.mkdir()
+    for command, memory in (("redact", "1500"), ("strip", "500")):
+        r = run(command, str(big), str(small), "-o", str(out), "--memory-mb", memory)
+        assert r.exit_code != 0, r.output
+        assert "out of memory" in r.output
+        written = sorted(p.name for p in out.iterdir())
+        assert not [n for n in written if n.startswith("big.")], written
+        assert [n for n in written if n.startswith("small.")], written

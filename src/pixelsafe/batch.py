@@ -52,12 +52,13 @@ class Outcome:
     report: Report | None = None
     error_type: str | None = None
     error_message: str | None = None
-    #: what a worker other than the analysis one returned (a rendition's bytes)
-    data: bytes | None = None
+    #: what a worker other than the analysis one returned (a rendition's bytes, a
+    #: redaction's result)
+    value: Any = None
 
     @property
     def ok(self) -> bool:
-        return self.report is not None or self.data is not None
+        return self.report is not None or self.value is not None
 
 
 def limit_memory(memory_mb: int) -> None:
@@ -87,9 +88,10 @@ def _worker(conn: Connection, settings: Settings) -> None:
 
 
 def serve_tasks(conn: Connection, settings: Settings,
-                handle: Callable[[tuple[Any, ...]], str | bytes]) -> None:
+                handle: Callable[[tuple[Any, ...]], Any]) -> None:
     """A worker's loop: take ``(index, path, ...)`` tasks until told to stop, answer each with
-    ``handle``'s result or a typed error; a worker out of memory answers, then retires."""
+    ``handle``'s result (a report as JSON text, or any other picklable value) or a typed
+    error; a worker out of memory answers, then retires."""
     while True:
         try:
             task = conn.recv()
@@ -162,10 +164,10 @@ class _Slot:
         self.task = None
         self.fresh = False
         self.retired = bool(msg[3])
-        if msg[1] == "ok" and isinstance(msg[2], bytes):
-            return Outcome(index, path, data=msg[2])
-        if msg[1] == "ok":
+        if msg[1] == "ok" and isinstance(msg[2], str):
             return Outcome(index, path, report=Report.from_json(msg[2]))
+        if msg[1] == "ok":
+            return Outcome(index, path, value=msg[2])
         return Outcome(index, path, error_type=msg[1], error_message=msg[2])
 
     def died(self) -> Outcome:
@@ -273,6 +275,18 @@ class Supervisor:
             if time.monotonic() > slot.deadline:
                 self.slot = self._slot()
                 return slot.timed_out(self.settings.budget)
+
+    def result(self, task: tuple[Any, ...]) -> Any:
+        """Run one task and return its value, or raise its error typed again, with the
+        task's path shortened to its name (no server path in a message)."""
+        from .errors import by_code
+
+        outcome = self.call(task)
+        if outcome.ok:
+            return outcome.report if outcome.report is not None else outcome.value
+        path = str(task[1])
+        message = (outcome.error_message or "failed").replace(path, os.path.basename(path))
+        raise by_code(outcome.error_type or "error")(message)
 
     def close(self) -> None:
         self.slot.stop()

@@ -79,13 +79,17 @@ def detector_names(value: str) -> tuple[str, ...]:
         raise click.BadParameter(str(exc)) from exc
 
 
-common_options = [
-    click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
-                 help="Analysis processes."),
+limit_options = [
     click.option("--timeout", type=click.FloatRange(1, 3600), default=60.0, show_default=True,
                  help="Seconds allowed per file before it is stopped."),
     click.option("--memory-mb", type=click.IntRange(0), default=8192, show_default=True,
-                 help="Memory limit per analysis process (0: none)."),
+                 help="Memory limit of the process that works on the files (0: none)."),
+]
+
+common_options = [
+    click.option("--workers", type=click.IntRange(1, 64), default=1, show_default=True,
+                 help="Analysis processes."),
+    *limit_options,
     click.option("--detectors", default=",".join(registry.DEFAULT), show_default=True,
                  help="Comma-separated detectors to run (text: pii,documents,plates)."),
 ]
@@ -131,6 +135,13 @@ def vlm_settings(vlm: bool, ollama_url: str | None, vlm_model: str | None,
 
 def with_common(fn: Any) -> Any:
     for option in reversed(common_options):
+        fn = option(fn)
+    return fn
+
+
+def with_limits(fn: Any) -> Any:
+    """--timeout and --memory-mb: the bounds of analysis, for commands that write files."""
+    for option in reversed(limit_options):
         fn = option(fn)
     return fn
 

@@ -21,7 +21,7 @@ from rich.console import Console
 from ..errors import PixelSafeError
 from ..policy import MAX_MANUAL_BOXES, STYLES, kind_named
 from ..report import Box, Kind
-from .common import ExitStatus, advance, escape, fail, progress_bar
+from .common import ExitStatus, advance, escape, fail, progress_bar, with_limits
 
 
 def passphrase_options(fn: Any) -> Any:
@@ -107,14 +107,16 @@ def output_for(src: Path, out: Path, many: bool, tag: str) -> Path:
 @click.option("--no-verify", is_flag=True, help="Skip re-analysing the output (not advised).")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON result per line.")
+@with_limits
 def redact(inputs: tuple[Path, ...], output: Path, style: str, only: str | None, keep: str,
            boxes: tuple[str, ...], encrypt: bool, passphrase_file: Path | None,
            passphrase_env: str | None, keep_icc: bool, no_verify: bool, overwrite: bool,
-           as_json: bool) -> None:
+           as_json: bool, timeout: float, memory_mb: int) -> None:
     """Write redacted copies of photos. Originals are never touched; every output is
-    re-analysed and refused if something that was to be hidden is still found."""
+    re-analysed and refused if something that was to be hidden is still found. Each file
+    is worked on in a process bounded by --timeout and --memory-mb."""
     from ..protect import RedactOptions
-    from ..protect import redact as do_redact
+    from ..protect.bounded import Bounded
 
     passphrase = read_passphrase(passphrase_file, passphrase_env, confirm=True) \
         if encrypt else None
@@ -128,7 +130,8 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, only: str | None,
                             keep_icc=keep_icc, verify=not no_verify, overwrite=overwrite)
     code = ExitStatus.OK
     console = Console()
-    with progress_bar(len(inputs), "redact", not as_json and len(inputs) > 1) as bar:
+    with progress_bar(len(inputs), "redact", not as_json and len(inputs) > 1) as bar, \
+            Bounded(timeout, memory_mb) as bounded:
         for src in inputs:
             dst = output_for(src, output, len(inputs) > 1, "redacted")
             if dst != output and dst.exists() and not overwrite:
@@ -138,7 +141,7 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, only: str | None,
                 advance(bar, src)
                 continue
             try:
-                result = do_redact(src, dst, options)
+                result = bounded.redact(src, dst, options)
             except PixelSafeError as exc:
                 code = max(code, fail(src, exc))
                 if as_json:
@@ -188,12 +191,16 @@ def restore(source: Path, output: Path, passphrase_file: Path | None,
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
 @click.option("--keep-icc", is_flag=True, help="Keep the ICC colour profile.")
 @click.option("--overwrite", is_flag=True)
-def strip(inputs: tuple[Path, ...], output: Path, keep_icc: bool, overwrite: bool) -> None:
-    """Copies without any metadata (EXIF, XMP, IPTC, comments, thumbnails, trailing bytes)."""
-    from ..protect import strip as do_strip
+@with_limits
+def strip(inputs: tuple[Path, ...], output: Path, keep_icc: bool, overwrite: bool,
+          timeout: float, memory_mb: int) -> None:
+    """Copies without any metadata (EXIF, XMP, IPTC, comments, thumbnails, trailing bytes).
+    Each file is worked on in a process bounded by --timeout and --memory-mb."""
+    from ..protect.bounded import Bounded
 
-    each(inputs, lambda src: do_strip(src, output_for(src, output, len(inputs) > 1, "clean"),
-                                      keep_icc, overwrite))
+    with Bounded(timeout, memory_mb) as bounded:
+        each(inputs, lambda src: bounded.strip(
+            src, output_for(src, output, len(inputs) > 1, "clean"), keep_icc, overwrite))
 
 
 def each(paths: tuple[Path, ...], action: Callable[[Path], Path]) -> None:

@@ -21,7 +21,7 @@ from PIL import Image
 
 from .. import imageio
 from ..batch import Settings, Supervisor, limit_memory, serve_tasks
-from ..errors import PixelSafeError, by_code
+from ..errors import PixelSafeError
 from ..protect.core import RedactOptions, apply, encode, plan
 from ..report import Report
 
@@ -71,12 +71,9 @@ class Renderer:
                 raise PixelSafeError("the server is shutting down")
             if self._supervisor is None:
                 self._supervisor = Supervisor(self.settings, _render_worker, "rendering")
-            outcome = self._supervisor.call(
+            data: bytes = self._supervisor.result(
                 (0, str(path), size, report.to_json() if report is not None else None))
-        if outcome.data is not None:
-            return outcome.data
-        message = (outcome.error_message or "cannot be rendered").replace(str(path), path.name)
-        raise by_code(outcome.error_type or "error")(message)
+        return data
 
     def close(self) -> None:
         with self._lock:
