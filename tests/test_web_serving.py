@@ -123,3 +123,50 @@ def test_serve_on_a_busy_port_is_one_line_and_creates_nothing(tmp_path):
     assert "already in use" in result.stderr and "Traceback" not in result.stderr
     assert "http://" not in result.stderr  # no URL printed for a server that never ran
     assert not (root / ".pixelsafe").exists()
+
+
+def test_serve_needs_the_session_key_it_printed(tmp_path):
+    """Issue 15, break 9: another local user could read the CSRF token from `GET /` and then
+    the whole API. `serve` now prints an address with a session key; without its cookie
+    nothing is served, neither the page nor the API."""
+    import http.client
+    import re
+
+    root = library_with(tmp_path / "lib", "letter-contact-details.png")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([sys.executable, "-m", "pixelsafe.cli", "serve", "--library",
+                             str(root), "--port", str(port)], stderr=subprocess.PIPE, text=True)
+    try:
+        line = ""
+        deadline = time.monotonic() + 90
+        while "key=" not in line and time.monotonic() < deadline:
+            line = proc.stderr.readline()
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/\?key=([A-Za-z0-9_-]+)", line)
+        assert found, line
+        key = found.group(2)
+
+        def get(path: str, cookie: str | None = None) -> http.client.HTTPResponse:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+            response = conn.getresponse()
+            response.read()
+            conn.close()
+            return response
+
+        assert get("/").status == 401
+        assert get("/api/images").status == 401
+        assert get("/?key=" + "x" * len(key)).status == 401
+        assert get(f"/api/images?key={key}").status == 401  # the key opens the page only
+        opened = get(f"/?key={key}")
+        assert opened.status == 303 and opened.getheader("Location") == "/"
+        cookie = opened.getheader("Set-Cookie")
+        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+        jar = cookie.split(";")[0]
+        assert get("/", jar).status == 200
+        assert get("/api/images", jar).status == 200
+        assert get("/api/images", jar.replace(key, "y" * len(key))).status == 401
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=20)

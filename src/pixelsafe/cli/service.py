@@ -56,7 +56,7 @@ def serve(library: Path | None, db: Path | None, host: str, port: int, allow_rem
           max_upload_mb: int, threads: int, **vlm: Any) -> None:
     """Run the gallery web app (waitress) on http://HOST:PORT."""
     from ..web import create_app, shutdown
-    from ..web.security import LOOPBACK_HOSTS, host_name
+    from ..web.security import LOOPBACK_HOSTS, host_name, new_token
     from ..web.serving import bind, make_server
 
     if host_name(host) not in LOOPBACK_HOSTS:
@@ -70,7 +70,8 @@ def serve(library: Path | None, db: Path | None, host: str, port: int, allow_rem
     except PixelSafeError as exc:
         raise click.ClickException(str(exc)) from exc
     try:
-        app = create_app({"LIBRARY": library, "DB": db, "HOST": host,
+        key = new_token()
+        app = create_app({"LIBRARY": library, "DB": db, "HOST": host, "ACCESS_KEY": key,
                           "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
                           "VLM": vlm_settings(True, *(vlm[k] for k in VLM_KEYS)),
                           "VLM_ENABLED": vlm["vlm"]})
@@ -80,7 +81,8 @@ def serve(library: Path | None, db: Path | None, host: str, port: int, allow_rem
     server = make_server(app, sock, threads, max_body=(max_upload_mb + 1) * 1024 * 1024)
     shown = f"[{host}]" if ":" in host else host
     err_console.print(f"PixelSafe gallery of {escape(app.config['LIBRARY'])} on "
-              f"[bold]http://{escape(shown)}:{sock.getsockname()[1]}/[/] (Ctrl+C stops)")
+              f"[bold]http://{escape(shown)}:{sock.getsockname()[1]}/?key={key}[/] "
+              "(open this address: its key is this session's; Ctrl+C stops)", soft_wrap=True)
     try:
         server.run()
     finally:

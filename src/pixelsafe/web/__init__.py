@@ -116,7 +116,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(
         LIBRARY=None, DB=None, HOST="127.0.0.1", START_WORKER=True,
         MAX_CONTENT_LENGTH=100 * 1024 * 1024, ANALYSIS_TIMEOUT=120.0, MEMORY_MB=8192,
-        CSRF_TOKEN=security.new_token(), EXPORT_DIR=None, VLM=None, VLM_ENABLED=False)
+        CSRF_TOKEN=security.new_token(), EXPORT_DIR=None, VLM=None, VLM_ENABLED=False,
+        # None: no access key (the app in tests and embedded); `pixelsafe serve` sets one
+        ACCESS_KEY=None)
     app.config.update(config or {})
     app.debug = False
     root = Path(app.config["LIBRARY"] or default_library()).resolve()

@@ -10,6 +10,10 @@
   ``X-PixelSafe-Token`` header. A cross-site form can set neither.
 * A Content-Security-Policy with ``script-src 'self'`` and no inline script or style, plus
   nosniff, no framing and no referrer.
+* A per-session access key (``ACCESS_KEY``, set by ``pixelsafe serve``): the address it
+  prints carries the key once; that request sets an HttpOnly, SameSite=Strict cookie and
+  every other request needs it. Another local user can connect to the loopback port but
+  cannot read the terminal, so cannot read the page (and its CSRF token) or the API.
 """
 
 from __future__ import annotations
@@ -57,19 +61,51 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def check_request() -> None:
+def access_cookie() -> str:
+    """The access cookie's name: cookies are per host, not per port, so two servers on
+    one machine each have their own."""
+    return f"pixelsafe-{request.environ.get('SERVER_PORT', '0')}"
+
+
+def check_access(key: str) -> Response | None:
+    """The key from the address ``serve`` printed, then its cookie on every request."""
+    given = request.args.get("key")
+    if given is not None and request.method == "GET" and request.path == "/":
+        if not hmac.compare_digest(given.encode(), key.encode()):
+            raise ApiError(401, "access_key", "this address carries a wrong or old key: "
+                           "open the one that `pixelsafe serve` printed")
+        response = Response("", 303, headers={"Location": "/"})  # the key leaves the address
+        response.set_cookie(access_cookie(), key, httponly=True, samesite="Strict", path="/")
+        return response
+    if not hmac.compare_digest(request.cookies.get(access_cookie(), "").encode(),
+                               key.encode()):
+        if request.path == "/" and request.method == "GET":
+            return Response("PixelSafe: open the address that `pixelsafe serve` printed in "
+                            "its terminal; it carries this session's key.\n", 401,
+                            mimetype="text/plain")
+        raise ApiError(401, "access_key", "no access key: open the address that "
+                       "`pixelsafe serve` printed")
+    return None
+
+
+def check_request() -> Response | None:
     host = request.headers.get("Host", "")
     if host_name(host) not in current_app.config["ALLOWED_HOSTS"]:
         raise ApiError(403, "host_not_allowed",
                        f"Host {host!r} is not allowed; open the app as http://127.0.0.1 or "
                        "http://localhost")
+    key = current_app.config.get("ACCESS_KEY")
+    if key:
+        answer = check_access(key)
+        if answer is not None:
+            return answer
     site = request.headers.get("Sec-Fetch-Site")
     if request.method in SAFE_METHODS:
         # a cross-site <img> or fetch of an API resource (a rendition, an original, a
         # report) is refused before any work: another site may not make this server decode
         if request.path.startswith("/api/") and site not in (None, "same-origin", "none"):
             raise ApiError(403, "cross_site", f"cross-site request refused ({site})")
-        return
+        return None
     if site is not None and site not in ("same-origin", "none"):
         raise ApiError(403, "cross_site", f"cross-site request refused ({site})")
     origin = request.headers.get("Origin")
@@ -78,6 +114,7 @@ def check_request() -> None:
     token = request.headers.get(TOKEN_HEADER, "")
     if not hmac.compare_digest(token.encode(), current_app.config["CSRF_TOKEN"].encode()):
         raise ApiError(403, "csrf_token", f"missing or wrong {TOKEN_HEADER} header")
+    return None
 
 
 #: on every response, the app's own and the WSGI server's error replies alike
