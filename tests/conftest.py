@@ -2,12 +2,16 @@ from __future__ import annotations
 
 import io
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[1]
+#: what the app derives from photos goes to a per-user data folder: one for this test run,
+#: never the developer's own (subprocesses inherit it)
+os.environ.setdefault("PIXELSAFE_DATA", tempfile.mkdtemp(prefix="pixelsafe-test-data-"))
 #: the shared evaluation sets beside the clone; the unit tests run without them
 #: (tests/test_units_without_shared.py checks that), the integration tests need them
 SHARED = Path(os.environ.get("PIXELSAFE_SHARED") or ROOT.parent / "shared")

@@ -466,10 +466,10 @@ def test_what_the_tool_keeps_is_only_for_its_user(tmp_path):
         first = client.get("/api/images").get_json()["images"][0]["id"]
         client.post(f"/api/images/{first}/strip", headers=headers(app))
         assert client.delete(f"/api/images/{iid}", headers=headers(app)).status_code == 200
-        for folder in (root / ".pixelsafe", root / ".pixelsafe" / "exports", root / "uploads",
-                       root / ".trash"):
+        data = Path(app.config["DATA_DIR"])
+        for folder in (data.parent, data, data / "exports", root / "uploads", root / ".trash"):
             assert folder.is_dir() and folder.stat().st_mode & 0o777 == 0o700, folder
-        assert (root / ".pixelsafe" / "library.db").stat().st_mode & 0o777 == 0o600
+        assert (data / "library.db").stat().st_mode & 0o777 == 0o600
     finally:
         shutdown(app)
 
@@ -504,8 +504,10 @@ def test_accepted_uploads_keep_their_sniffed_format_and_survive_a_restart(tmp_pa
 def test_what_a_crash_left_behind_is_removed_at_start(tmp_path):
     """Break 10: a half-written upload or export (kill -9 during an atomic write) and a
     restore's working folder are gone at the next start; a restore leaves nothing."""
+    from pixelsafe.fsutil import library_data
+
     root = library_with(tmp_path / "lib", "street-with-gps.jpg")
-    exports = root / ".pixelsafe" / "exports"
+    exports = library_data(root) / "exports"
     (root / "uploads").mkdir()
     exports.mkdir(parents=True)
     stray = [root / "uploads" / ".abc-x.jpg.k2j3.tmp", exports / ".1-x.redacted.jpg.zz.tmp"]

@@ -41,6 +41,7 @@ def writes(iid: int) -> list[tuple[str, str, dict]]:
         ("post", "/api/restore", {"data": {"passphrase": "x"}}),
         ("post", "/api/vlm", {"json": {"enabled": True}}),
         ("delete", f"/api/images/{iid}", {}),
+        ("delete", "/api/trash", {}),
     ]
 
 
@@ -55,7 +56,7 @@ def test_every_state_changing_route_is_listed(web):
     assert routes == listed
 
 
-@pytest.mark.parametrize("index", range(9))
+@pytest.mark.parametrize("index", range(10))
 def test_state_changing_routes_need_the_token(web, index):
     app, client, _ = web
     method, url, kwargs = writes(image_id(client))[index]
@@ -67,7 +68,7 @@ def test_state_changing_routes_need_the_token(web, index):
     assert wrong.status_code == 403
 
 
-@pytest.mark.parametrize("index", range(9))
+@pytest.mark.parametrize("index", range(10))
 def test_cross_site_requests_are_refused_even_with_the_token(web, index):
     app, client, _ = web
     method, url, kwargs = writes(image_id(client))[index]

@@ -43,3 +43,22 @@ def private_file(path: Path) -> Path:
     if not path.exists():
         os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
     return path
+
+
+def data_home() -> Path:
+    """Where PixelSafe keeps what it derives from photos (databases, renditions, reports):
+    ``$PIXELSAFE_DATA``, else ``$XDG_DATA_HOME/pixelsafe``, else ``~/.local/share/pixelsafe``.
+    Never inside a photo folder: zipping or syncing the folder must not carry the text read
+    in its photos, their thumbnails or their GPS."""
+    if os.environ.get("PIXELSAFE_DATA"):
+        return Path(os.environ["PIXELSAFE_DATA"])
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "pixelsafe"
+
+
+def library_data(root: Path) -> Path:
+    """The private folder of one photo library's data, named by a hash of its path."""
+    import hashlib
+
+    digest = hashlib.sha256(os.fsencode(root.resolve())).hexdigest()[:20]
+    return data_home() / "libraries" / digest

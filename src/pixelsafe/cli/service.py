@@ -42,7 +42,13 @@ def doctor(**vlm: Any) -> None:
 @click.option("--library", type=click.Path(file_okay=False, path_type=Path),
               help="Folder of photos (default: the bundled samples, or $PIXELSAFE_LIBRARY).")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
-              help="SQLite database (default: LIBRARY/.pixelsafe/library.db).")
+              help="SQLite database (default: library.db in the library's data folder).")
+@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The library's private data folder: database, renditions, kept exports "
+                   "(default: $PIXELSAFE_DATA or ~/.local/share/pixelsafe/libraries/…, "
+                   "never inside the photo folder).")
+@click.option("--keep-exports", is_flag=True,
+              help="Keep a copy of each export in the data folder (default: sent, not kept).")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to bind. Anything but loopback needs --allow-remote.")
 @click.option("--port", default=3000, show_default=True, type=click.IntRange(0, 65535))
@@ -52,8 +58,9 @@ def doctor(**vlm: Any) -> None:
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Request threads of the WSGI server.")
 @with_vlm
-def serve(library: Path | None, db: Path | None, host: str, port: int, allow_remote: bool,
-          max_upload_mb: int, threads: int, **vlm: Any) -> None:
+def serve(library: Path | None, db: Path | None, data_dir: Path | None, keep_exports: bool,
+          host: str, port: int, allow_remote: bool, max_upload_mb: int, threads: int,
+          **vlm: Any) -> None:
     """Run the gallery web app (waitress) on http://HOST:PORT."""
     from ..web import create_app, shutdown
     from ..web.security import LOOPBACK_HOSTS, host_name, new_token
@@ -72,6 +79,7 @@ def serve(library: Path | None, db: Path | None, host: str, port: int, allow_rem
     try:
         key = new_token()
         app = create_app({"LIBRARY": library, "DB": db, "HOST": host, "ACCESS_KEY": key,
+                          "DATA_DIR": data_dir, "KEEP_EXPORTS": keep_exports,
                           "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
                           "VLM": vlm_settings(True, *(vlm[k] for k in VLM_KEYS)),
                           "VLM_ENABLED": vlm["vlm"]})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from ..errors import (
     TamperedError,
 )
 from ..fsutil import write_atomic
-from ..policy import verify_detectors
+from ..policy import POLICIES, style_for, verify_detectors
 from ..report import Box, Finding, Kind, Report
 from . import sealed
 from .core import (
@@ -60,14 +61,27 @@ def _touches(a: Box, b: Box) -> bool:
     return min(a.x2, b.x2) > max(a.x1, b.x1) and min(a.y2, b.y2) > max(a.y1, b.y1)
 
 
-def redact(path: str | Path, out: str | Path, options: RedactOptions | None = None,
-           report: Report | None = None, analyzer: Any = None) -> RedactResult:
-    """Redact one image into a new file. The input is never modified."""
-    options = options or RedactOptions()
-    src, dst = Path(path), Path(out)
-    check_output(dst, [src], options.overwrite)
+@dataclass
+class Prepared:
+    """The redaction plan carried out on the pixels, before anything is encoded: what an
+    export writes and what the preview shows are made from this one object."""
+
+    loaded: imageio.LoadedImage
+    report: Report | None
+    original: Image.Image
+    pixels: Image.Image
+    #: every region the output gets: the plan, then the stronger treatments and the regions
+    #: added by the face check
+    targets: list[Target]
+    #: regions added after the plan (the face check's, the verification's), for the result
+    added: list[Target] = field(default_factory=list)
+
+
+def prepare(path: str | Path, options: RedactOptions, fmt: str, report: Report | None = None,
+            analyzer: Any = None) -> Prepared:
+    """Load, plan and redact: the regions, styles and face escalation of an export."""
+    src = Path(path)
     loaded = imageio.load(src)
-    fmt = output_format(dst, loaded.format)
     if report is None and options.only != frozenset():  # only=∅: manual boxes alone
         report = (analyzer or _analyzer(("faces", "text", "barcodes"))).analyze(src)
     pixels = oriented(loaded)
@@ -75,36 +89,57 @@ def redact(path: str | Path, out: str | Path, options: RedactOptions | None = No
     original = pixels.copy()
     for t in targets:
         apply(pixels, t)
+    added: list[Target] = []
     if any(t.kind == "face" for t in targets) or (
             options.only is None or Kind.FACE in options.only):
         kept = [f.box for f in (report.findings if report else ())
                 if f.kind is Kind.FACE and f.box is not None and f.id in options.keep]
         faces = [t for t in targets if t.kind in ("face", "manual")]
+
         def codec(im: Image.Image) -> Image.Image:
             encoded, _ = encode(im.copy(), fmt, loaded, options.keep_icc)
-            return imageio.decode(encoded, dst.name).rgb
+            return imageio.decode(encoded, "probe").rgb
 
-        targets = targets + _harden_faces(pixels, faces, kept, codec)
-    data, quality = encode(pixels, fmt, loaded, options.keep_icc)
+        added = _harden_faces(pixels, faces, kept, codec)
+    return Prepared(loaded, report, original, pixels, targets + added, added)
+
+
+#: how many times the output is re-analysed and what it still shows is treated again
+VERIFY_ROUNDS = 3
+
+
+def redact(path: str | Path, out: str | Path, options: RedactOptions | None = None,
+           report: Report | None = None, analyzer: Any = None) -> RedactResult:
+    """Redact one image into a new file. The input is never modified.
+
+    With ``options.verify`` the encoded output is analysed again. A finding still seen in
+    a region that was to be redacted gets a stronger treatment (a wider fill), and is a
+    refusal (:class:`ResidualLeakError`, nothing written) only if it survives that. A finding
+    outside every region (text read across a fill's edge, a label beside a filled box, a
+    face the first pass scored under its threshold) is redacted too and reported in
+    ``verification["added"]``: never a refusal."""
+    options = options or RedactOptions()
+    src, dst = Path(path), Path(out)
+    check_output(dst, [src], options.overwrite)
+    fmt = output_format(dst, "")
+    job = prepare(src, options, fmt, report, analyzer)
+    data, quality = encode(job.pixels, fmt, job.loaded, options.keep_icc)
+    verification: dict[str, Any] = {}
+    if options.verify:
+        data, verification = _verified(job, data, fmt, options)
+    targets = job.targets
     sidecar_bytes = None
     if options.passphrase is not None:
-        payload = sealed.seal([sealed.Region(t.box, original.crop(
+        payload = sealed.seal([sealed.Region(t.box, job.original.crop(
             (t.box.x1, t.box.y1, t.box.x2, t.box.y2))) for t in targets],
-            original.size, original.mode, options.passphrase, carrier=data)
+            job.original.size, job.original.mode, options.passphrase, carrier=data)
         embedded = sealed.embed(data, fmt, payload)
         if embedded is None:
             sidecar_bytes = payload
         else:
             data = embedded
-    result = RedactResult(src, dst, fmt, targets, options.passphrase is not None, None, quality)
-    if options.verify:
-        result.verification = verify(data, dst.name, report, targets, options)
-        if not result.verification["ok"]:
-            leaks = result.verification["leaks"]
-            raise ResidualLeakError(
-                f"{src}: the redacted output still shows {len(leaks)} finding(s): "
-                + "; ".join(f"{x['kind']} {x['label']} at {x['box']}" for x in leaks[:5])
-                + ". Nothing was written.")
+    result = RedactResult(src, dst, fmt, targets, options.passphrase is not None, None, quality,
+                          verification)
     if sidecar_bytes is not None:
         side = Path(str(dst) + sealed.SIDECAR_SUFFIX)
         check_output(side, [src], options.overwrite)
@@ -112,6 +147,64 @@ def redact(path: str | Path, out: str | Path, options: RedactOptions | None = No
         result.sidecar = side
     write_atomic(dst, data)
     return result
+
+
+def _verified(job: Prepared, data: bytes, fmt: str, options: RedactOptions
+              ) -> tuple[bytes, dict[str, Any]]:
+    """Re-analyse the output until it shows nothing that was to be hidden (see redact)."""
+    added: list[dict[str, Any]] = []
+    check: dict[str, Any] = {}
+    for round_ in range(VERIFY_ROUNDS + 1):
+        check = verify(data, "output", job.report, job.targets, options)
+        if check["ok"] or check["metadata"] or check["errors"] or round_ == VERIFY_ROUNDS:
+            break  # done, or nothing a stronger redaction can change
+        for leak in check["inside"]:
+            box = Box(*leak["box"])
+            for t in [t for t in job.targets if _share(box, t.box) >= INSIDE]:
+                stronger = Target(enlarge(t.box, 1.15, job.pixels.width, job.pixels.height),
+                                  "fill", t.kind, t.finding_id)
+                apply(job.pixels, stronger)
+                job.targets.append(stronger)
+        for leak in check["new"]:
+            kind = Kind(leak["kind"])
+            box = Box(*leak["box"])
+            if kind is Kind.FACE:
+                box = enlarge(box, FACE_MARGIN, job.pixels.width, job.pixels.height)
+            target = Target(box, style_for(kind, POLICIES[kind].redaction, options.style),
+                            kind.value)
+            apply(job.pixels, target)
+            job.targets.append(target)
+            job.added.append(target)
+            added.append(leak)
+        data, _ = encode(job.pixels, fmt, job.loaded, options.keep_icc)
+    check["added"] = added
+    # what was new at the last look is a warning, never a refusal
+    check["ok"] = not check["inside"] and not check["metadata"] and not check["errors"]
+    if not check["ok"]:
+        leaks = check["inside"] + check["metadata"]
+        shown = "; ".join(_named(x) for x in leaks[:5]) or "; ".join(check["errors"][:2])
+        raise ResidualLeakError(
+            f"the redacted copy still shows what was to be hidden, after a stronger "
+            f"redaction was tried: {shown}. Nothing was written; redact a larger box "
+            "around it, or keep it visible on purpose.")
+    return data, check
+
+
+def _named(leak: dict[str, Any]) -> str:
+    """A leftover finding named as the page shows it: kind, label and the text read."""
+    text = f" \u201c{leak['text']}\u201d" if leak.get("text") else ""
+    return f"{leak['kind'].replace('_', ' ')} ({leak['label']}){text}"
+
+
+#: a finding after redaction lies in a region when this share of its box is inside it
+INSIDE = 0.3
+
+
+def _share(box: Box, region: Box) -> float:
+    """The share of ``box`` that ``region`` covers."""
+    w = min(box.x2, region.x2) - max(box.x1, region.x1)
+    h = min(box.y2, region.y2) - max(box.y1, region.y1)
+    return (w * h) / box.area if w > 0 and h > 0 and box.area else 0.0
 
 
 def _covered(box: Box, regions: list[Box]) -> float:
@@ -177,30 +270,39 @@ def _harden_faces(pixels: Image.Image, targets: list[Target], kept: list[Box],
 
 def verify(data: bytes, name: str, report: Report | None, targets: list[Target],
            options: RedactOptions) -> dict[str, Any]:
-    """Re-analyse the encoded output. A leak is any finding of a redacted kind that is not
-    a finding the user chose to keep, and any metadata at all."""
+    """Re-analyse the encoded output. Findings of the redacted kinds that the user did not
+    keep (and that were not left visible on purpose) are split: ``inside`` a region that was
+    to be redacted (a leftover of what was asked to be gone), or ``new`` (outside every
+    region: made by the redaction, or missed by the first analysis). Any metadata at all is
+    a leak too. ``ok`` only when nothing is left."""
     kinds = {t.kind for t in targets if t.kind != "manual"}
     names = sorted({*verify_detectors({Kind(k) for k in kinds}), "metadata"})
     decoded = imageio.decode(data, name)
     analysis = _analyzer(names).analyze(decoded.rgb)
-    metadata = _metadata(decoded)
     kept = [f.box for f in (report.findings if report else ()) if f.box is not None and (
         f.id in options.keep or f.kind.value not in kinds)]
-    leaks: list[Finding] = []
+    inside: list[dict[str, Any]] = []
+    new: list[dict[str, Any]] = []
     for f in analysis.findings:
         if f.kind.value not in kinds or f.box is None:
             continue
         if any(_touches(f.box, k) and f.box.iou(k) >= 0.3 for k in kept):
             continue
-        leaks.append(f)
-    leaks.extend(metadata)
+        row = {"kind": f.kind.value, "label": f.label, "box": f.box.as_list(), "text": f.text}
+        box = f.box
+        (inside if any(_share(box, t.box) >= INSIDE for t in targets) else new).append(row)
+    metadata = [{"kind": f.kind.value, "label": f.label, "box": None, "text": f.text}
+                for f in _metadata(decoded)]
+    errors = [e.message for e in analysis.analyzer.errors]
     return {
-        "ok": not leaks and not analysis.analyzer.errors,
+        "ok": not inside and not new and not metadata and not errors,
         "detectors": names,
-        "errors": [e.message for e in analysis.analyzer.errors],
-        "leaks": [{"kind": f.kind.value, "label": f.label,
-                   "box": f.box.as_list() if f.box else None, "text": f.text}
-                  for f in leaks],
+        "errors": errors,
+        "inside": inside,
+        "new": new,
+        "metadata": metadata,
+        # what the callers before this split read: everything still shown
+        "leaks": inside + new + metadata,
     }
 
 

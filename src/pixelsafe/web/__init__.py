@@ -16,7 +16,7 @@ from werkzeug.routing import IntegerConverter
 
 from ..batch import Settings
 from ..detectors.registry import DEFAULT as DETECTOR_NAMES
-from ..fsutil import private_dir
+from ..fsutil import library_data, private_dir
 from ..pipeline import pipeline_id
 from ..vlm import VlmSettings
 from . import errors, security
@@ -111,6 +111,33 @@ def sweep_stray(root: Path, exports: Path) -> list[Path]:
     return removed
 
 
+#: where the first versions kept the library's data: inside the photo folder
+OLD_DATA = ".pixelsafe"
+
+
+def migrate_from_photo_folder(root: Path, data: Path) -> None:
+    """Move what an earlier version kept in ``LIBRARY/.pixelsafe`` (the database with the
+    text read in the photos, renditions, copies of exports) out of the photo folder, into
+    the private data folder; nothing is lost, nothing stays where the photos are shared."""
+    import shutil
+
+    old = root / OLD_DATA
+    if not old.is_dir() or old.is_symlink():
+        return
+
+    def merge(src: Path, dst: Path) -> None:
+        for entry in src.iterdir():
+            target = dst / entry.name
+            if entry.is_dir() and not entry.is_symlink() and target.is_dir():
+                merge(entry, target)
+            elif not target.exists():
+                shutil.move(str(entry), str(target))
+            # else: the data folder's own newer copy wins
+
+    merge(old, data)
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
@@ -118,15 +145,21 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         MAX_CONTENT_LENGTH=100 * 1024 * 1024, ANALYSIS_TIMEOUT=120.0, MEMORY_MB=8192,
         CSRF_TOKEN=security.new_token(), EXPORT_DIR=None, VLM=None, VLM_ENABLED=False,
         # None: no access key (the app in tests and embedded); `pixelsafe serve` sets one
-        ACCESS_KEY=None)
+        ACCESS_KEY=None,
+        # the library's private data folder (default: fsutil.library_data, outside the
+        # photo folder); exports are sent and not kept unless KEEP_EXPORTS
+        DATA_DIR=None, KEEP_EXPORTS=False)
     app.config.update(config or {})
     app.debug = False
     root = Path(app.config["LIBRARY"] or default_library()).resolve()
-    data = root / ".pixelsafe"
+    data = Path(app.config["DATA_DIR"] or library_data(root))
+    private_dir(data.parent)
+    private_dir(data)  # the database, renditions, exports: only for this user
+    migrate_from_photo_folder(root, data)
     app.config["LIBRARY"] = str(root)
+    app.config["DATA_DIR"] = str(data)
     app.config["DB"] = str(app.config["DB"] or data / "library.db")
     app.config["EXPORT_DIR"] = str(app.config["EXPORT_DIR"] or data / "exports")
-    private_dir(data)  # the database, exports and renders: only for this user
     sweep_stray(root, Path(app.config["EXPORT_DIR"]))
     app.config["ALLOWED_HOSTS"] = security.allowed_hosts(app.config["HOST"])
     library = Library(root, app.config["DB"], pipeline_id(DETECTOR_NAMES))

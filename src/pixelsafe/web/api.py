@@ -232,6 +232,19 @@ def delete(image_id: int) -> Response:
     return jsonify(deleted=image_id, trash=dst.relative_to(library().root).as_posix())
 
 
+@bp.get("/trash")
+def trash() -> Response:
+    files = library().trash_files()
+    return jsonify(count=len(files), bytes=sum(p.stat().st_size for p in files))
+
+
+@bp.delete("/trash")
+def empty_trash() -> Response:
+    """Delete the files in the trash for good (their reports and renditions went when they
+    were moved there)."""
+    return jsonify(deleted=library().empty_trash())
+
+
 @bp.post("/images/<id:image_id>/lock")
 def lock(image_id: int) -> Response:
     locked = _body().get("locked")
@@ -283,9 +296,14 @@ def _exports() -> Path:
 
 
 def _send(path: Path, download: str, extra: dict[str, str] | None = None) -> Response:
-    # sent from memory: an export is one image, and the file stays closed
-    response = send_file(io.BytesIO(path.read_bytes()),
-                         mimetype=MIME.get(_format_of(path), "application/octet-stream"),
+    """Send a file the app wrote, from memory; it is not kept (a copy of every export in the
+    data folder was one more copy to leak) unless the app was started to keep exports."""
+    data = path.read_bytes()
+    if not current_app.config["KEEP_EXPORTS"]:
+        path.unlink(missing_ok=True)
+    response = send_file(io.BytesIO(data),
+                         mimetype=MIME.get(imageio.sniff_format(data[:16]) or "",
+                                           "application/octet-stream"),
                          as_attachment=True, download_name=download, max_age=0)
     for key, value in (extra or {}).items():
         response.headers[key] = value

@@ -182,9 +182,16 @@ class Library:
         return image_id
 
     def _forget(self, conn: sqlite3.Connection, rel: str) -> None:
+        """Forget an image, and every trace of its bytes (renditions, reports with the text
+        read in it and its GPS) unless another image has the same bytes."""
+        row = conn.execute("SELECT sha256 FROM images WHERE path = ?", (rel,)).fetchone()
         conn.execute("DELETE FROM jobs WHERE image_id IN (SELECT id FROM images WHERE path=?)",
                      (rel,))
         conn.execute("DELETE FROM images WHERE path = ?", (rel,))
+        if row is not None and conn.execute("SELECT 1 FROM images WHERE sha256 = ?",
+                                            (row[0],)).fetchone() is None:
+            for table in ("thumbnails", "reports", "failures"):
+                conn.execute(f"DELETE FROM {table} WHERE sha256 = ?", (row[0],))
 
     def by_sha256(self, sha256: str) -> int | None:
         with self.write() as conn:
@@ -226,7 +233,25 @@ class Library:
                 os.replace(src, dst)
             with self.write() as conn:
                 self._forget(conn, rel)
+            self.store.scrub()
             return dst
+
+    def trash_files(self) -> list[Path]:
+        """The files in the trash folder (regular files; links are not followed)."""
+        folder = self.root / TRASH
+        if not folder.is_dir() or folder.is_symlink():
+            return []
+        return sorted(p for p in folder.iterdir() if p.is_file() and not p.is_symlink())
+
+    def empty_trash(self) -> int:
+        """Delete every file in the trash, and scrub the database's log of what was
+        deleted with them. Returns the number of files deleted."""
+        with self._lock:
+            files = self.trash_files()
+            for path in files:
+                path.unlink(missing_ok=True)
+            self.store.scrub()
+        return len(files)
 
     def image_path(self, image_id: int) -> str:
         with self.write() as conn:

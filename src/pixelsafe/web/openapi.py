@@ -110,6 +110,11 @@ def spec() -> dict[str, Any]:
                 "Deleted": {"type": "object", "required": ["deleted", "trash"],
                             "properties": {"deleted": {"type": "integer"},
                                            "trash": {"type": "string"}}},
+                "Trash": {"type": "object", "required": ["count", "bytes"],
+                          "properties": {"count": {"type": "integer"},
+                                         "bytes": {"type": "integer"}}},
+                "Emptied": {"type": "object", "required": ["deleted"],
+                            "properties": {"deleted": {"type": "integer"}}},
                 "Lock": {"type": "object", "required": ["locked"],
                          "properties": {"locked": {"type": "boolean"}}},
                 "Vlm": {"type": "object", "required": ["enabled", "url", "model", "status"],
@@ -227,6 +232,13 @@ def spec() -> dict[str, Any]:
                                     "timeout or keep-alive", "security": _WRITE,
                          "requestBody": {"required": True, **_json("VlmChange")},
                          "responses": {"200": _ok("Vlm"), **_errors(400, 403)}}},
+            "/api/trash": {
+                "get": {"summary": "how many files the trash holds",
+                        "responses": {"200": _ok("Trash")}},
+                "delete": {"summary": "delete the files in the trash for good",
+                           "security": _WRITE,
+                           "responses": {"200": _ok("Emptied"), **_errors(403)}},
+            },
             "/api/restore": {"post": {
                 "summary": "restore a protected file with its passphrase",
                 "security": _WRITE, "requestBody": {"required": True, "content": {

@@ -1,0 +1,112 @@
+"""Nothing private left behind (issue 14, point 4): after a full use of the gallery
+(analysis, renditions, export, trash, emptying the trash) no file the app wrote holds the
+text read in the photo; nothing it derives from photos sits in the photo folder; an
+export is sent, not kept; an earlier version's data moves out of the photo folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+from webutil import headers, make_app, shutdown, wait_idle
+
+SECRET = "quentin.planted@example.org"
+
+
+def planted(root: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    im = Image.new("RGB", (1400, 500), "white")
+    d = ImageDraw.Draw(im)
+    font = ImageFont.load_default(size=44)
+    d.text((60, 80), "Contact: Quentin Planted", font=font, fill="black")
+    d.text((60, 180), f"Email: {SECRET}", font=font, fill="black")
+    d.text((60, 280), "Phone: +44 20 7946 0958", font=font, fill="black")
+    path = root / "contact.png"
+    im.save(path)
+    return path
+
+
+def files_under(folder: Path) -> list[Path]:
+    return [Path(d) / f for d, _, names in os.walk(folder) for f in names]
+
+
+def holding(folder: Path, needle: bytes) -> list[Path]:
+    return [p for p in files_under(folder) if needle in p.read_bytes()]
+
+
+def test_a_full_use_of_the_gallery_leaves_no_private_copy(tmp_path):
+    root = tmp_path / "photos"
+    planted(root)
+    app = make_app(root)
+    data = Path(app.config["DATA_DIR"])
+    try:
+        assert not data.is_relative_to(root) and not Path(app.config["DB"]).is_relative_to(root)
+        client = app.test_client()
+        wait_idle(client)
+        (image,) = client.get("/api/images").get_json()["images"]
+        report = client.get(f"/api/images/{image['id']}/report").get_json()
+        assert any(SECRET in (f.get("text") or "") for f in report["findings"]), report
+        # the secret is in what the app keeps while the photo is in the library: the scan
+        # below can see it
+        assert holding(data, SECRET.encode())
+        for size in ("thumb", "display"):
+            assert client.get(f"/api/images/{image['id']}/thumb?size={size}").status_code == 200
+            assert client.get(f"/api/images/{image['id']}/thumb?size={size}&redacted=1"
+                              ).status_code == 200
+        export = client.post(f"/api/images/{image['id']}/export", json={},
+                             headers=headers(app))
+        assert export.status_code == 200 and export.data[:4] == b"\x89PNG"
+        exports = Path(app.config["EXPORT_DIR"])
+        assert not exports.exists() or not files_under(exports)  # sent, not kept
+        trash = client.delete(f"/api/images/{image['id']}", headers=headers(app))
+        assert trash.status_code == 200
+        assert client.get("/api/trash").get_json()["count"] == 1
+        emptied = client.delete("/api/trash", headers=headers(app))
+        assert emptied.get_json() == {"deleted": 1}
+        assert client.get("/api/trash").get_json()["count"] == 0
+        # every file the app wrote, in the photo folder and in its data folder
+        for folder in (root, data):
+            assert holding(folder, SECRET.encode()) == [], folder
+            assert holding(folder, b"Quentin") == [], folder
+        assert files_under(root) == [], files_under(root)  # the photo itself went too
+    finally:
+        shutdown(app)
+    for folder in (root, data):  # and once the database is closed
+        assert holding(folder, SECRET.encode()) == []
+
+
+def test_exports_are_kept_only_when_asked(tmp_path):
+    root = tmp_path / "photos"
+    planted(root)
+    app = make_app(root, START_WORKER=False, KEEP_EXPORTS=True)
+    try:
+        client = app.test_client()
+        iid = client.get("/api/images").get_json()["images"][0]["id"]
+        client.post(f"/api/images/{iid}/analyze", headers=headers(app))
+        from pixelsafe.pipeline import Analyzer
+
+        library = app.extensions["pixelsafe"]
+        job = library.claim()
+        library.finish(job, Analyzer().analyze(job.path), None)
+        response = client.post(f"/api/images/{iid}/export", json={}, headers=headers(app))
+        assert response.status_code == 200
+        assert [p.name for p in files_under(Path(app.config["EXPORT_DIR"]))] == [
+            f"{iid}-contact.redacted.png"]
+    finally:
+        shutdown(app)
+
+
+def test_an_earlier_versions_data_moves_out_of_the_photo_folder(tmp_path):
+    root = tmp_path / "photos"
+    planted(root)
+    old = root / ".pixelsafe"
+    (old / "exports").mkdir(parents=True)
+    (old / "exports" / "1-contact.redacted.png").write_bytes(b"an earlier export")
+    app = make_app(root, START_WORKER=False)
+    try:
+        assert not old.exists()
+        moved = Path(app.config["EXPORT_DIR"]) / "1-contact.redacted.png"
+        assert moved.read_bytes() == b"an earlier export"  # nothing is lost
+    finally:
+        shutdown(app)
