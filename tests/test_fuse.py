@@ -29,6 +29,12 @@ def finding(kind: Kind, label: str, text: str | None = None, **data) -> Finding:
     ([finding(Kind.BARCODE, "qr_code", payload_type="wifi", critical=False)], 2),
     ([finding(Kind.BARCODE, "pdf417", payload_type="boarding_pass", critical=True)], 5),
     ([finding(Kind.BARCODE, "qr_code", payload_type="url", critical=False)], 2),
+    # issue 14, point 9: many identifiable faces weigh at least as much as a GPS tag
+    ([finding(Kind.FACE, "face")] * 2, 2),
+    ([finding(Kind.FACE, "face")] * 5, 3),
+    ([finding(Kind.FACE, "face")] * 6, 4),
+    ([finding(Kind.FACE, "face")] * 40, 4),
+    ([finding(Kind.LOCATION, "gps")], 4),
 ])
 def test_scores(findings: list[Finding], expected: int) -> None:
     assert fuse.score(findings) == expected

@@ -59,7 +59,7 @@ def test_exif_fields_and_gps_in_every_container(fmt):
     assert got["artist"] == "Jane Doe"
     assert got["copyright"] == "(c) Jane Doe"
     assert got["software"] == "Darktable 4.6"
-    assert got["capture_time"] == "2024:05:18 14:03:51 +02:00"
+    assert got["capture_time"] == "18 May 2024, 14:03:51 (UTC+02:00)"
     assert got["device_model"] == "Canon EOS 5D"
     (gps,) = [f for f in found if f.label == "gps"]
     assert gps.data["lat"] == pytest.approx(-(33 + 51 / 60 + 25.2 / 3600), abs=1e-7)
@@ -187,3 +187,22 @@ def test_gps_matches_exiftool(path: Path, row):
         return
     assert any(abs(f.data["lat"] - lat) <= 1e-4 and abs(f.data["lon"] - lon) <= 1e-4
                for f in found), [f.data for f in found]
+
+
+def test_explanations_a_person_reads() -> None:
+    """Issue 14, point 9: a UCS-2 JPEG comment was mojibake, Apple's Software tag read
+    "edited with 8.1", EXIF dates were raw."""
+    exif = Image.Exif()
+    exif[0x010F] = "Apple"
+    exif[0x0110] = "iPhone 6"
+    exif[0x0131] = "8.1"
+    exif.get_ifd(0x8769)[0x9003] = "2014:11:02 09:41:07"
+    comment = "Holiday at the lake, Zoë".encode("utf-16-be")
+    data = encode(Image.new("RGB", (32, 32), "gray"), "JPEG", exif=exif, comment=comment)
+    got = labels(findings_of(data))
+    assert got["comment"] == "Holiday at the lake, Zoë"
+    assert got["software"] == "iOS 8.1"
+    assert got["capture_time"] == "2 November 2014, 09:41:07"
+    little = encode(Image.new("RGB", (32, 32), "gray"), "JPEG",
+                    comment="\ufeffNotes: Zoë".encode("utf-16-le"))
+    assert labels(findings_of(little))["comment"] == "Notes: Zoë"

@@ -236,6 +236,49 @@ def test_export_redacts_honours_toggles_and_strips(web, face_detector):
     assert client.get(f"/api/images/{iid}").get_json()["exported"] is True
 
 
+def test_the_preview_is_the_export(web):
+    """Issue 14, point 1: the preview ignored the toggles and manual boxes. It is now the
+    export with the same choices, at display size, with every region it got."""
+    import base64
+
+    app, client, _ = web
+    iid = image_id(client, "street-with-gps.jpg")
+    report = client.get(f"/api/images/{iid}/report").get_json()
+    faces = [f for f in report["findings"] if f["kind"] == "face"]
+    kept = max(faces, key=lambda f: f["confidence"])
+    body = {"keep": [kept["id"]], "boxes": [[0, 0, 40, 30]]}
+    shown = client.post(f"/api/images/{iid}/preview", headers=headers(app), json=body)
+    assert shown.status_code == 200, shown.get_json()
+    plan = shown.get_json()
+    export = client.post(f"/api/images/{iid}/export", headers=headers(app), json=body)
+    assert int(export.headers["X-PixelSafe-Regions"]) == len(plan["regions"])
+    assert kept["id"] not in {r["finding"] for r in plan["regions"]}
+    assert {"kind": "manual", "style": "fill", "box": [0, 0, 40, 30], "finding": None} \
+        in plan["regions"]
+    preview = Image.open(io.BytesIO(base64.b64decode(plan["jpeg"]))).convert("RGB")
+    exported = Image.open(io.BytesIO(export.data)).convert("RGB")
+    exported.thumbnail(preview.size, Image.Resampling.LANCZOS)
+    a = np.asarray(preview, dtype=np.int16)
+    b = np.asarray(exported, dtype=np.int16)
+    assert a.shape == b.shape and np.abs(a - b).mean() < 3
+    scale = preview.width / report["image"]["width"]
+    assert a[2:int(28 * scale), 2:int(38 * scale)].max() <= 12  # the manual box, filled
+    # the kept face is as in the original, a redacted one is not
+    original = Image.open(io.BytesIO(client.get(
+        f"/api/images/{iid}/thumb?size=display").data)).convert("RGB")
+    o = np.asarray(original, dtype=np.int16)
+
+    def region(arr, f):
+        x1, y1, x2, y2 = (int(v * scale) for v in f["box"])
+        return arr[y1:y2, x1:x2]
+
+    assert np.abs(region(a, kept) - region(o, kept)).mean() < 6
+    others = [f for f in faces if f["id"] != kept["id"]]
+    assert all(np.abs(region(a, f) - region(o, f)).mean() > np.abs(
+        region(a, kept) - region(o, kept)).mean() for f in others)
+    assert not list(Path(app.config["EXPORT_DIR"]).iterdir())  # made, not kept
+
+
 @pytest.mark.parametrize(("body", "kind"), [
     ({"style": "melt"}, "bad_request"),
     ({"keep": "f1"}, "bad_request"),
@@ -311,6 +354,11 @@ def test_lock_toggle_counts_as_protected(web):
     assert on.status_code == 200 and on.get_json()["locked"] is True
     assert client.get("/api/status").get_json()["stats"]["protected"] == before + 1
     client.post(f"/api/images/{iid}/lock", headers=headers(app), json={"locked": False})
+    # issue 14, point 5: the counter counts protected photos, not downloads
+    client.post(f"/api/images/{iid}/strip", headers=headers(app))
+    client.post(f"/api/images/{iid}/export", headers=headers(app), json={})
+    stats = client.get("/api/status").get_json()["stats"]
+    assert stats["protected"] == before and stats["exported"] >= 1
     bad = client.post(f"/api/images/{iid}/lock", headers=headers(app), json={"locked": "yes"})
     assert bad.status_code == 400
 

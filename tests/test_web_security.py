@@ -36,6 +36,7 @@ def writes(iid: int) -> list[tuple[str, str, dict]]:
         ("post", f"/api/images/{iid}/analyze", {}),
         ("post", f"/api/images/{iid}/lock", {"json": {"locked": True}}),
         ("post", f"/api/images/{iid}/export", {"json": {}}),
+        ("post", f"/api/images/{iid}/preview", {"json": {}}),
         ("post", f"/api/images/{iid}/encrypt", {"json": {"passphrase": "long enough"}}),
         ("post", f"/api/images/{iid}/strip", {}),
         ("post", "/api/restore", {"data": {"passphrase": "x"}}),
@@ -56,7 +57,7 @@ def test_every_state_changing_route_is_listed(web):
     assert routes == listed
 
 
-@pytest.mark.parametrize("index", range(10))
+@pytest.mark.parametrize("index", range(11))
 def test_state_changing_routes_need_the_token(web, index):
     app, client, _ = web
     method, url, kwargs = writes(image_id(client))[index]
@@ -68,7 +69,7 @@ def test_state_changing_routes_need_the_token(web, index):
     assert wrong.status_code == 403
 
 
-@pytest.mark.parametrize("index", range(10))
+@pytest.mark.parametrize("index", range(11))
 def test_cross_site_requests_are_refused_even_with_the_token(web, index):
     app, client, _ = web
     method, url, kwargs = writes(image_id(client))[index]

@@ -41,6 +41,8 @@ class KindPolicy:
     #: other names the CLI accepts for it (``--only text,plate``)
     aliases: tuple[str, ...] = ()
     labels: Mapping[str, LabelPolicy] = field(default_factory=dict)
+    #: the name of one finding ("Face 3 of 16"); the title when it is not plural
+    one: str = ""
 
     def redaction_for(self, label: str) -> Redaction:
         row = self.labels.get(label)
@@ -76,16 +78,19 @@ _DOCUMENT_LABELS = {
 
 POLICIES: Mapping[Kind, KindPolicy] = {p.kind: p for p in (
     KindPolicy(Kind.FACE, "Faces", Redaction.BLUR, always_fill=False, redact_by_default=True,
-               verify=("faces",), aliases=("faces",)),
+               verify=("faces",), aliases=("faces",), one="Face"),
     KindPolicy(Kind.PERSONAL_TEXT, "Personal text", Redaction.FILL, always_fill=True,
                redact_by_default=True, verify=("pii", "documents"), aliases=("text",),
                labels=_TEXT_LABELS),
     KindPolicy(Kind.DOCUMENT, "Documents", Redaction.FILL, always_fill=False,
-               redact_by_default=False, verify=("documents",), labels=_DOCUMENT_LABELS),
+               redact_by_default=False, verify=("documents",), labels=_DOCUMENT_LABELS,
+               one="Document"),
     KindPolicy(Kind.LICENSE_PLATE, "Plates", Redaction.FILL, always_fill=True,
-               redact_by_default=True, verify=("plates",), aliases=("plate", "plates")),
+               redact_by_default=True, verify=("plates",), aliases=("plate", "plates"),
+               one="Plate"),
     KindPolicy(Kind.BARCODE, "Codes", Redaction.FILL, always_fill=True,
-               redact_by_default=True, verify=("barcodes",), aliases=("barcodes", "code")),
+               redact_by_default=True, verify=("barcodes",), aliases=("barcodes", "code"),
+               one="Code"),
     KindPolicy(Kind.LOCATION, "Location", Redaction.STRIP, always_fill=False,
                redact_by_default=False, verify=("metadata",)),
     KindPolicy(Kind.METADATA, "Metadata", Redaction.STRIP, always_fill=False,
@@ -118,6 +123,17 @@ HIGH_RISK = frozenset({RiskLevel.HIGH, RiskLevel.CRITICAL})
 SENSITIVE = frozenset({RiskLevel.MEDIUM, RiskLevel.HIGH, RiskLevel.CRITICAL})
 RISK_TITLES = {RiskLevel.LOW: "Low risk", RiskLevel.MEDIUM: "Medium risk",
                RiskLevel.HIGH: "High risk", RiskLevel.CRITICAL: "Critical"}
+#: the report's recommended action, in words (``fuse.recommended_action`` gives the code)
+ACTION_TITLES = {
+    "encrypt": "Redact before sharing (a reversible copy keeps the originals encrypted)",
+    "redact": "Redact before sharing",
+    "strip_metadata": "Remove the metadata before sharing",
+    "none": "Nothing found to hide",
+}
+
+
+def action_title(code: str) -> str:
+    return ACTION_TITLES.get(code, code)
 
 
 def default_redaction(kind: Kind, label: str) -> Redaction:
@@ -154,7 +170,8 @@ def style_for(kind: Kind, default: Redaction, requested: str) -> str:
 def as_config() -> dict[str, Any]:
     """The table as the web page reads it (``GET /api/config``)."""
     return {
-        "kinds": [{"kind": p.kind.value, "title": p.title, "redaction": p.redaction.value,
+        "kinds": [{"kind": p.kind.value, "title": p.title, "one": p.one or p.title,
+                   "redaction": p.redaction.value,
                    "always_fill": p.always_fill, "redact_by_default": p.redact_by_default,
                    "labels": {k: v.name for k, v in p.labels.items()}}
                   for p in POLICIES.values()],
@@ -164,4 +181,5 @@ def as_config() -> dict[str, Any]:
         "hidden": {"auto": sorted(level.value for level in HIGH_RISK),
                    "hide": sorted(level.value for level in SENSITIVE)},
         "min_passphrase": MIN_PASSPHRASE,
+        "actions": ACTION_TITLES,
     }

@@ -19,6 +19,7 @@ from ..batch import Outcome, Settings, run
 from ..errors import PixelSafeError
 from ..fsutil import write_atomic
 from ..imageio import IMAGE_SUFFIXES, sha256_file
+from ..policy import RISK_TITLES, action_title
 from ..store import Failure, Store
 from .common import (
     ExitStatus,
@@ -74,16 +75,19 @@ def results_table(rows: list[Outcome], title: str | None = None) -> Table:
     table.add_column("Risk")
     table.add_column("Faces", justify="right")
     table.add_column("What it gives away", overflow="fold")
+    table.add_column("What to do", overflow="fold")
     for o in rows:
         name = escape(o.path)
         if o.report is None:
             table.add_row(name, "-", "[red]error[/]", "-",
-                          escape(f"{o.error_type}: {o.error_message}"))
+                          escape(f"{o.error_type}: {o.error_message}"), "")
             continue
         r = o.report
         style = RISK_STYLE.get(r.risk_level.value, "white")
-        table.add_row(name, str(r.privacy_score), f"[{style}]{r.risk_level.value}[/]",
-                      str(r.summary.faces), escape(r.explanation))
+        table.add_row(name, str(r.privacy_score),
+                      f"[{style}]{RISK_TITLES[r.risk_level]}[/]",
+                      str(r.summary.faces), escape(r.explanation),
+                      escape(action_title(r.recommended_action)))
     return table
 
 

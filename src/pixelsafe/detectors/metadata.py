@@ -72,17 +72,32 @@ class GeoPoint:
                 and abs(self.lon) <= 180 and (self.lat, self.lon) != (0.0, 0.0))
 
 
+def _utf16(raw: bytes) -> str:
+    """UCS-2/UTF-16 of either byte order: the byte-order mark when there is one, else the
+    side the zero bytes of Latin text fall on (a JPEG comment or an EXIF UNICODE comment
+    written big-endian read as little-endian was mojibake)."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16", "replace")
+    even = raw[0::2].count(0)
+    odd = raw[1::2].count(0)
+    return raw.decode("utf-16-be" if even > odd else "utf-16-le", "replace")
+
+
 def clean_text(value: Any) -> str | None:
     """EXIF strings arrive as str, bytes (ASCII, UCS-2 for XP*, charset-prefixed comments)."""
     if isinstance(value, bytes):
         for prefix in (b"ASCII\x00\x00\x00", b"UNICODE\x00", b"\x00\x00\x00\x00\x00\x00\x00\x00"):
             if value.startswith(prefix):
                 value = value[len(prefix):]
-                encoding = "utf-16" if prefix.startswith(b"UNICODE") else "latin-1"
+                value = _utf16(value) if prefix.startswith(b"UNICODE") else \
+                    value.decode("latin-1", "replace")
                 break
         else:
-            encoding = "utf-16-le" if len(value) % 2 == 0 and b"\x00" in value else "utf-8"
-        value = value.decode(encoding, "replace")
+            if value.startswith((b"\xff\xfe", b"\xfe\xff")) or (
+                    len(value) % 2 == 0 and b"\x00" in value):
+                value = _utf16(value)
+            else:
+                value = value.decode("utf-8", "replace")
     elif isinstance(value, tuple) and value and all(isinstance(v, int) for v in value):
         value = bytes(value).decode("utf-16-le", "replace")  # XP* tags as byte tuples
     if not isinstance(value, str):
@@ -90,6 +105,38 @@ def clean_text(value: Any) -> str | None:
     text = value.replace("\x00", "").strip()
     text = "".join(ch for ch in text if ch.isprintable())
     return text or None
+
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+EXIF_DATE = re.compile(r"(\d{4})[:-](\d{2})[:-](\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?"
+                       r"(?:\.\d+)?([+-]\d{2}:?\d{2}|Z)?)?")
+
+
+def readable_date(value: str, offset: str | None = None) -> str:
+    """``2014:04:29 14:05:33`` and ``+02:00`` -> ``29 April 2014, 14:05:33 (UTC+02:00)``;
+    anything else is returned as it is."""
+    m = EXIF_DATE.match(value)
+    if not m or not 1 <= int(m.group(2)) <= 12:
+        return value
+    y, mo, d, hh, mm, ss, zone = m.groups()
+    offset = offset or (None if zone in (None, "Z") else zone) or ("+00:00" if zone else None)
+    out = f"{int(d)} {MONTHS[int(mo) - 1]} {y}"
+    if hh:
+        out += f", {hh}:{mm}" + (f":{ss}" if ss else "")
+    if offset:
+        out += f" (UTC{offset})"
+    return out
+
+
+VERSION_ONLY = re.compile(r"\d+(?:\.\d+){0,3}")
+
+
+def readable_software(value: str, make: str) -> str:
+    """Apple's cameras write only the iOS version as Software (``8.1``: "edited with 8.1")."""
+    if VERSION_ONLY.fullmatch(value):
+        return f"iOS {value}" if "apple" in make.lower() else f"version {value}"
+    return value
 
 
 def _rational(value: Any) -> float:
@@ -194,11 +241,13 @@ class MetadataDetector(Detector):
               points: list[tuple[GeoPoint, str]], safe: Callable[..., Any]) -> None:
         ifds = {None: exif, IFD_EXIF: safe(lambda: exif.get_ifd(IFD_EXIF), what="EXIF IFD") or {}}
         gps = safe(lambda: exif.get_ifd(IFD_GPS), what="EXIF GPS IFD") or {}
+        make = clean_text(exif.get(0x010F)) or ""
         for ifd, tag, label, field in EXIF_FIELDS:
             value = clean_text(safe(partial(ifds[ifd].get, tag), what=f"EXIF {field}"))
+            if value and label == "software":
+                value = readable_software(value, make)
             if value and not (label == "unique_id" and set(value) <= {"0"}):
                 add(label, value, field, "exif")
-        make = clean_text(exif.get(0x010F)) or ""
         model = clean_text(exif.get(0x0110)) or ""
         if make or model:
             device = model if make and model.lower().startswith(make.lower()) else \
@@ -211,7 +260,7 @@ class MetadataDetector(Detector):
             captured = clean_text(ifds[ifd].get(tag))
             if captured and not captured.startswith("0000"):
                 offset = clean_text(ifds[IFD_EXIF].get(0x9011))
-                add("capture_time", f"{captured} {offset}" if offset else captured, field, "exif")
+                add("capture_time", readable_date(captured, offset), field, "exif")
                 break
         ifd1 = safe(lambda: exif.get_ifd(ExifTags.IFD.IFD1), what="EXIF IFD1") or {}
         if ifd1.get(0x0202):
@@ -238,7 +287,7 @@ class MetadataDetector(Detector):
             elif local in ("DateTimeOriginal", "DateCreated", "CreateDate"):
                 value = clean_text(text)
                 if value:
-                    add("capture_time", value, f"xmp:{local}", "xmp")
+                    add("capture_time", readable_date(value), f"xmp:{local}", "xmp")
         if lat and lon:
             try:
                 point = GeoPoint(round(xmp_coordinate(lat), 8), round(xmp_coordinate(lon), 8))

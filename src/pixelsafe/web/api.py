@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import math
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
+from PIL import Image
 
 from .. import __version__, imageio, policy
 from ..errors import EmptyFileError, PixelSafeError, UnsupportedFormatError, VlmUrlError
@@ -310,7 +312,9 @@ def _send(path: Path, download: str, extra: dict[str, str] | None = None) -> Res
     return response
 
 
-def _protect(image_id: int, passphrase: str | None) -> Response:
+def _redacted(image_id: int, passphrase: str | None) -> tuple[Path, str, Any]:
+    """Run the export of an image with the page's choices: (file written, download name,
+    result). The preview and the export both come from here."""
     body = _body()
     record, report = _report(image_id)
     options = _options(body, report.image.width, report.image.height)
@@ -323,8 +327,41 @@ def _protect(image_id: int, passphrase: str | None) -> Response:
     label = "protected" if passphrase else "redacted"
     out = _exports() / f"{image_id}-{stem}.{label}{ext}"
     result = ops.redact(library().resolve(record["path"]), out, options, report=report)
+    return out, f"{stem}.{label}{ext}", result
+
+
+def _regions(result: Any) -> list[dict[str, Any]]:
+    """Every region the output got, in the order applied: the plan (toggles and manual
+    boxes included), the face check's escalations, and what the verification added."""
+    return [{"box": t.box.as_list(), "style": t.style, "kind": t.kind, "finding": t.finding_id}
+            for t in result.regions]
+
+
+def _protect(image_id: int, passphrase: str | None) -> Response:
+    out, name, result = _redacted(image_id, passphrase)
     library().set_flag(image_id, "exported", True)
-    return _send(out, f"{stem}.{label}{ext}", {"X-PixelSafe-Regions": str(len(result.regions))})
+    added = result.verification.get("added", [])
+    return _send(out, name, {"X-PixelSafe-Regions": str(len(result.regions)),
+                             "X-PixelSafe-Added": str(len(added))})
+
+
+@bp.post("/images/<id:image_id>/preview")
+def preview(image_id: int) -> Response:
+    """What the export with these choices writes, at display size, with its regions: the
+    export itself (planned, escalated, re-analysed), made and not kept."""
+    out, _, result = _redacted(image_id, None)
+    data = out.read_bytes()
+    out.unlink(missing_ok=True)
+    with Image.open(io.BytesIO(data)) as im:
+        im.load()
+        shown = im.convert("RGB")
+    shown.thumbnail((SIZES["display"], SIZES["display"]), Image.Resampling.LANCZOS)
+    buf = io.BytesIO()
+    shown.save(buf, "JPEG", quality=90)
+    return jsonify(jpeg=base64.b64encode(buf.getvalue()).decode(),
+                   regions=_regions(result),
+                   added=result.verification.get("added", []),
+                   checked=bool(result.verification.get("ok")))
 
 
 @bp.post("/images/<id:image_id>/export")

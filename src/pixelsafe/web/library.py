@@ -410,6 +410,8 @@ def image_record(row: sqlite3.Row, full: bool = False) -> dict[str, Any]:
         "privacy_score": report["privacy_score"] if report else None,
         "risk_level": report["risk_level"] if report else None,
         "explanation": report["explanation"] if report else None,
+        "recommended_action": (policy.action_title(report["recommended_action"]) if report
+                               else None),
         "kinds": sorted({f["kind"] for f in report["findings"]}) if report else [],
         "findings": len(report["findings"]) if report else 0,
         "pending": row["job"] in ("queued", "running"),
@@ -448,7 +450,7 @@ def stats(conn: sqlite3.Connection, library: Library) -> dict[str, int]:
     row = conn.execute(
         CHOSEN + "SELECT COUNT(*), "
         "SUM(json_extract(i.report, '$.risk_level') IN (:high, :critical)), "
-        "SUM(i.locked OR i.exported), SUM(i.report IS NOT NULL) FROM chosen i",
+        "SUM(i.locked), SUM(i.report IS NOT NULL), SUM(i.exported) FROM chosen i",
         _params(library, high=HIGH_RISK[0], critical=HIGH_RISK[1])).fetchone()
     jobs = dict(conn.execute("SELECT state, COUNT(*) FROM jobs WHERE state IN "
                              "('queued', 'running') GROUP BY state").fetchall())
@@ -457,5 +459,6 @@ def stats(conn: sqlite3.Connection, library: Library) -> dict[str, int]:
                           "WHERE i.report IS NULL", _params(library)).fetchone()[0]
     return {"total": int(row[0] or 0), "high_risk": int(row[1] or 0),
             "protected": int(row[2] or 0), "analysed": int(row[3] or 0),
+            "exported": int(row[4] or 0),
             "failed": int(failed or 0), "queued": int(jobs.get("queued", 0)),
             "running": int(jobs.get("running", 0))}

@@ -59,7 +59,7 @@ def spec() -> dict[str, Any]:
                     "total", "high_risk", "protected", "analysed", "failed", "queued",
                     "running"], "properties": {k: {"type": "integer", "minimum": 0} for k in (
                         "total", "high_risk", "protected", "analysed", "failed", "queued",
-                        "running")}},
+                        "running", "exported")}},
                 "Image": {"type": "object", "required": [
                     "id", "name", "sha256", "state", "privacy_score", "risk_level", "kinds"],
                     "properties": {
@@ -110,6 +110,12 @@ def spec() -> dict[str, Any]:
                 "Deleted": {"type": "object", "required": ["deleted", "trash"],
                             "properties": {"deleted": {"type": "integer"},
                                            "trash": {"type": "string"}}},
+                "Preview": {"type": "object", "required": ["jpeg", "regions", "added"],
+                            "properties": {
+                                "jpeg": {"type": "string", "format": "byte"},
+                                "regions": {"type": "array", "items": {"type": "object"}},
+                                "added": {"type": "array", "items": {"type": "object"}},
+                                "checked": {"type": "boolean"}}},
                 "Trash": {"type": "object", "required": ["count", "bytes"],
                           "properties": {"count": {"type": "integer"},
                                          "bytes": {"type": "integer"}}},
@@ -217,6 +223,11 @@ def spec() -> dict[str, Any]:
                 "summary": "download a redacted copy (re-analysed before it is sent)",
                 "security": _WRITE, "requestBody": _PROTECT_BODY,
                 "responses": {"200": _FILE, **_errors(400, 403, 404, 409, 415, 422)}}},
+            "/api/images/{image_id}/preview": {"parameters": [_ID], "post": {
+                "summary": "what the export with these choices writes, at display size, with "
+                           "every region it got (escalations and additions included)",
+                "security": _WRITE, "requestBody": _PROTECT_BODY,
+                "responses": {"200": _ok("Preview"), **_errors(400, 403, 404, 409, 422)}}},
             "/api/images/{image_id}/encrypt": {"parameters": [_ID], "post": {
                 "summary": "download a redacted copy carrying the original regions, "
                            "encrypted with the passphrase",

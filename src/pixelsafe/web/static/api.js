@@ -37,7 +37,7 @@ export async function api(path, options) {
   return (await send(path, options)).json();
 }
 
-// Fetch a file and hand it to the browser as a download.
+// Fetch a file and hand it to the browser as a download; returns its name and headers.
 export async function download(path, options) {
   const response = await send(path, options);
   const disposition = response.headers.get('Content-Disposition') || '';
@@ -51,5 +51,5 @@ export async function download(path, options) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10000);
-  return name;
+  return { name, headers: response.headers };
 }

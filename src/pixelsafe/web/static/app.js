@@ -8,9 +8,28 @@ import { initVlm } from './vlm.js';
 
 let pollTimer = null;
 
+async function refreshTrash() {
+  const trash = await api('/api/trash');
+  const button = document.getElementById('empty-trash');
+  button.hidden = trash.count === 0;
+  button.textContent = `Empty trash (${trash.count})`;
+}
+
+async function emptyTrash() {
+  const button = document.getElementById('empty-trash');
+  if (!window.confirm('Delete the photos in the trash for good? This cannot be undone.')) return;
+  button.disabled = true;
+  try {
+    const result = await api('/api/trash', { method: 'DELETE' });
+    toast(`${result.deleted} photo${result.deleted === 1 ? '' : 's'} deleted for good.`);
+  } catch (err) { toast(err.message, 'error'); } finally { button.disabled = false; }
+  await refreshTrash();
+}
+
 async function refresh() {
   clearTimeout(pollTimer);
   try {
+    refreshTrash();
     const pending = await load(open);
     if (pending > 0) pollTimer = setTimeout(refresh, 1000);
   } catch (err) {
@@ -66,6 +85,7 @@ async function init() {
   initDetail();
   const input = document.getElementById('file-input');
   document.getElementById('upload-button').addEventListener('click', () => input.click());
+  document.getElementById('empty-trash').addEventListener('click', emptyTrash);
   input.addEventListener('change', async () => { await upload(input.files); input.value = ''; });
   const mode = document.getElementById('mode');
   mode.value = localStorage.getItem('pixelsafe-mode') || 'auto';

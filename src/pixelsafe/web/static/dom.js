@@ -19,7 +19,10 @@ export function el(tag, attrs = {}, ...children) {
 
 export function badge(node, image) {
   node.className = `badge risk-${image.risk_level || 'pending'}`;
-  node.textContent = image.privacy_score ? `${image.privacy_score}` : (image.state === 'failed' ? '!' : '…');
+  // the number and the risk in words ("4 · High risk"), not a bare number
+  node.textContent = image.privacy_score
+    ? `${image.privacy_score} · ${policy.riskTitles[image.risk_level]}`
+    : (image.state === 'failed' ? '!' : '…');
   node.title = image.risk_level ? policy.riskTitles[image.risk_level] : `Analysis ${image.state}`;
   node.setAttribute('aria-label', image.risk_level
     ? `Privacy score ${image.privacy_score} of 5, ${policy.riskTitles[image.risk_level]}`
