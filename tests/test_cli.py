@@ -23,11 +23,12 @@ def invoke(*args: str):
 
 
 def test_analyze_table():
-    result = invoke("analyze", SAMPLES / "street-with-gps.jpg")
+    result = CliRunner().invoke(main, ["analyze", str(SAMPLES / "street-with-gps.jpg")],
+                                env={"COLUMNS": "250"}, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert "Critical" in result.output and "GPS position" in result.output
     # issue 14, point 9: the recommended action in words
-    assert "What to do" in result.output and "Redact" in result.output
+    assert "What to do" in result.output and "Redact before sharing" in result.output
 
 
 def test_analyze_json_lines_in_input_order_with_error_line():
