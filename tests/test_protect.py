@@ -116,13 +116,17 @@ def test_refuses_to_write_over_its_input_or_an_existing_file(tmp_path: Path) -> 
 
 # --- metadata ------------------------------------------------------------------------------
 
-def test_strip_bakes_orientation_and_drops_everything(tmp_path: Path) -> None:
+def test_strip_keeps_only_the_orientation_and_drops_everything(tmp_path: Path) -> None:
+    """Lossless strip (issue 14, point 10): the image data is untouched, so the orientation
+    stays as a tag, alone; everything else goes."""
     out = tmp_path / "s.jpg"
     strip(SAMPLES / "street-with-gps.jpg", out)
     loaded = imageio.load(SAMPLES / "street-with-gps.jpg")
+    stripped = imageio.load(out)
+    assert stripped.rgb.size == loaded.rgb.size  # shown the same way up
     with Image.open(out) as im:
-        assert im.size == loaded.rgb.size  # rotated pixels, no Orientation tag needed
-        assert not im.getexif() and "xmp" not in im.info and "comment" not in im.info
+        assert set(im.getexif()) <= {0x0112}
+        assert "xmp" not in im.info and "comment" not in im.info
         assert "icc_profile" not in im.info
     data = out.read_bytes()
     assert data.rstrip(b"\x00").endswith(b"\xff\xd9")

@@ -35,7 +35,10 @@ STRUCTURE_GROUPS = {"ExifTool", "System", "File", "Composite", "JFIF", "PNG", "R
 TIFF_STRUCTURE = {"ImageWidth", "ImageHeight", "BitsPerSample", "Compression",
                   "PhotometricInterpretation", "StripOffsets", "SamplesPerPixel",
                   "RowsPerStrip", "StripByteCounts", "PlanarConfiguration", "ExtraSamples",
-                  "Predictor", "SampleFormat"}
+                  "Predictor", "SampleFormat",
+                  # how to show the pixels, kept alone by the lossless strip of a JPEG or
+                  # PNG whose pixels it does not rotate (issue 14): says nothing about anyone
+                  "Orientation"}
 CONTENT_WORDS = re.compile(r"GPS|Serial|Owner|Artist|Author|Copyright|Comment|Make|Model|"
                            r"Software|DateTimeOriginal|CreateDate|Thumbnail|XMP|ICC|Lens",
                            re.IGNORECASE)

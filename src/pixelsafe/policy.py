@@ -112,6 +112,27 @@ STYLE_TITLES = {"auto": "Auto (blur faces, fill text)", "blur": "Blur", "pixelat
 STYLES = tuple(STYLE_TITLES)
 #: a passphrase shorter than this protects nothing (scrypt slows guessing, it cannot stop it)
 MIN_PASSPHRASE = 8
+#: shorter than this, or of one kind of character only, a passphrase gets a warning
+STRONG_PASSPHRASE = 14
+
+
+def passphrase_problem(passphrase: str) -> str | None:
+    """Why a new passphrase is refused (the same rule in every surface), or None."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        return f"the passphrase must have at least {MIN_PASSPHRASE} characters"
+    return None
+
+
+def passphrase_warning(passphrase: str) -> str | None:
+    """A warning for a passphrase that is allowed but easy to guess, or None."""
+    classes = sum(any(test(c) for c in passphrase) for test in (
+        str.islower, str.isupper, str.isdigit, lambda c: not c.isalnum()))
+    if len(set(passphrase)) <= 3:
+        return "this passphrase repeats a few characters: it is easy to guess"
+    if len(passphrase) < STRONG_PASSPHRASE and classes < 3:
+        return (f"this passphrase is weak: use {STRONG_PASSPHRASE} or more characters, or "
+                "a few unrelated words")
+    return None
 #: the most boxes a user may add by hand to one redaction, and how many times over their
 #: areas may cover the image (each is filled, and with --encrypt each is stored encrypted:
 #: 200 full-image boxes made a 42 MB file)

