@@ -325,6 +325,11 @@ def test_encrypt_then_restore_gives_back_the_pixels(web):
     assert bad.status_code == 422 and error_of(bad)["type"] in ("tampered", "wrong_passphrase")
     plain = restore((root / "letter-contact-details.png").read_bytes(), "whatever1")
     assert plain.status_code == 422 and error_of(plain)["type"] == "no_encrypted_payload"
+    # issue 14, point 8: the same rule as the CLI, and its warning
+    assert "X-PixelSafe-Warning" not in response.headers
+    weak = client.post(f"/api/images/{iid}/encrypt", headers=headers(app),
+                       json={"passphrase": "password"})
+    assert weak.status_code == 200 and "weak" in weak.headers["X-PixelSafe-Warning"]
     # the passphrase is nowhere in the database
     assert b"correct horse battery" not in Path(app.config["DB"]).read_bytes()
 

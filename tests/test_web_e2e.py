@@ -457,6 +457,13 @@ def test_phone_detail_view_does_not_overflow(server, browser, width):
         header = pg.evaluate("document.querySelector('.top').getBoundingClientRect().height")
         sticky = pg.evaluate("getComputedStyle(document.querySelector('.top')).position")
         assert sticky != "sticky" or header <= 120, header
+        clash = pg.evaluate("""[...document.querySelectorAll('.card')].filter(c => {
+            const b = c.querySelector('.badge')?.getBoundingClientRect();
+            const l = c.querySelector('.lock')?.getBoundingClientRect();
+            return b && l && b.right > l.left && l.right > b.left
+                && b.bottom > l.top && l.bottom > b.top;
+        }).length""")
+        assert clash == 0  # the score in words does not run under the Protect button
         pg.select_option("#mode", "show")
         card = wait_analysed(pg, "id-card-utopia.jpg")
         card.locator(".thumb").tap()

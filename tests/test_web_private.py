@@ -110,3 +110,37 @@ def test_an_earlier_versions_data_moves_out_of_the_photo_folder(tmp_path):
         assert moved.read_bytes() == b"an earlier export"  # nothing is lost
     finally:
         shutdown(app)
+
+
+def test_the_library_follows_its_folder(tmp_path):
+    """Issue 14, point 10: files added to or removed from the library while the server
+    ran were ignored until a restart."""
+    import shutil
+    import time
+
+    from conftest import SAMPLES
+
+    root = tmp_path / "photos"
+    planted(root)
+    app = make_app(root, RESCAN_SECONDS=1.0)
+    try:
+        client = app.test_client()
+
+        def names() -> set[str]:
+            return {i["name"] for i in client.get("/api/images").get_json()["images"]}
+
+        def eventually(test, timeout: float = 60.0) -> bool:
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                if test():
+                    return True
+                time.sleep(0.3)
+            return False
+
+        assert names() == {"contact.png"}
+        shutil.copy(SAMPLES / "street-with-gps.jpg", root / "added.jpg")
+        assert eventually(lambda: "added.jpg" in names())
+        (root / "contact.png").unlink()
+        assert eventually(lambda: names() == {"added.jpg"})
+    finally:
+        shutdown(app)

@@ -148,7 +148,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         ACCESS_KEY=None,
         # the library's private data folder (default: fsutil.library_data, outside the
         # photo folder); exports are sent and not kept unless KEEP_EXPORTS
-        DATA_DIR=None, KEEP_EXPORTS=False)
+        DATA_DIR=None, KEEP_EXPORTS=False,
+        # how often the worker looks at the folder again while idle (0: only at start)
+        RESCAN_SECONDS=5.0)
     app.config.update(config or {})
     app.debug = False
     root = Path(app.config["LIBRARY"] or default_library()).resolve()
@@ -171,7 +173,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if app.config["START_WORKER"]:
         from .worker import Worker
 
-        worker = Worker(library, switch.worker_settings())
+        worker = Worker(library, switch.worker_settings(), app.config["RESCAN_SECONDS"])
         worker.start()
         app.extensions["pixelsafe.worker"] = worker
     switch.apply()  # points the library at the pipeline, then indexes the folder

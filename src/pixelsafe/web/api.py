@@ -25,6 +25,7 @@ from ..policy import (
     MIN_PASSPHRASE,
     STYLES,
     passphrase_problem,
+    passphrase_warning,
 )
 from ..protect import ops
 from ..protect.core import FORMAT_SUFFIX, RedactOptions
@@ -385,7 +386,12 @@ def _passphrase(value: Any) -> str:
 @bp.post("/images/<id:image_id>/encrypt")
 def encrypt(image_id: int) -> Response:
     """Redact, and carry each region's original pixels encrypted inside the file."""
-    return _protect(image_id, _passphrase(_body().get("passphrase")))
+    passphrase = _passphrase(_body().get("passphrase"))
+    response = _protect(image_id, passphrase)
+    warning = passphrase_warning(passphrase)
+    if warning:
+        response.headers["X-PixelSafe-Warning"] = warning
+    return response
 
 
 @bp.post("/images/<id:image_id>/strip")

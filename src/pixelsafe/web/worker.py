@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from ..batch import Settings, Supervisor
 from ..store import Failure
@@ -14,14 +15,23 @@ from .library import Library
 log = logging.getLogger(__name__)
 
 
+#: while idle, the library folder is looked at again this often (seconds): new, changed and
+#: removed files are picked up while the server runs (a rescan checks size and mtime first,
+#: so an unchanged folder costs a directory walk)
+RESCAN_SECONDS = 5.0
+
+
 class Worker(threading.Thread):
-    def __init__(self, library: Library, settings: Settings) -> None:
+    def __init__(self, library: Library, settings: Settings,
+                 rescan: float = RESCAN_SECONDS) -> None:
         super().__init__(name="pixelsafe-analysis", daemon=True)
         self.library = library
         self.settings = settings
         self.stopping = threading.Event()
         self._supervisor: Supervisor | None = None
         self._reload = threading.Event()
+        self.rescan = rescan
+        self._scanned = time.monotonic()
 
     def reconfigure(self, settings: Settings) -> None:
         """Use these settings (the VLM switched on or off) from the next job on."""
@@ -35,6 +45,13 @@ class Worker(threading.Thread):
             while not self.stopping.is_set():
                 job = self.library.claim()
                 if job is None:
+                    if self.rescan and time.monotonic() - self._scanned >= self.rescan:
+                        self._scanned = time.monotonic()
+                        try:
+                            self.library.index()
+                        except Exception as exc:  # a folder gone for a moment: next time
+                            log.warning("rescan of the library failed: %s", exc)
+                        continue
                     self.library.wake.wait(1.0)
                     self.library.wake.clear()
                     continue

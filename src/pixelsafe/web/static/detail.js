@@ -390,7 +390,8 @@ export function initDetail() {
     if (passphrase.length < policy.minPassphrase) throw new Error(`Choose a passphrase of at least ${policy.minPassphrase} characters.`);
     const { name, headers } = await download(`/api/images/${current.id}/encrypt`, { method: 'POST', json: { ...protectBody(), passphrase } });
     $('passphrase').value = '';
-    say(`Saved ${name}. Keep the passphrase: it is not stored anywhere.${added(headers)}`);
+    const weak = headers.get('X-PixelSafe-Warning');
+    say(`Saved ${name}. Keep the passphrase: it is not stored anywhere.${added(headers)}${weak ? ` Warning: ${weak}.` : ''}`);
     onChange();
   }));
   $('strip').addEventListener('click', () => run($('strip'), async () => {

@@ -19,9 +19,9 @@ export function el(tag, attrs = {}, ...children) {
 
 export function badge(node, image) {
   node.className = `badge risk-${image.risk_level || 'pending'}`;
-  // the number and the risk in words ("4 · High risk"), not a bare number
+  // the number and the risk in words ("4 · High"), not a bare number
   node.textContent = image.privacy_score
-    ? `${image.privacy_score} · ${policy.riskTitles[image.risk_level]}`
+    ? `${image.privacy_score} · ${policy.riskTitles[image.risk_level].replace(/ risk$/, '')}`
     : (image.state === 'failed' ? '!' : '…');
   node.title = image.risk_level ? policy.riskTitles[image.risk_level] : `Analysis ${image.state}`;
   node.setAttribute('aria-label', image.risk_level
