@@ -151,3 +151,21 @@ def test_the_web_strip_is_lossless_too(name: str, tmp_path: Path) -> None:
         assert io.BytesIO(response.data).getbuffer().nbytes < (root / name).stat().st_size
     finally:
         shutdown(app)
+
+
+def test_strip_of_a_heic_keeps_its_colour_profile(tmp_path: Path) -> None:
+    """A HEIC is re-encoded (no lossless path), but its Display P3 profile was dropped."""
+    from PIL import ImageCms
+
+    imageio._register_heif()
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    src = tmp_path / "in.heic"
+    exif = Image.Exif()
+    exif[0x013B] = "Jane Doe"
+    Image.new("RGB", (64, 48), (200, 100, 50)).save(src, "HEIF", icc_profile=profile,
+                                                    exif=exif)
+    out = tmp_path / "out.heic"
+    assert run("strip", src, "-o", out).exit_code == 0
+    with Image.open(out) as im:
+        assert im.info.get("icc_profile") == profile
+    assert metadata_of(out) == []

@@ -64,6 +64,9 @@ def leftovers(path: Path) -> list[str]:
             continue
         if group == "IFD0" and tag in TIFF_STRUCTURE:
             continue
+        if group.startswith("ICC") and path.suffix.lower() in (".heic", ".heif"):
+            continue  # a HEIC keeps its colour profile on purpose (issue 14): a profile
+            # describes colours (Apple's Display P3 here), not a person or a device
         if key == "ExifTool:Warning" and "'PXSF'" in str(tags[key]):
             continue  # our own encrypted-regions segment, named as unknown: no content
         if group not in STRUCTURE_GROUPS or CONTENT_WORDS.search(tag) or tag == "Warning":

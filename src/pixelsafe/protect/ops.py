@@ -406,7 +406,10 @@ def strip(path: str | Path, out: str | Path, keep_icc: bool = False,
         if again.original.tobytes() != loaded.original.tobytes():  # pragma: no cover
             raise ProtectError(f"{src.name}: lossless strip changed the pixels")
     else:
-        data, _ = encode(oriented(loaded), fmt, loaded, "ICC" in keep)
+        # a HEIC's colour profile (Display P3 on iPhones) describes colours, not a person:
+        # dropping it changed how the photo looks, so a HEIC keeps it
+        profile = "ICC" in keep or (fmt == "HEIF" and loaded.format == "HEIF")
+        data, _ = encode(oriented(loaded), fmt, loaded, profile)
         again = imageio.decode(data, dst.name)
     leftovers = [f for f in _metadata(again) if f.label not in allowed]
     if leftovers:
