@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -86,11 +87,17 @@ def serve(library: Path | None, db: Path | None, data_dir: Path | None, keep_exp
     except PixelSafeError as exc:
         sock.close()
         raise click.ClickException(str(exc)) from exc
-    server = make_server(app, sock, threads, max_body=(max_upload_mb + 1) * 1024 * 1024)
+    # the address first: the port accepts connections only once the server is made
     shown = f"[{host}]" if ":" in host else host
     err_console.print(f"PixelSafe gallery of {escape(app.config['LIBRARY'])} on "
               f"[bold]http://{escape(shown)}:{sock.getsockname()[1]}/?key={key}[/] "
               "(open this address: its key is this session's; Ctrl+C stops)", soft_wrap=True)
+    server = make_server(app, sock, threads, max_body=(max_upload_mb + 1) * 1024 * 1024)
+
+    def stop(signum: int, frame: Any) -> None:
+        raise SystemExit(0)  # SIGTERM as Ctrl+C: the worker and the database close cleanly
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         server.run()
     finally:

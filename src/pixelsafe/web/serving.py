@@ -51,7 +51,8 @@ class _Channel(HTTPChannel):  # type: ignore[misc]
 
 
 def bind(host: str, port: int) -> socket.socket:
-    """A listening socket on ``host:port``, or PortInUseError in one line."""
+    """A socket bound to ``host:port`` (it listens once the server is made), or
+    PortInUseError in one line."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -63,7 +64,6 @@ def bind(host: str, port: int) -> socket.socket:
             raise PortInUseError(f"port {port} on {host} is already in use (another PixelSafe, "
                                  "or another program): choose another with --port") from exc
         raise PixelSafeError(f"cannot listen on {host}:{port}: {exc.strerror}") from exc
-    sock.listen(1024)
     return sock
 
 
