@@ -146,6 +146,13 @@ def test_serve_needs_the_session_key_it_printed(tmp_path):
         found = re.search(r"http://127\.0\.0\.1:(\d+)/\?key=([A-Za-z0-9_-]+)", line)
         assert found, line
         key = found.group(2)
+        deadline = time.monotonic() + 60  # the address is printed just before it listens
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), 1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
 
         def get(path: str, cookie: str | None = None) -> http.client.HTTPResponse:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
