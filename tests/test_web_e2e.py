@@ -375,6 +375,36 @@ def open_card(pg, name: str) -> None:
     pg.locator("#detail[open]").wait_for()
 
 
+def test_an_id_card_is_redacted_whole_unless_its_row_is_unticked(server, page):
+    """Issue 27: an identity document's row is ticked (filled whole) and says so; unticked,
+    the export redacts it field by field. A page of text says why it has no tick."""
+    app, url, _ = server
+    page.goto(url)
+    page.select_option("#mode", "show")
+    open_card(page, "id-card-utopia.jpg")
+    row = page.locator("#findings tr", has=page.locator("td", has_text="ID card"))
+    toggle = row.locator("input[type=checkbox]")
+    toggle.wait_for()
+    assert toggle.is_checked() and toggle.is_enabled()
+    assert "Filled whole" in toggle.get_attribute("title")
+    fid = row.get_attribute("data-finding")
+    assert "kept" not in page.locator(f'#overlay [data-finding="{fid}"]').get_attribute("class")
+    with page.expect_request(lambda r: r.url.endswith("/preview")) as request:
+        page.check("#preview")
+    assert json.loads(request.value.post_data)["keep"] == []
+    page.locator("#detail-img[src^='blob:']").wait_for(timeout=120_000)
+    with page.expect_request(lambda r: r.url.endswith("/preview")) as request:
+        toggle.uncheck()
+    assert json.loads(request.value.post_data)["keep"] == [fid]
+    page.uncheck("#preview")
+    page.click("#detail-close")
+    open_card(page, "letter-contact-details.png")
+    page_row = page.locator("#findings tr", has=page.locator("td", has_text="a document page"))
+    page_toggle = page_row.locator("input[type=checkbox]")
+    assert page_toggle.is_disabled() and "line by line" in page_toggle.get_attribute("title")
+    assert page.errors == []
+
+
 def test_group_photo_numbered_boxes_rows_and_bulk_toggles(server, page):
     """Issue 14, point 6: on a group photo each box carries the number of its row, hover
     highlights both, each toggle has a name a screen reader can use, and all faces can be

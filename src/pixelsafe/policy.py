@@ -22,6 +22,8 @@ class LabelPolicy:
     #: its name in explanations and on the page ("phone number")
     name: str
     redaction: Redaction | None = None
+    #: redacted when the user names no kinds, where this differs from its kind's rule
+    redact_by_default: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,11 @@ class KindPolicy:
         return row.redaction if row is not None and row.redaction is not None else \
             self.redaction
 
+    def redacts_by_default(self, label: str) -> bool:
+        row = self.labels.get(label)
+        return row.redact_by_default if row is not None and \
+            row.redact_by_default is not None else self.redact_by_default
+
     def name_of(self, label: str) -> str:
         row = self.labels.get(label)
         return row.name if row is not None else label.replace("_", " ")
@@ -71,8 +78,16 @@ _METADATA_LABELS = {
     "software": LabelPolicy("edited with"), "thumbnail": LabelPolicy("an embedded thumbnail"),
     "trailing_data": LabelPolicy("hidden data"),
 }
+#: identity documents are filled whole by default (portrait, every printed field, the MRZ):
+#: a field missed by OCR (a date of birth, a place of birth) must not stay readable. Field by
+#: field stays available (``RedactOptions.whole_documents``, ``--documents fields``, the
+#: document's row unticked in the gallery).
+IDENTITY_DOCUMENTS = frozenset({"passport", "id_card", "driver_license", "payment_card"})
 _DOCUMENT_LABELS = {
-    "passport": LabelPolicy("passport"), "id_card": LabelPolicy("ID card"),
+    "passport": LabelPolicy("passport", redact_by_default=True),
+    "id_card": LabelPolicy("ID card", redact_by_default=True),
+    "driver_license": LabelPolicy("driving licence", redact_by_default=True),
+    "payment_card": LabelPolicy("payment card", redact_by_default=True),
     "document_page": LabelPolicy("a document page"), "screen": LabelPolicy("a screen"),
 }
 
@@ -101,7 +116,8 @@ POLICIES: Mapping[Kind, KindPolicy] = {p.kind: p for p in (
                labels={"child": LabelPolicy("a child", Redaction.BLUR)}),
 )}
 
-#: kinds redacted when the user names none
+#: kinds all of whose findings are redacted when the user names none (identity documents
+#: are too: :func:`redacts_by_default`)
 DEFAULT_KINDS = frozenset(k for k, p in POLICIES.items() if p.redact_by_default)
 #: kinds whose pixels always get a solid fill
 FILL_ONLY = frozenset(k for k, p in POLICIES.items() if p.always_fill)
@@ -161,6 +177,11 @@ def default_redaction(kind: Kind, label: str) -> Redaction:
     return POLICIES[kind].redaction_for(label)
 
 
+def redacts_by_default(kind: Kind, label: str) -> bool:
+    """A finding of this kind and label is redacted when the user names no kinds."""
+    return POLICIES[kind].redacts_by_default(label)
+
+
 def label_name(kind: Kind, label: str) -> str:
     return POLICIES[kind].name_of(label)
 
@@ -178,9 +199,10 @@ def verify_detectors(kinds: set[Kind] | frozenset[Kind]) -> list[str]:
     return sorted({name for k in kinds for name in POLICIES[k].verify})
 
 
-def style_for(kind: Kind, default: Redaction, requested: str) -> str:
-    """The style a region of this kind gets when the user asked for ``requested``."""
-    if POLICIES[kind].always_fill:
+def style_for(kind: Kind, default: Redaction, requested: str, label: str = "") -> str:
+    """The style a region of this kind gets when the user asked for ``requested``. An
+    identity document is printed text: always filled, like text."""
+    if POLICIES[kind].always_fill or (kind is Kind.DOCUMENT and label in IDENTITY_DOCUMENTS):
         return "fill"
     if requested == "auto":
         return default.value if default in (Redaction.BLUR, Redaction.PIXELATE,
@@ -194,6 +216,8 @@ def as_config() -> dict[str, Any]:
         "kinds": [{"kind": p.kind.value, "title": p.title, "one": p.one or p.title,
                    "redaction": p.redaction.value,
                    "always_fill": p.always_fill, "redact_by_default": p.redact_by_default,
+                   "redacted_labels": sorted(label for label in p.labels
+                                             if p.redacts_by_default(label)),
                    "labels": {k: v.name for k, v in p.labels.items()}}
                   for p in POLICIES.values()],
         "styles": [{"style": s, "title": t} for s, t in STYLE_TITLES.items()],

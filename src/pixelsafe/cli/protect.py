@@ -150,6 +150,10 @@ KEEPABLE_TAGS = ("Orientation", "ICC", "Copyright")
               help="Redact only these kinds (face, personal_text, license_plate, barcode, "
                    "document).")
 @click.option("--keep", metavar="ID,...", default="", help="Finding ids to leave visible.")
+@click.option("--documents", type=click.Choice(["whole", "fields"]), default="whole",
+              show_default=True,
+              help="Passports, ID cards, driving licences and payment cards: filled whole "
+                   "(portrait and every field), or field by field (what was read on them).")
 @click.option("--box", "boxes", multiple=True, metavar="x1,y1,x2,y2",
               help="An extra region to redact (repeatable).")
 @click.option("--encrypt", is_flag=True,
@@ -164,7 +168,7 @@ KEEPABLE_TAGS = ("Orientation", "ICC", "Copyright")
 @with_limits
 def redact(inputs: tuple[Path, ...], output: Path, style: str, replacewith: str | None,
            mask_scale: float, thresh: float | None, only: str | None, keep: str,
-           boxes: tuple[str, ...], encrypt: bool, passphrase_file: Path | None,
+           documents: str, boxes: tuple[str, ...], encrypt: bool, passphrase_file: Path | None,
            passphrase_env: str | None, keep_icc: bool, no_verify: bool, dry_run: bool,
            overwrite: bool, as_json: bool, timeout: float, memory_mb: int) -> None:
     """Write redacted copies of photos (files or folders). Originals are never touched;
@@ -183,6 +187,7 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, replacewith: str 
         raise click.UsageError(f"at most {MAX_MANUAL_BOXES} --box options")
     options = RedactOptions(style=style, only=parse_kinds(only),
                             keep=frozenset(k.strip() for k in keep.split(",") if k.strip()),
+                            whole_documents=documents == "whole",
                             boxes=[parse_box(b) for b in boxes], passphrase=passphrase,
                             keep_icc=keep_icc, verify=not no_verify, overwrite=overwrite,
                             mask_scale=mask_scale, face_threshold=thresh)
@@ -215,8 +220,10 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, replacewith: str 
                     print(json.dumps(result.to_dict()))
                 else:
                     check = result.verification
-                    verdict = ("re-analysed: nothing left" if check.get("ok") else
-                               "not re-analysed") if check else "not re-analysed"
+                    verdict = (f"checked again ({', '.join(check.get('detectors', []))}): "
+                               "no finding of the redacted kinds found again"
+                               if check.get("ok") else "not checked again") \
+                        if check else "not checked again"
                     console.print(f"{escape(str(src))} -> {escape(str(result.output))}: "
                                   f"{len(result.regions)} regions"
                                   f"{', encrypted' if result.encrypted else ''}; {verdict}")

@@ -22,7 +22,7 @@ from PIL import Image, ImageFilter, ImageOps, JpegImagePlugin
 
 from .. import imageio
 from ..errors import OutputPathError, ProtectError
-from ..policy import DEFAULT_KINDS, STYLES, style_for
+from ..policy import IDENTITY_DOCUMENTS, STYLES, redacts_by_default, style_for
 from ..report import Box, Finding, Kind, Report
 
 FACE_MARGIN = 1.3
@@ -55,6 +55,9 @@ class RedactOptions:
     only: frozenset[Kind] | None = None
     #: finding ids to leave as they are
     keep: frozenset[str] = frozenset()
+    #: passports, ID cards, driving licences and payment cards filled whole (portrait and
+    #: every field); False: field by field (the text, MRZ and face findings on them)
+    whole_documents: bool = True
     #: extra regions drawn by hand
     boxes: Sequence[Box] = ()
     #: with a passphrase, the original pixels of every region travel encrypted
@@ -210,7 +213,6 @@ def plan(report: Report | None, options: RedactOptions, width: int, height: int
          ) -> list[Target]:
     if options.style not in STYLES:
         raise ProtectError(f"unknown style {options.style!r}; choose from {', '.join(STYLES)}")
-    kinds = options.only if options.only is not None else DEFAULT_KINDS
     known = {f.id for f in (report.findings if report is not None else ())}
     unknown = sorted(options.keep - known)
     if unknown:
@@ -218,10 +220,11 @@ def plan(report: Report | None, options: RedactOptions, width: int, height: int
                            f"{', '.join(sorted(known, key=_id_order)) or 'none'})")
     targets: list[Target] = []
     for f in (report.findings if report is not None else ()):
-        if f.box is None or f.kind not in kinds or f.id in options.keep:
+        if f.box is None or f.id in options.keep or not _selected(f, options):
             continue
         targets.append(Target(_region(f, width, height, options.mask_scale),
-                              style_for(f.kind, f.redaction, options.style), f.kind.value, f.id))
+                              style_for(f.kind, f.redaction, options.style, f.label),
+                              f.kind.value, f.id))
     for box in options.boxes:
         clipped = Box.from_floats(box.x1, box.y1, box.x2, box.y2, width, height)
         if clipped is None:
@@ -229,6 +232,16 @@ def plan(report: Report | None, options: RedactOptions, width: int, height: int
         targets.append(Target(clipped, "fill" if options.style == "auto" else options.style,
                               "manual"))
     return targets
+
+
+def _selected(f: Finding, options: RedactOptions) -> bool:
+    """The finding is to be redacted: of a kind the user named, or (none named) redacted by
+    default; an identity document as a whole only when whole documents are asked for."""
+    if f.kind is Kind.DOCUMENT and f.label in IDENTITY_DOCUMENTS and not options.whole_documents:
+        return False
+    if options.only is None:
+        return redacts_by_default(f.kind, f.label)
+    return f.kind in options.only
 
 
 def _id_order(finding_id: str) -> tuple[int, str]:

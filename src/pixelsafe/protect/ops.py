@@ -196,7 +196,8 @@ def _verified(job: Prepared, data: bytes, fmt: str, options: RedactOptions
             box = Box(*leak["box"])
             if kind is Kind.FACE:
                 box = enlarge(box, FACE_MARGIN, job.pixels.width, job.pixels.height)
-            target = Target(box, style_for(kind, POLICIES[kind].redaction, options.style),
+            target = Target(box, style_for(kind, POLICIES[kind].redaction, options.style,
+                                           leak["label"]),
                             kind.value)
             apply(job.pixels, target)
             job.targets.append(target)
@@ -307,10 +308,16 @@ def verify(data: bytes, name: str, report: Report | None, targets: list[Target],
     analysis = _analyzer(names).analyze(decoded.rgb)
     kept = [f.box for f in (report.findings if report else ()) if f.box is not None and (
         f.id in options.keep or f.kind.value not in kinds)]
+    # documents are redacted by label (a passport whole, a page of text not): a document
+    # page read after a passport was filled is not a leftover
+    ids = {t.finding_id for t in targets}
+    documents = {f.label for f in (report.findings if report else ())
+                 if f.kind is Kind.DOCUMENT and f.id in ids}
     inside: list[dict[str, Any]] = []
     new: list[dict[str, Any]] = []
     for f in analysis.findings:
-        if f.kind.value not in kinds or f.box is None:
+        if f.kind.value not in kinds or f.box is None or (
+                f.kind is Kind.DOCUMENT and f.label not in documents):
             continue
         if any(_touches(f.box, k) and f.box.iou(k) >= 0.3 for k in kept):
             continue

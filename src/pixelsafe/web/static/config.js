@@ -5,8 +5,10 @@ import { api } from './api.js';
 
 export const policy = {
   kinds: [],
-  /** kinds whose findings are redacted on export unless unticked */
+  /** kinds all of whose findings are redacted on export unless unticked */
   redacted: new Set(),
+  /** kind -> its labels redacted on export unless unticked (identity documents, whole) */
+  redactedLabels: {},
   /** risk level -> its title ("High risk") */
   riskTitles: {},
   /** privacy mode -> the risk levels it hides */
@@ -19,9 +21,15 @@ export async function loadPolicy() {
   const config = await api('/api/config');
   policy.kinds = config.kinds;
   policy.redacted = new Set(config.kinds.filter((k) => k.redact_by_default).map((k) => k.kind));
+  policy.redactedLabels = Object.fromEntries(config.kinds.map((k) => [k.kind, new Set(k.redacted_labels)]));
   policy.riskTitles = Object.fromEntries(config.risk_levels.map((r) => [r.level, r.title]));
   policy.hidden = Object.fromEntries(Object.entries(config.hidden).map(([mode, levels]) => [mode, new Set(levels)]));
   policy.styles = config.styles;
   policy.minPassphrase = config.min_passphrase;
   return policy;
+}
+
+/** The finding is redacted on export unless the user unticks it (the policy table's rule). */
+export function redactedByDefault(f) {
+  return policy.redacted.has(f.kind) || Boolean(policy.redactedLabels[f.kind]?.has(f.label));
 }

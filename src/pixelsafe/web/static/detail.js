@@ -6,7 +6,7 @@
 // got, escalations included. A protected photo, or one its privacy mode hides, opens in
 // that preview; showing the original is a choice the user makes.
 import { api, download } from './api.js';
-import { policy } from './config.js';
+import { policy, redactedByDefault } from './config.js';
 import { badge, el, toast } from './dom.js';
 import { hidden, state } from './gallery.js';
 
@@ -83,7 +83,7 @@ function drawBoxes() {
   for (const f of current.report.findings) {
     if (!f.box) continue;
     const num = numbers.get(f.id);
-    const redact = policy.redacted.has(f.kind) && !keep.has(f.id);
+    const redact = redactedByDefault(f) && !keep.has(f.id);
     const vlm = f.source === 'vlm';
     const node = el('div', {
       class: `box kind-${f.kind}${redact ? '' : ' kept'}${vlm ? ' from-vlm' : ''}`, 'data-finding': f.id,
@@ -120,6 +120,13 @@ function choicesChanged() {
   schedulePreview();
 }
 
+function toggleHint(f, redactable) {
+  if (f.kind === 'document' && redactable) return 'Filled whole, portrait and every field. Untick to redact only what was read on it, field by field.';
+  if (f.kind === 'document') return 'A page of text is not filled whole: the personal text on it is redacted line by line. Draw a box to hide more.';
+  if (!redactable) return 'Not redacted in the image.';
+  return '';
+}
+
 function fillTables() {
   const rows = [];
   const meta = [];
@@ -130,10 +137,11 @@ function fillTables() {
       if (!f.box) continue;
     }
     const num = numbers.get(f.id);
-    const redactable = policy.redacted.has(f.kind) && f.box;
+    const redactable = redactedByDefault(f) && f.box;
     const toggle = el('input', {
       type: 'checkbox', 'aria-label': `Redact ${num ? accessibleName(f, num) : `${kindTitle(f.kind)} ${f.label}`}`,
       'data-finding': f.id, checked: redactable && !keep.has(f.id), disabled: !redactable,
+      title: toggleHint(f, redactable),
     });
     toggle.addEventListener('change', () => { setKeep(f.id, !toggle.checked); choicesChanged(); });
     const source = f.source === 'vlm'
