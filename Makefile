@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	$(BIN)/python -m pixelsafe.models fetch
 
-# The gallery on the bundled sample library: open the http://127.0.0.1:3000/?key=... it prints.
+# The gallery on the bundled sample library: open the http://127.0.0.1:3000/#key=... it prints.
 run: setup
 	$(BIN)/pixelsafe serve --library samples
 

@@ -177,13 +177,13 @@ def test_privacy_modes_swap_in_server_renders(server, page):
     page.goto(url)
     card = wait_analysed(page, "id-card-utopia.jpg")
     img = card.locator("img")
-    assert "redacted=1" in img.get_attribute("src")  # auto: critical is hidden
+    assert "redacted=1" in img.get_attribute("data-src")  # auto: critical is hidden
     page.select_option("#mode", "show")
     card = wait_analysed(page, "id-card-utopia.jpg")
-    assert "redacted=1" not in card.locator("img").get_attribute("src")
+    assert "redacted=1" not in card.locator("img").get_attribute("data-src")
     page.select_option("#mode", "hide")
     card = wait_analysed(page, "letter-contact-details.png")
-    assert "redacted=1" in card.locator("img").get_attribute("src")  # medium is hidden too
+    assert "redacted=1" in card.locator("img").get_attribute("data-src")  # medium is hidden too
     # the protect toggle redacts a card whatever the mode, and counts in the stats
     page.select_option("#mode", "show")
     card = wait_analysed(page, "letter-contact-details.png")
@@ -191,7 +191,7 @@ def test_privacy_modes_swap_in_server_renders(server, page):
     card.locator(".lock").click()
     card = page.locator(".card", has=page.locator(".name", has_text="letter-contact"))
     card.locator(".lock[aria-pressed='true']").wait_for()
-    assert "redacted=1" in card.locator("img").get_attribute("src")
+    assert "redacted=1" in card.locator("img").get_attribute("data-src")
     page.wait_for_function(f"document.querySelector('#stat-protected').textContent > {before}")
     card.locator(".lock").click()
     card.locator(".lock[aria-pressed='false']").wait_for()
@@ -261,6 +261,7 @@ def test_drop_upload_draw_box_encrypt_restore(server, page, tmp_path):
     assert page.locator("#drop").is_hidden()
     card.locator(".thumb").click()
     page.locator("#detail[open]").wait_for()
+    page.locator("#detail-img[data-shows='original']").wait_for()  # fetched with the key
     page.locator("#detail-img").evaluate("img => img.decode()")
     page.click("#draw")
     box = page.locator("#overlay").bounding_box()
@@ -369,6 +370,84 @@ def test_the_page_builds_its_lists_from_the_policy_table(server, page):
     assert page.eval_on_selector("#passphrase", "e => e.minLength") == policy.MIN_PASSPHRASE
 
 
+def test_the_key_reaches_no_other_local_port(browser, tmp_path):
+    """Issue 29, point 1: the access key was a cookie, which the browser sends to every port
+    of 127.0.0.1; a page that navigated the tab to another local user's listener handed it
+    over. Now the page keeps the key in this origin's sessionStorage and sends it in a
+    header; images are fetched with it. The other listener gets neither cookie nor key."""
+    import http.server
+    import threading
+
+    seen: list[dict[str, str]] = []
+
+    class Listener(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 (http.server's name)
+            seen.append({"path": self.path, **dict(self.headers)})
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(b"<!doctype html><title>other</title>")
+
+        def log_message(self, *args):
+            pass
+
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Listener)
+    threading.Thread(target=other.serve_forever, daemon=True).start()
+    key = "k" * 43
+    root = library_with(tmp_path / "lib", "letter-contact-details.png")
+    app = make_app(root, ACCESS_KEY=key, DATA_DIR=tmp_path / "data")
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    try:
+        with live_server(app) as url:
+            pg = context.new_page()
+            pg.goto(f"{url}/#key={key}")
+            card = wait_analysed(pg, "letter-contact-details.png")
+            card.locator("img[src^='blob:']").wait_for()
+            assert key not in pg.url  # the key left the address bar
+            assert context.cookies() == []
+            # a hostile page sends the tab to another local listener
+            pg.goto(f"http://127.0.0.1:{other.server_address[1]}/steal")
+            assert pg.evaluate("sessionStorage.getItem('pixelsafe-key')") is None
+            assert seen and all(key not in " ".join(r.values()) for r in seen), seen
+            assert all("Cookie" not in r and "cookie" not in r for r in seen), seen
+            # back on the gallery's origin, the tab still has its key; a new tab has none
+            pg.goto(f"{url}/")
+            wait_analysed(pg, "letter-contact-details.png")
+            fresh = context.new_page()
+            fresh.goto(f"{url}/")
+            fresh.locator("#empty", has_text="no access key").wait_for()
+    finally:
+        context.close()
+        other.shutdown()
+        other.server_close()
+        shutdown(app)
+
+
+def test_a_new_photo_never_shows_the_previous_one(server, page):
+    """Issue 27: open a photo, close it, open another: the dialog showed the previous photo
+    under the new title until the new one arrived. The image is cleared at once and the
+    stage is marked busy while the new one loads."""
+    _, url, _ = server
+    page.goto(url)
+    page.select_option("#mode", "show")
+    open_card(page, "letter-contact-details.png")
+    page.locator("#detail-img[data-shows='original']").wait_for()
+    page.click("#detail-close")
+    held = []
+    page.route("**/thumb?size=display", lambda route: held.append(route))
+    open_card(page, "id-card-utopia.jpg")
+    assert page.locator("#detail-title").text_content() == "id-card-utopia.jpg"
+    page.wait_for_function("document.querySelector('#stage').getAttribute('aria-busy') === 'true'")
+    assert page.locator("#detail-img").get_attribute("src") is None
+    assert held
+    for route in held:
+        route.continue_()
+    page.unroute("**/thumb?size=display")
+    page.locator("#detail-img[data-shows='original']").wait_for()
+    assert page.locator("#stage").get_attribute("aria-busy") is None
+    assert page.errors == []
+
+
 def open_card(pg, name: str) -> None:
     card = wait_analysed(pg, name)
     card.locator(".thumb").click()
@@ -392,7 +471,7 @@ def test_an_id_card_is_redacted_whole_unless_its_row_is_unticked(server, page):
     with page.expect_request(lambda r: r.url.endswith("/preview")) as request:
         page.check("#preview")
     assert json.loads(request.value.post_data)["keep"] == []
-    page.locator("#detail-img[src^='blob:']").wait_for(timeout=120_000)
+    page.locator("#detail-img[data-shows='preview']").wait_for(timeout=120_000)
     with page.expect_request(lambda r: r.url.endswith("/preview")) as request:
         toggle.uncheck()
     assert json.loads(request.value.post_data)["keep"] == [fid]
@@ -441,7 +520,7 @@ def test_group_photo_numbered_boxes_rows_and_bulk_toggles(server, page):
     with page.expect_request(lambda r: r.url.endswith("/preview")) as request:
         page.check("#preview")
     assert json.loads(request.value.post_data)["keep"] == [fid]
-    page.locator("#detail-img[src^='blob:']").wait_for(timeout=120_000)
+    page.locator("#detail-img[data-shows='preview']").wait_for(timeout=120_000)
     assert "as the export writes" in page.locator("#preview-note").text_content()
     page.uncheck("#preview")
     page.wait_for_timeout(300)
@@ -464,7 +543,7 @@ def test_a_protected_photo_opens_redacted(server, page):
         page.locator("#detail[open]").wait_for()
         assert page.locator("#preview").is_checked()
         assert page.locator("#protected-note").is_visible()
-        page.locator("#detail-img[src^='blob:']").wait_for(timeout=120_000)
+        page.locator("#detail-img[data-shows='preview']").wait_for(timeout=120_000)
         page.click("#detail-close")
     finally:
         card.locator(".lock").click()

@@ -126,26 +126,35 @@ def test_serve_on_a_busy_port_is_one_line_and_creates_nothing(tmp_path):
 
 
 def test_serve_needs_the_session_key_it_printed(tmp_path):
-    """Issue 15, break 9: another local user could read the CSRF token from `GET /` and then
-    the whole API. `serve` now prints an address with a session key; without its cookie
-    nothing is served, neither the page nor the API."""
+    """Issue 15, break 9: another local user could read the whole API. Issue 29, point 1: the
+    key was then a cookie, which a browser sends to every port of 127.0.0.1, so a page that
+    navigated the tab to another local listener handed it over. Now the key travels in the
+    address's fragment and in a header; nothing ever sets or accepts a cookie, and the
+    address is in a private file for a browser to open, out of the process list."""
     import http.client
     import re
+    import stat
 
     root = library_with(tmp_path / "lib", "letter-contact-details.png")
+    data = tmp_path / "data"
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-m", "pixelsafe.cli", "serve", "--library",
-                             str(root), "--port", str(port)], stderr=subprocess.PIPE, text=True)
+                             str(root), "--data-dir", str(data), "--port", str(port)],
+                            stderr=subprocess.PIPE, text=True)
     try:
         line = ""
         deadline = time.monotonic() + 90
         while "key=" not in line and time.monotonic() < deadline:
             line = proc.stderr.readline()
-        found = re.search(r"http://127\.0\.0\.1:(\d+)/\?key=([A-Za-z0-9_-]+)", line)
+        found = re.search(r"http://127\.0\.0\.1:(\d+)/#key=([A-Za-z0-9_-]+)", line)
         assert found, line
         key = found.group(2)
+        opener = data / "open.html"
+        assert opener.as_uri() in line
+        assert stat.S_IMODE(opener.stat().st_mode) == 0o600
+        assert f"url=http://127.0.0.1:{port}/#key={key}" in opener.read_text()
         deadline = time.monotonic() + 60  # the address is printed just before it listens
         while time.monotonic() < deadline:
             try:
@@ -154,26 +163,26 @@ def test_serve_needs_the_session_key_it_printed(tmp_path):
             except OSError:
                 time.sleep(0.1)
 
-        def get(path: str, cookie: str | None = None) -> http.client.HTTPResponse:
+        def get(path: str, **headers: str) -> http.client.HTTPResponse:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            conn.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+            conn.request("GET", path, headers={k.replace("_", "-"): v
+                                               for k, v in headers.items()})
             response = conn.getresponse()
-            response.read()
+            response.body = response.read()
             conn.close()
             return response
 
-        assert get("/").status == 401
+        page = get("/")
+        assert page.status == 200 and key.encode() not in page.body  # the page holds no key
         assert get("/api/images").status == 401
-        assert get("/?key=" + "x" * len(key)).status == 401
-        assert get(f"/api/images?key={key}").status == 401  # the key opens the page only
-        opened = get(f"/?key={key}")
-        assert opened.status == 303 and opened.getheader("Location") == "/"
-        cookie = opened.getheader("Set-Cookie")
-        assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
-        jar = cookie.split(";")[0]
-        assert get("/", jar).status == 200
-        assert get("/api/images", jar).status == 200
-        assert get("/api/images", jar.replace(key, "y" * len(key))).status == 401
+        assert get(f"/api/images?key={key}").status == 401
+        for cookie in (f"pixelsafe-{port}={key}", f"key={key}"):
+            assert get("/api/images", Cookie=cookie).status == 401  # no ambient credential
+        assert get("/api/images", X_PixelSafe_Key="y" * len(key)).status == 401
+        assert get("/api/images", X_PixelSafe_Key=key).status == 200
+        for path in ("/", f"/?key={key}", "/api/images"):
+            assert get(path, X_PixelSafe_Key=key).getheader("Set-Cookie") is None
     finally:
         proc.terminate()
         proc.communicate(timeout=20)
+    assert not opener.exists()

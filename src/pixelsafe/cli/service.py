@@ -58,10 +58,13 @@ def doctor(**vlm: Any) -> None:
 @click.option("--max-upload-mb", default=100, show_default=True, type=click.IntRange(1, 256))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Request threads of the WSGI server.")
+@click.option("--open", "open_browser", is_flag=True,
+              help="Open the gallery in the default browser (through a private file, so the "
+                   "key never shows in the process list).")
 @with_vlm
 def serve(library: Path | None, db: Path | None, data_dir: Path | None, keep_exports: bool,
           host: str, port: int, allow_remote: bool, max_upload_mb: int, threads: int,
-          **vlm: Any) -> None:
+          open_browser: bool, **vlm: Any) -> None:
     """Run the gallery web app (waitress) on http://HOST:PORT."""
     from ..web import create_app, shutdown
     from ..web.security import LOOPBACK_HOSTS, host_name, new_token
@@ -87,12 +90,19 @@ def serve(library: Path | None, db: Path | None, data_dir: Path | None, keep_exp
     except PixelSafeError as exc:
         sock.close()
         raise click.ClickException(str(exc)) from exc
-    # the address first: the port accepts connections only once the server is made
+    # the address first: the port accepts connections only once the server is made. The key
+    # travels in the fragment, which no browser sends to a server (web.security)
     shown = f"[{host}]" if ":" in host else host
+    address = f"http://{shown}:{sock.getsockname()[1]}/#key={key}"
+    opener = opener_file(Path(app.config["DATA_DIR"]), address)
     err_console.print(f"PixelSafe gallery of {escape(app.config['LIBRARY'])} on "
-              f"[bold]http://{escape(shown)}:{sock.getsockname()[1]}/?key={key}[/] "
-              "(open this address: its key is this session's; Ctrl+C stops)", soft_wrap=True)
+              f"[bold]{escape(address)}[/] (open this address: its key is this session's; "
+              f"or open {escape(opener.as_uri())}; Ctrl+C stops)", soft_wrap=True)
     server = make_server(app, sock, threads, max_body=(max_upload_mb + 1) * 1024 * 1024)
+    if open_browser:
+        import webbrowser
+
+        webbrowser.open(opener.as_uri())  # the process list shows a file name, not the key
 
     def stop(signum: int, frame: Any) -> None:
         raise SystemExit(0)  # SIGTERM as Ctrl+C: the worker and the database close cleanly
@@ -101,5 +111,28 @@ def serve(library: Path | None, db: Path | None, data_dir: Path | None, keep_exp
     try:
         server.run()
     finally:
+        opener.unlink(missing_ok=True)
         server.task_dispatcher.shutdown()
         shutdown(app)
+
+
+def opener_file(data: Path, address: str) -> Path:
+    """A page in the library's private data folder (0700; the file 0600) that sends the
+    browser on to ``address``: a browser started with it shows this file's name in the
+    process list, where the address would show the session's key to every local user."""
+    import html
+    import os
+
+    from ..fsutil import write_atomic
+
+    path = data / "open.html"
+    target = html.escape(address, quote=True)
+    page = (f'<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" '
+            f'content="0;url={target}"><title>PixelSafe</title>'
+            f'<p><a href="{target}">Open the PixelSafe gallery</a></p>\n')
+    mask = os.umask(0o077)
+    try:
+        write_atomic(path, page.encode())
+    finally:
+        os.umask(mask)
+    return path

@@ -41,13 +41,18 @@ def spec() -> dict[str, Any]:
     return {
         "openapi": "3.0.3",
         "info": {"title": "PixelSafe local API", "version": __version__,
-                 "description": "Served on 127.0.0.1 only. Every state-changing request "
-                                "needs the X-PixelSafe-Token header (the token is in the "
-                                "page's meta tag) and a same-origin context."},
+                 "description": "Served on 127.0.0.1 only. Under `pixelsafe serve` every "
+                                "request needs the session's key in the X-PixelSafe-Key "
+                                "header (the key is in the fragment of the address `serve` "
+                                "prints; no cookie is used). Every state-changing request "
+                                "also needs the X-PixelSafe-Token header (the token is in "
+                                "the page's meta tag) and a same-origin context."},
         "servers": [{"url": "/"}],
         "components": {
             "securitySchemes": {"token": {"type": "apiKey", "in": "header",
-                                          "name": "X-PixelSafe-Token"}},
+                                          "name": "X-PixelSafe-Token"},
+                                "key": {"type": "apiKey", "in": "header",
+                                        "name": "X-PixelSafe-Key"}},
             "responses": {"Error": {"description": "an error", **_json("Error")}},
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {

@@ -10,10 +10,15 @@
   ``X-PixelSafe-Token`` header. A cross-site form can set neither.
 * A Content-Security-Policy with ``script-src 'self'`` and no inline script or style, plus
   nosniff, no framing and no referrer.
-* A per-session access key (``ACCESS_KEY``, set by ``pixelsafe serve``): the address it
-  prints carries the key once; that request sets an HttpOnly, SameSite=Strict cookie and
-  every other request needs it. Another local user can connect to the loopback port but
-  cannot read the terminal, so cannot read the page (and its CSRF token) or the API.
+* A per-session access key (``ACCESS_KEY``, set by ``pixelsafe serve``), and no ambient
+  credential: the address ``serve`` prints carries the key in its fragment (``/#key=…``),
+  which a browser never sends to any server; the page keeps it in ``sessionStorage``,
+  which belongs to this origin (scheme, host *and port*), and sends it in the
+  ``X-PixelSafe-Key`` header of every API request; images are fetched by the page with it.
+  A cookie would do no such thing: browsers send a ``127.0.0.1`` cookie to every port, so a
+  page that navigates the tab to another local user's listener would hand it over. The page
+  and its scripts hold nothing private and are served without the key; every ``/api/``
+  request without it is 401.
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from .errors import ApiError
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_HEADER = "X-PixelSafe-Token"
+KEY_HEADER = "X-PixelSafe-Key"
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
@@ -61,31 +67,13 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-def access_cookie() -> str:
-    """The access cookie's name: cookies are per host, not per port, so two servers on
-    one machine each have their own."""
-    return f"pixelsafe-{request.environ.get('SERVER_PORT', '0')}"
-
-
-def check_access(key: str) -> Response | None:
-    """The key from the address ``serve`` printed, then its cookie on every request."""
-    given = request.args.get("key")
-    if given is not None and request.method == "GET" and request.path == "/":
-        if not hmac.compare_digest(given.encode(), key.encode()):
-            raise ApiError(401, "access_key", "this address carries a wrong or old key: "
-                           "open the one that `pixelsafe serve` printed")
-        response = Response("", 303, headers={"Location": "/"})  # the key leaves the address
-        response.set_cookie(access_cookie(), key, httponly=True, samesite="Strict", path="/")
-        return response
-    if not hmac.compare_digest(request.cookies.get(access_cookie(), "").encode(),
-                               key.encode()):
-        if request.path == "/" and request.method == "GET":
-            return Response("PixelSafe: open the address that `pixelsafe serve` printed in "
-                            "its terminal; it carries this session's key.\n", 401,
-                            mimetype="text/plain")
+def check_access(key: str) -> None:
+    """Every API request carries the session's key in its header (see the module's notes)."""
+    if not request.path.startswith("/api/"):
+        return  # the page, its scripts and styles: nothing private
+    if not hmac.compare_digest(request.headers.get(KEY_HEADER, "").encode(), key.encode()):
         raise ApiError(401, "access_key", "no access key: open the address that "
-                       "`pixelsafe serve` printed")
-    return None
+                       "`pixelsafe serve` printed (its key is this session's)")
 
 
 def check_request() -> Response | None:
@@ -96,9 +84,7 @@ def check_request() -> Response | None:
                        "http://localhost")
     key = current_app.config.get("ACCESS_KEY")
     if key:
-        answer = check_access(key)
-        if answer is not None:
-            return answer
+        check_access(key)
     site = request.headers.get("Sec-Fetch-Site")
     if request.method in SAFE_METHODS:
         # a cross-site <img> or fetch of an API resource (a rendition, an original, a

@@ -79,6 +79,12 @@ async function init() {
     await loadPolicy();
   } catch (err) {
     toast(`Cannot start: ${err.message}`, 'error');
+    // no key in this tab (a new tab, or the address typed without its #key=…): say so
+    // where the gallery would be, not only in a passing toast
+    const empty = document.getElementById('empty');
+    empty.textContent = `Cannot start: ${err.message}`;
+    empty.hidden = false;
+    document.getElementById('gallery').replaceChildren();
     return;
   }
   fillChoices();

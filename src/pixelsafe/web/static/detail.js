@@ -5,7 +5,7 @@
 // choices (toggles, manual boxes, style) and sends it at display size with every region it
 // got, escalations included. A protected photo, or one its privacy mode hides, opens in
 // that preview; showing the original is a choice the user makes.
-import { api, download } from './api.js';
+import { api, download, imageUrl, showImage } from './api.js';
 import { policy, redactedByDefault } from './config.js';
 import { badge, el, toast } from './dom.js';
 import { hidden, state } from './gallery.js';
@@ -21,6 +21,8 @@ let pollTimer = null;
 let previewUrl = null;
 let previewTimer = null;
 let previewSerial = 0;
+/** the rendition the image shows (null: a preview, or nothing yet) */
+let shownPath = null;
 
 function size() {
   const info = current.report.image;
@@ -192,9 +194,23 @@ function say(message) {
 }
 
 // -- the image: original, or the export's own preview ------------------------------------
-function showOriginal() {
-  $('detail-img').src = `/api/images/${current.id}/thumb?size=display`;
+async function showOriginal() {
+  const path = `/api/images/${current.id}/thumb?size=display`;
   $('preview-note').textContent = '';
+  if (shownPath === path) return; // the same rendition, polled while the analysis runs
+  const serial = ++previewSerial;
+  $('stage').setAttribute('aria-busy', 'true');
+  try {
+    const url = await imageUrl(path);
+    if (serial !== previewSerial) { URL.revokeObjectURL(url); return; }
+    showImage($('detail-img'), url);
+    $('detail-img').dataset.shows = 'original';
+    shownPath = path;
+  } catch (err) {
+    if (serial === previewSerial) showError(`The photo could not be shown: ${err.message}`);
+  } finally {
+    if (serial === previewSerial) $('stage').removeAttribute('aria-busy');
+  }
 }
 
 function base64Blob(text, type) {
@@ -223,6 +239,8 @@ async function showPreview() {
     if (previewUrl) URL.revokeObjectURL(previewUrl);
     previewUrl = URL.createObjectURL(base64Blob(plan.jpeg, 'image/jpeg'));
     img.src = previewUrl;
+    img.dataset.shows = 'preview';
+    shownPath = null;
     $('preview-note').textContent = describePlan(plan);
   } catch (err) {
     if (serial !== previewSerial) return;
@@ -241,6 +259,8 @@ function refreshImage() {
   if (wantsPreview && !ready) {
     // protected or hidden, and not analysed yet: nothing to show until it is
     $('detail-img').removeAttribute('src');
+    delete $('detail-img').dataset.shows;
+    shownPath = null;
     $('preview-note').textContent = 'Shown once analysed (this photo is protected or hidden in this mode).';
     return;
   }
@@ -286,6 +306,10 @@ export async function openDetail(id, changed) {
   keep = new Set();
   manual = [];
   current = null;
+  // never the previous photo under the new title: the image is cleared at once
+  $('detail-img').removeAttribute('src');
+  delete $('detail-img').dataset.shows;
+  shownPath = null;
   setDrawing(false);
   clearError();
   say('');

@@ -1,5 +1,5 @@
 // The gallery grid: cards with score badges, privacy modes, the protect toggle, stats.
-import { api } from './api.js';
+import { api, imageUrl, showImage } from './api.js';
 import { policy } from './config.js';
 import { badge, el, toast } from './dom.js';
 
@@ -26,8 +26,9 @@ function card(image, onOpen) {
   open.addEventListener('click', () => onOpen(image.id));
   const src = thumbSource(image);
   if (src) {
-    const img = el('img', { src, alt: `${image.name}${hidden(image, state.mode) ? ' (redacted preview)' : ''}`, loading: 'lazy' });
+    const img = el('img', { alt: `${image.name}${hidden(image, state.mode) ? ' (redacted preview)' : ''}`, 'data-src': src });
     open.append(img);
+    imageUrl(src).then((url) => showImage(img, url), () => img.classList.add('broken'));
   } else {
     open.append(el('div', { class: 'placeholder', text: image.state === 'failed' ? 'Cannot analyse' : 'Analysing…' }));
   }
