@@ -1,0 +1,100 @@
+"""The OCR's text-presence gate (issue 26, step 1): a large photo without text costs the
+small pass only; one with text, small in the frame, is read exactly as without the gate."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from conftest import SAMPLES
+from PIL import Image, ImageDraw, ImageFilter
+
+from pixelsafe.detectors.ocr import GatedDetection, OcrConfig, OcrEngine
+from pixelsafe.runtime import models
+
+
+def photo(seed: int = 3, size: tuple[int, int] = (4000, 3000)) -> Image.Image:
+    """A photo-like picture with no text: smooth colour fields and soft blobs."""
+    rng = np.random.default_rng(seed)
+    small = rng.integers(40, 220, (12, 16, 3), dtype=np.uint8)
+    im = Image.fromarray(small).resize(size, Image.Resampling.BICUBIC)
+    d = ImageDraw.Draw(im)
+    for _ in range(25):
+        x, y = int(rng.integers(0, size[0])), int(rng.integers(0, size[1]))
+        r = int(rng.integers(60, 400))
+        d.ellipse((x - r, y - r, x + r, y + r),
+                  fill=tuple(int(v) for v in rng.integers(0, 255, 3)))
+    return im.filter(ImageFilter.GaussianBlur(6))
+
+
+class Counting:
+    """The detector's network, counting the sizes it is run at."""
+
+    def __init__(self, session) -> None:
+        self.session = session
+        self.sizes: list[tuple[int, int]] = []
+
+    def __getattr__(self, name: str):
+        return getattr(self.session, name)
+
+    def __call__(self, tensor: np.ndarray) -> np.ndarray:
+        self.sizes.append(tensor.shape[2:])
+        return self.session(tensor)
+
+
+@pytest.fixture(scope="module")
+def engines():
+    """The process's engine (gated) and an ungated one sharing its models; the gate's
+    inner network counts its runs."""
+    gated = models().ocr()
+    engine = gated.engine()
+    det = engine._load_det_model()
+    assert isinstance(det.session, GatedDetection)
+    counting = Counting(det.session.session)
+    det.session.session = counting
+    whole = OcrEngine(dataclasses.replace(gated.config, gate_scale=0))
+    whole._engine = engine
+    yield gated, whole, det, counting
+    det.session.session = counting.session
+
+
+def test_a_large_photo_without_text_costs_the_small_pass_only(engines) -> None:
+    gated, _, _, counting = engines
+    counting.sizes.clear()
+    assert gated.read(photo()) == []
+    # one run, at half the detector's scale (1920x1440 -> 960x704 on the 32-pixel grid)
+    assert counting.sizes == [(704, 960)]
+
+
+def test_small_text_in_a_large_photo_is_read_as_without_the_gate(engines) -> None:
+    gated, whole, det, counting = engines
+    im = photo(5)
+    # an ID card a quarter of the frame wide: its fields are 30 px high in a 12 MP photo,
+    # 14 px at the detector's scale, 7 px in the gate's small pass
+    with Image.open(SAMPLES / "id-card-utopia.jpg") as card:
+        im.paste(card.convert("RGB"), (2400, 1700))
+    counting.sizes.clear()
+    lines = gated.read(im)
+    assert {"ERIKSSON", "12.08.1974", "D23145890"} <= {ln.text for ln in lines}
+    assert (1440, 1920) in counting.sizes  # the gate saw text: the whole input detected
+    det.session, inner = counting, det.session  # the ungated engine, same network
+    try:
+        assert [(ln.text, ln.quad) for ln in whole.read(im)] == \
+            [(ln.text, ln.quad) for ln in lines]
+    finally:
+        det.session = inner
+
+
+def test_a_small_image_is_never_gated(engines) -> None:
+    gated, _, _, counting = engines
+    counting.sizes.clear()
+    gated.read(photo(size=(1600, 1200)))
+    assert counting.sizes == [(1216, 1600)]  # the whole input at once, no small pass
+
+
+def test_the_gate_can_be_turned_off() -> None:
+    assert OcrConfig(gate_scale=0).gate_scale == 0
+    engine = OcrEngine(OcrConfig(gate_scale=0))
+    det = engine.engine()._load_det_model()
+    assert not isinstance(det.session, GatedDetection)
