@@ -58,7 +58,10 @@ PNG_TEXT_KEYS = {"author": "artist", "copyright": "copyright", "comment": "comme
 SINGLE_VALUED = frozenset({"capture_time", "device_model"})
 
 NS_EXIF = "http://ns.adobe.com/exif/1.0/"  # an XML namespace name, never fetched
-_RDF_RE = re.compile(rb"<rdf:RDF[\s>].*?</rdf:RDF>", re.S)
+_RDF_OPEN = b"<rdf:RDF"
+_RDF_CLOSE = b"</rdf:RDF>"
+#: what may follow the opening tag's name (the regex ``[\s>]``)
+_RDF_AFTER = frozenset(b" \t\n\r\f\v>")
 
 
 @dataclass(frozen=True)
@@ -182,11 +185,33 @@ def xmp_coordinate(text: str) -> float:
     return float(text)
 
 
+def rdf_packets(data: bytes) -> Iterator[bytes]:
+    r"""Every ``<rdf:RDF …>…</rdf:RDF>`` span, in one pass over the bytes. The regex it
+    replaces (``<rdf:RDF[\s>].*?</rdf:RDF>``) looked for a closing tag from every opening
+    one: a file of openings and no closing tag took quadratic time (a 640 KB PNG held the
+    gallery's server for 230 s, issue 29 point 2). Here no byte is looked at twice: once
+    no closing tag follows an opening, none follows the later ones either."""
+    pos = 0
+    while True:
+        start = data.find(_RDF_OPEN, pos)
+        if start < 0:
+            return
+        body = start + len(_RDF_OPEN)
+        if body >= len(data) or data[body] not in _RDF_AFTER:
+            pos = body
+            continue
+        end = data.find(_RDF_CLOSE, body + 1)
+        if end < 0:
+            return
+        pos = end + len(_RDF_CLOSE)
+        yield data[start:pos]
+
+
 def xmp_packets(data: bytes) -> Iterator[Any]:
     """Every parseable RDF packet in the file, wherever the container put it."""
-    for match in _RDF_RE.finditer(data):
+    for packet in rdf_packets(data):
         try:
-            yield ElementTree.fromstring(match.group(0))
+            yield ElementTree.fromstring(packet)
         except Exception:  # malformed XMP is skipped, not fatal
             log.debug("unparseable XMP packet", exc_info=True)
 
