@@ -79,17 +79,19 @@ def test_redact_and_strip_take_folders(tmp_path: Path) -> None:
     (album / "day2").mkdir(parents=True)
     shutil.copy(SAMPLES / "street-with-gps.jpg", album / "street.jpg")
     tagged_jpeg(album / "day2" / "noise.jpg")
-    out = tmp_path / "out"
-    out.mkdir()
+    out = tmp_path / "out"  # not made beforehand (issue 27): the command makes it
     assert run("strip", album, "-o", out).exit_code == 0
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.jpg")) == [
         "day2/noise.clean.jpg", "street.clean.jpg"]
-    red = tmp_path / "red"
-    red.mkdir()
+    red = tmp_path / "new" / "red"
     r = run("redact", album, "-o", red, "--json")
     assert r.exit_code == 0, r.output
     assert sorted(p.relative_to(red).as_posix() for p in red.rglob("*.jpg")) == [
         "day2/noise.redacted.jpg", "street.redacted.jpg"]
+    a_file = tmp_path / "a-file"
+    a_file.write_bytes(b"x")
+    refused = run("strip", album, "-o", a_file)
+    assert refused.exit_code != 0 and "is not a directory" in " ".join(refused.output.split())
 
 
 def test_deface_names_dry_run_and_unknown_keep_ids(tmp_path: Path) -> None:

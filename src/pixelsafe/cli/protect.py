@@ -115,9 +115,11 @@ def output_for(job: Job, out: Path, many: bool, tag: str) -> Path:
     """OUT is a file for one input file, or a directory (required for several inputs and
     for folders)."""
     if out.is_dir() or many:
+        if not out.exists() and not out.is_symlink():
+            out.mkdir(parents=True)  # `redact DIR -o OUT`: OUT is made, as the README says
         if not out.is_dir():
-            raise click.UsageError(f"{out} must be an existing directory for several inputs "
-                                   "or a folder")
+            raise click.UsageError(f"{out} is not a directory: several inputs or a folder "
+                                   "are written into one")
         src = job.src
         suffix = ".heic" if src.suffix.lower() in (".heic", ".heif", ".hif") else src.suffix
         folder = out / job.rel.parent

@@ -2,7 +2,7 @@
 // and every state-changing one the page's token header. The key arrives in the fragment of
 // the address `pixelsafe serve` printed (never sent to a server) and is kept in this tab's
 // sessionStorage, which belongs to this origin, port included: no cookie, which a browser
-// would send to every port of 127.0.0.1. Images are fetched with it too (imageInto).
+// would send to every port of 127.0.0.1. Images are fetched with it too (imageUrl).
 const token = document.querySelector('meta[name="pixelsafe-token"]').content;
 const KEY = 'pixelsafe-key';
 
