@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .policy import label_name
+from .policy import IDENTITY_DOCUMENTS, label_name
 from .report import (
     CodeDetail,
     ContextDetail,
@@ -95,7 +95,6 @@ CONTEXT_RULES = {
     "home_setting": (2, "the inside of a home"), "workplace_setting": (2, "a workplace"),
     "landmark": (3, "a recognisable landmark"), "location_cue": (3, "a sign that tells the place"),
 }
-IDENTITY_DOCUMENTS = {"passport", "id_card", "driver_license", "payment_card"}
 
 
 def _context_phrase(f: Finding) -> tuple[int, str] | None:

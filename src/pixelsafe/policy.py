@@ -82,7 +82,6 @@ _METADATA_LABELS = {
 #: a field missed by OCR (a date of birth, a place of birth) must not stay readable. Field by
 #: field stays available (``RedactOptions.whole_documents``, ``--documents fields``, the
 #: document's row unticked in the gallery).
-IDENTITY_DOCUMENTS = frozenset({"passport", "id_card", "driver_license", "payment_card"})
 _DOCUMENT_LABELS = {
     "passport": LabelPolicy("passport", redact_by_default=True),
     "id_card": LabelPolicy("ID card", redact_by_default=True),
@@ -90,6 +89,8 @@ _DOCUMENT_LABELS = {
     "payment_card": LabelPolicy("payment card", redact_by_default=True),
     "document_page": LabelPolicy("a document page"), "screen": LabelPolicy("a screen"),
 }
+#: the document labels filled whole by default: the identity documents
+IDENTITY_DOCUMENTS = frozenset(k for k, v in _DOCUMENT_LABELS.items() if v.redact_by_default)
 
 POLICIES: Mapping[Kind, KindPolicy] = {p.kind: p for p in (
     KindPolicy(Kind.FACE, "Faces", Redaction.BLUR, always_fill=False, redact_by_default=True,

@@ -76,7 +76,7 @@ def check_access(key: str) -> None:
                        "`pixelsafe serve` printed (its key is this session's)")
 
 
-def check_request() -> Response | None:
+def check_request() -> None:
     host = request.headers.get("Host", "")
     if host_name(host) not in current_app.config["ALLOWED_HOSTS"]:
         raise ApiError(403, "host_not_allowed",
@@ -91,7 +91,7 @@ def check_request() -> Response | None:
         # report) is refused before any work: another site may not make this server decode
         if request.path.startswith("/api/") and site not in (None, "same-origin", "none"):
             raise ApiError(403, "cross_site", f"cross-site request refused ({site})")
-        return None
+        return
     if site is not None and site not in ("same-origin", "none"):
         raise ApiError(403, "cross_site", f"cross-site request refused ({site})")
     origin = request.headers.get("Origin")
@@ -100,7 +100,6 @@ def check_request() -> Response | None:
     token = request.headers.get(TOKEN_HEADER, "")
     if not hmac.compare_digest(token.encode(), current_app.config["CSRF_TOKEN"].encode()):
         raise ApiError(403, "csrf_token", f"missing or wrong {TOKEN_HEADER} header")
-    return None
 
 
 #: on every response, the app's own and the WSGI server's error replies alike
