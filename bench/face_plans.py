@@ -2,13 +2,15 @@
 
     .venv/bin/python bench/face_plans.py
 
-The shipped plan (a 1x pass plus a 2x pass for small faces) against single passes at a
+The shipped plan (a 1x pass plus a 2x pass for small faces, the 2x pass gated by the 1x
+pass's heat map), the same plan ungated and with other gates, against single passes at a
 few scales, on the WIDER subset (official AP) and faces-crowd (recall/precision at the
 default threshold). It shows what matching deface's time on 416-px images would cost.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import sys
 import time
@@ -34,12 +36,21 @@ def main() -> None:
     gts = {p.name: fe.crowd_gt(p) for p in crowd}
     det.raw(crowd_rgb[0])  # load the model outside the timings
     shipped = faces.plan
-    plans = [("1x + 2x (shipped)", None)] + [
-        (f"one pass at {s:g}x", [faces.Pass(s, 0.0, np.inf)]) for s in SINGLE_SCALES]
+    base = faces.FaceConfig()
+    ungated = dataclasses.replace(base, gate=0)
+    plans = [
+        (f"1x + 2x gated at {base.gate:g}, {base.gate_margin} px (shipped)", None, base),
+        ("1x + 2x, 2x over the whole image (no gate)", None, ungated),
+        ("1x + 2x gated at 0.05, 64 px", None,
+         dataclasses.replace(base, gate=0.05, gate_margin=64, gate_block=128)),
+        ("1x + 2x gated at 0.1, 32 px", None, dataclasses.replace(base, gate=0.1)),
+    ] + [(f"one pass at {s:g}x", [faces.Pass(s, 0.0, np.inf)], ungated)
+         for s in SINGLE_SCALES]
     print("| plan | easy | medium | hard | WIDER ms/img | crowd recall | crowd precision "
           "| crowd ms/img |\n|---|---|---|---|---|---|---|---|")
     try:
-        for label, passes in plans:
+        for label, passes, config in plans:
+            det.config = config
             faces.plan = shipped if passes is None else (lambda w, h, c, p=passes: p)
             times, preds = [], {}
             for name, rgb in zip(wider, wider_rgb, strict=True):
@@ -59,6 +70,7 @@ def main() -> None:
                   f"{pr.precision:.3f} | {statistics.median(ctimes) * 1000:.0f} |", flush=True)
     finally:
         faces.plan = shipped
+        det.config = base
 
 
 if __name__ == "__main__":

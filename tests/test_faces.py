@@ -7,6 +7,7 @@ import pytest
 from conftest import CROWD_IMAGE, EVAL, SAMPLES
 
 from pixelsafe import imageio
+from pixelsafe.detectors import faces
 from pixelsafe.detectors.base import Deadline
 from pixelsafe.detectors.faces import (
     CenterFaceModel,
@@ -14,6 +15,7 @@ from pixelsafe.detectors.faces import (
     FaceDetector,
     _tiles,
     decode,
+    fine_windows,
     nms,
     plan,
 )
@@ -61,6 +63,56 @@ def test_tiles_cover_every_pixel(length, tile):
     for s in starts:
         covered[s:s + tile] = True
     assert covered.all() and all(s + min(tile, length) <= length for s in starts)
+
+
+def test_fine_windows_look_only_near_what_the_coarse_pass_saw():
+    cfg = FaceConfig(gate=0.05, gate_margin=32, gate_block=64)
+    heat = np.zeros((192, 256), np.float32)  # a 1024x768 coarse input
+    assert fine_windows(heat, 2.0, 2048, 1536, cfg) == []
+    heat[100, 200] = 0.06  # coarse pixels 800..804, 400..404: fine 1600..1608, 800..808
+    windows = fine_windows(heat, 2.0, 2048, 1536, cfg)
+    covered = np.zeros((1536, 2048), bool)
+    for x, y, w, h in windows:
+        covered[y:y + h, x:x + w] = True
+    assert covered[800 - 32:808 + 32, 1600 - 32:1608 + 32].all()  # the cell and its margin
+    assert covered.mean() < 0.02
+    heat[100, 200] = 0.04  # under the gate
+    assert fine_windows(heat, 2.0, 2048, 1536, cfg) == []
+    everywhere = fine_windows(heat, 2.0, 2048, 1536, FaceConfig(gate=0))
+    covered[:] = False
+    for x, y, w, h in everywhere:
+        covered[y:y + h, x:x + w] = True
+    assert covered.all() and {w[2:] for w in everywhere} == {(1024, 1024)}
+
+
+def test_small_faces_in_a_large_frame_are_found_as_without_the_gate(face_detector,
+                                                                   monkeypatch):
+    """The fine pass looks only where the coarse pass saw a face-like response; faces too
+    small for the coarse pass (about 7 px at its scale here) must still be found."""
+    from PIL import Image
+
+    crowd = imageio.load(CROWD_IMAGE).rgb
+    canvas = Image.new("RGB", (3000, 2000), (128, 140, 120))
+    canvas.paste(crowd, (2000, 1200))
+    gated = FaceDetector(face_detector.model, FaceConfig())
+    ungated = FaceDetector(face_detector.model, FaceConfig(gate=0))
+    image = imageio.from_pil(canvas)
+    # crops change scores a little: a face at the threshold may come or go
+    expected = [f.box.as_list() for f in ungated.detect(image) if f.confidence >= 0.5]
+    looked: list[float] = []
+    real = faces.fine_windows
+
+    def spy(heat, ratio, width, height, cfg):
+        windows = real(heat, ratio, width, height, cfg)
+        looked.append(sum(w * h for _, _, w, h in windows) / (width * height))
+        return windows
+
+    monkeypatch.setattr(faces, "fine_windows", spy)
+    found = [f.box.as_list() for f in gated.detect(image)]
+    assert len(looked) == 1 and looked[0] < 0.2  # the fine pass saw the crowd, not the rest
+    assert len(expected) >= 20 and len(expected) <= len(found) <= len(expected) + 4
+    for box in expected:
+        assert max(iou(box, b) for b in found) >= 0.5  # the benchmarks' match
 
 
 def iou(a, b):

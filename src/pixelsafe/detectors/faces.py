@@ -6,7 +6,10 @@ and memory-hungry on 12-48 MP photos, and reports texture as faces at low thresh
 * a coarse pass sees the whole image at most ``coarse_side`` px on its long side (large faces);
 * a fine pass sees it at up to ``max_upscale`` times its size, capped at ``fine_pixels``
   pixels, in overlapping tiles of at most ``tile`` px (small faces, bounded memory);
-* each pass keeps only the face sizes it is good at, and the union is merged by NMS.
+* each pass keeps only the face sizes it is good at, and the union is merged by NMS;
+* the fine pass runs only where the coarse pass's heat map shows a response (``gate``),
+  in blocks around it: a photo without small faces pays for the coarse pass and little
+  more (12 MP photo 640 -> 170 ms; bench/face-plans-results.md has the quality).
 """
 
 from __future__ import annotations
@@ -157,6 +160,12 @@ class FaceConfig:
     overlap: int = 128
     nms_iou: float = 0.4
     min_face_px: float = 4.0
+    #: the fine pass looks only where the coarse pass's heat map passes this, and
+    #: ``gate_margin`` fine-scale pixels around (0: the fine pass tiles the whole image)
+    gate: float = 0.05
+    gate_margin: int = 32
+    #: the fine pass is cut in blocks of this many pixels: a block is looked at, or not
+    gate_block: int = 64
 
 
 def plan(width: int, height: int, cfg: FaceConfig) -> list[Pass]:
@@ -168,6 +177,64 @@ def plan(width: int, height: int, cfg: FaceConfig) -> list[Pass]:
     # The fine pass keeps faces under 160 px at its scale, the coarse pass those over
     # 32 px at the fine scale (so over 32*coarse/fine at its own). NMS merges the overlap.
     return [Pass(coarse, 32.0 * coarse / fine, math.inf), Pass(fine, 0.0, 160.0)]
+
+
+#: a window of an image: x, y, width, height
+Window = tuple[int, int, int, int]
+
+
+def _scaled(rgb: Image.Image, scale: float) -> np.ndarray:
+    width, height = rgb.size
+    sw, sh = max(1, round(width * scale)), max(1, round(height * scale))
+    if (sw, sh) == (width, height):
+        return np.asarray(rgb, dtype=np.uint8)
+    if scale > 1:  # small images only: OpenCV's linear upscale is ~10x Pillow's
+        return cv2.resize(np.asarray(rgb, dtype=np.uint8), (sw, sh),
+                          interpolation=cv2.INTER_LINEAR)
+    # large images: Pillow's box filter, no full-size array copy
+    return np.asarray(rgb.resize((sw, sh), Image.Resampling.BOX), dtype=np.uint8)
+
+
+def _windows(width: int, height: int, tile: int, overlap: int, x0: int = 0, y0: int = 0
+             ) -> list[Window]:
+    """Overlapping tiles of at most ``tile`` px that cover a width x height area at x0, y0."""
+    return [(x0 + tx, y0 + ty, min(tile, width), min(tile, height))
+            for ty in _tiles(height, tile, overlap) for tx in _tiles(width, tile, overlap)]
+
+
+def fine_windows(heat: np.ndarray, ratio: float, width: int, height: int, cfg: FaceConfig
+                 ) -> list[Window]:
+    """Where the fine pass looks, in the pixels of its width x height input: the blocks
+    of ``cfg.gate_block`` px within ``cfg.gate_margin`` px of a cell of the coarse pass's
+    heat map (``ratio`` times coarser) that passes ``cfg.gate``, joined into rectangles,
+    each tiled. Everywhere when the gate is off."""
+    if cfg.gate <= 0:
+        return _windows(width, height, cfg.tile, cfg.overlap)
+    cell = STRIDE * ratio  # one heat-map cell, in fine pixels
+    radius = math.ceil(cfg.gate_margin / cell)
+    hot = (heat > cfg.gate).astype(np.uint8)
+    if radius > 0:
+        hot = np.asarray(cv2.dilate(hot, np.ones((2 * radius + 1, 2 * radius + 1), np.uint8)),
+                         dtype=np.uint8)
+    block = cfg.gate_block
+    nby, nbx = math.ceil(height / block), math.ceil(width / block)
+    # which blocks hold a hot cell: the cells' integral image, read at each block's corners
+    total = np.pad(hot.astype(np.int32).cumsum(0).cumsum(1), ((1, 0), (1, 0)))
+    ys = np.minimum(np.ceil(np.arange(nby + 1) * block / cell).astype(int), hot.shape[0])
+    xs = np.minimum(np.ceil(np.arange(nbx + 1) * block / cell).astype(int), hot.shape[1])
+    counts = (total[ys[1:, None], xs[None, 1:]] - total[ys[:-1, None], xs[None, 1:]]
+              - total[ys[1:, None], xs[None, :-1]] + total[ys[:-1, None], xs[None, :-1]])
+    active = (counts > 0).astype(np.uint8)
+    if not active.any():
+        return []
+    n, _, stats, _ = cv2.connectedComponentsWithStats(active, connectivity=8)
+    out: list[Window] = []
+    for bx, by, bw, bh, _ in stats[1:n]:
+        x0, y0 = int(bx) * block, int(by) * block
+        w = min(width, (int(bx) + int(bw)) * block) - x0
+        h = min(height, (int(by) + int(bh)) * block) - y0
+        out.extend(_windows(w, h, cfg.tile, cfg.overlap, x0, y0))
+    return out
 
 
 def _tiles(length: int, tile: int, overlap: int) -> list[int]:
@@ -198,8 +265,18 @@ class FaceDetector(Detector):
         floor = cfg.floor if floor is None else floor
         width, height = rgb.size
         found = []
+        heat: np.ndarray | None = None
+        coarse: Pass | None = None
         for p in plan(width, height, cfg):
-            dets = self._run_pass(rgb, p, floor, deadline)
+            arr = _scaled(rgb, p.scale)
+            if heat is None or coarse is None:
+                windows = _windows(arr.shape[1], arr.shape[0], cfg.tile, cfg.overlap)
+            else:
+                windows = fine_windows(heat, p.scale / coarse.scale, arr.shape[1],
+                                       arr.shape[0], cfg)
+            dets, heat = self._infer(arr, windows, floor, deadline)
+            coarse = p
+            dets[:, :4] /= p.scale
             side = np.sqrt(np.maximum(dets[:, 2] - dets[:, 0], 0) *
                            np.maximum(dets[:, 3] - dets[:, 1], 0)) * p.scale
             found.append(dets[(side >= p.min_side) & (side < p.max_side)])
@@ -209,34 +286,36 @@ class FaceDetector(Detector):
         sides = np.minimum(merged[:, 2] - merged[:, 0], merged[:, 3] - merged[:, 1])
         return merged[sides >= cfg.min_face_px]
 
-    def _run_pass(self, rgb: Image.Image, p: Pass, floor: float,
-                  deadline: Deadline | None) -> np.ndarray:
-        width, height = rgb.size
-        sw, sh = max(1, round(width * p.scale)), max(1, round(height * p.scale))
-        if (sw, sh) == (width, height):
-            arr: np.ndarray = np.asarray(rgb, dtype=np.uint8)
-        elif p.scale > 1:  # small images only: OpenCV's linear upscale is ~10x Pillow's
-            arr = cv2.resize(np.asarray(rgb, dtype=np.uint8), (sw, sh),
-                             interpolation=cv2.INTER_LINEAR)
-        else:  # large images: Pillow's box filter, no full-size array copy
-            arr = np.asarray(rgb.resize((sw, sh), Image.Resampling.BOX), dtype=np.uint8)
+    def _infer(self, arr: np.ndarray, windows: Sequence[Window], floor: float,
+               deadline: Deadline | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """Candidates in the windows of ``arr`` (in its pixels), and when the windows
+        cover it, the heat map of all of ``arr`` (the greatest where windows overlap)."""
+        height, width = arr.shape[:2]
+        heat: np.ndarray | None = None
+        if self.config.gate > 0:
+            heat = np.zeros((math.ceil(height / STRIDE), math.ceil(width / STRIDE)),
+                            dtype=np.float32)
         out = []
-        for ty in _tiles(sh, self.config.tile, self.config.overlap):
-            for tx in _tiles(sw, self.config.tile, self.config.overlap):
-                if deadline is not None and deadline.expired():
-                    raise AnalysisTimeoutError("face detection ran out of time")
-                crop = arr[ty:ty + self.config.tile, tx:tx + self.config.tile]
-                ch, cw = crop.shape[:2]
-                ph, pw = math.ceil(ch / ALIGN) * ALIGN, math.ceil(cw / ALIGN) * ALIGN
-                batch = np.zeros((1, 3, ph, pw), dtype=np.float32)
-                batch[0, :, :ch, :cw] = crop.transpose(2, 0, 1)
-                dets = decode(*self.model.forward(batch), threshold=floor)
-                dets[:, [0, 2]] += tx
-                dets[:, [1, 3]] += ty
-                out.append(dets)
+        for tx, ty, tw, th in windows:
+            if deadline is not None and deadline.expired():
+                raise AnalysisTimeoutError("face detection ran out of time")
+            crop = arr[ty:ty + th, tx:tx + tw]
+            ch, cw = crop.shape[:2]
+            ph, pw = math.ceil(ch / ALIGN) * ALIGN, math.ceil(cw / ALIGN) * ALIGN
+            batch = np.zeros((1, 3, ph, pw), dtype=np.float32)
+            batch[0, :, :ch, :cw] = crop.transpose(2, 0, 1)
+            hm, scale, offset = self.model.forward(batch)
+            dets = decode(hm, scale, offset, threshold=floor)
+            dets[:, [0, 2]] += tx
+            dets[:, [1, 3]] += ty
+            out.append(dets)
+            if heat is not None:
+                cy, cx = ty // STRIDE, tx // STRIDE
+                part = hm[:math.ceil(ch / STRIDE), :math.ceil(cw / STRIDE)]
+                region = heat[cy:cy + part.shape[0], cx:cx + part.shape[1]]
+                np.maximum(region, part[:region.shape[0], :region.shape[1]], out=region)
         dets = np.concatenate(out) if out else np.empty((0, 5), dtype=np.float32)
-        dets[:, :4] /= p.scale
-        return dets
+        return dets, heat
 
     def _candidates(self, scene: Scene, deadline: Deadline | None) -> list[Candidate]:
         return [Candidate(Kind.FACE, "face", float(score), "centerface",
