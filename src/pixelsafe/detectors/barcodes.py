@@ -1,14 +1,19 @@
 """Barcodes and QR codes with zxing-cpp, decoded and classified by payload.
 
-zxing reads the image as it is first. Codes too small or too soft for it get two more
-tries, each on a sharpened, upscaled picture: the crops around the bar patterns and QR
-finder patterns that OpenCV's detectors see, and for an image of at most
+zxing reads the image as it is first: every format as the image stands, then the formats
+whose readers scan along rows (bars, PDF417) on the image turned a quarter, which finds
+what zxing's own ``try_rotate`` finds at a third of its cost (its search turns the image
+for every format; QR, Data Matrix and Aztec are found at any angle without it). Codes too
+small or too soft for it get two more tries, each on a sharpened, upscaled picture: the
+crops around the bar patterns and QR finder patterns that OpenCV's detectors see, and for
+an image of at most
 ``WHOLE_PASS_PIXELS`` (a screenshot, a small photo) the whole image. Every decode is
 checked by zxing's own checksums, so the extra passes find codes, not noise."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,6 +30,23 @@ FIELD_LABELS = {"person_name": "person_name", "phone": "phone", "email": "email"
                 "address": "address", "iban": "iban", "booking_reference": "booking_reference",
                 "date_of_birth": "date_of_birth", "payment_card": "payment_card",
                 "national_id": "national_id", "wifi_ssid": "wifi_network"}
+
+
+def _passes() -> list[tuple[Any, bool, bool]]:
+    """The whole-image reads: (formats, zxing's try_rotate, on the image turned a quarter).
+
+    zxing's ``try_rotate`` turns the image for every format (a 12 MP photo: 290 ms against
+    72 ms without). QR codes and Aztec are found at any angle without it; the readers that
+    scan along rows (bars, PDF417) read the image turned a quarter instead; only Data
+    Matrix keeps it (its finder searches in all directions with it: 3 of 12 codes at odd
+    angles in ``bench/codes.py`` were read only so)."""
+    import zxingcpp
+
+    F = zxingcpp.BarcodeFormat
+    readable = zxingcpp.barcode_formats_list(zxingcpp.BarcodeFormats(F.AllReadable))
+    rest = tuple(f for f in readable if f != F.DataMatrix)
+    return [(rest, False, False), (F.DataMatrix, True, False),
+            ((F.LinearCodes, F.PDF417), False, True)]
 
 
 def _label(format_name: str) -> str:
@@ -70,13 +92,53 @@ def _patterns(gray: np.ndarray) -> list[np.ndarray]:
     return out
 
 
-def read_codes(rgb: Any) -> list[tuple[Any, np.ndarray]]:
+@dataclass(frozen=True)
+class CodeConfig:
+    #: True: one read without zxing's rotations, and one of the row-scanned formats on the
+    #: image turned a quarter; False: zxing's own search with rotations (3x the time on a
+    #: 12 MP photo; ``bench/codes.py`` compares them)
+    quarter_turn: bool = True
+
+
+def _first_read(rgb: Any, gray: np.ndarray, config: CodeConfig) -> list[tuple[Any, np.ndarray]]:
+    """What zxing reads in the whole image at its own size, with corners in its pixels."""
+    import cv2
+    import zxingcpp
+
+    if not config.quarter_turn:
+        return [(c, _corners(c.position)) for c in zxingcpp.read_barcodes(rgb) if c.valid]
+    found: list[tuple[Any, np.ndarray]] = []
+    turned = None
+    for formats, rotate, quarter in _passes():
+        if quarter and turned is None:
+            turned = cv2.rotate(gray, cv2.ROTATE_90_CLOCKWISE)
+        for c in zxingcpp.read_barcodes(turned if quarter else gray, formats=formats,
+                                        try_rotate=rotate):
+            if not c.valid:
+                continue
+            pts = _corners(c.position)
+            if quarter:  # a pixel (x, y) of the turned image is (y, H - 1 - x) of the image
+                pts = np.stack([pts[:, 1], gray.shape[0] - 1 - pts[:, 0]], axis=1)
+                if any(c.text == d.text and _inside(pts.mean(axis=0), q) for d, q in found):
+                    continue  # read already in the image as it stands
+            found.append((c, pts))
+    return found
+
+
+def _inside(point: np.ndarray, corners: np.ndarray) -> bool:
+    """Whether ``point`` lies in the bounding box of ``corners`` (with a linear code's
+    scan line grown to its bars' height, as :func:`_box` does)."""
+    x1, y1, x2, y2 = _box(corners, True)
+    return bool(x1 <= point[0] <= x2 and y1 <= point[1] <= y2)
+
+
+def read_codes(rgb: Any, config: CodeConfig | None = None) -> list[tuple[Any, np.ndarray]]:
     """Every valid code zxing reads, with its corners in image pixels, after the extra
     passes over upscaled, sharpened pictures."""
     import zxingcpp
 
-    found = [(c, _corners(c.position)) for c in zxingcpp.read_barcodes(rgb) if c.valid]
-    seen = {(str(c.format), c.text) for c, _ in found}
+    config = config or CodeConfig()
+    gray = np.asarray(rgb.convert("L"))
 
     def keep(codes: Any, scale: float, dx: float, dy: float) -> None:
         for c in codes:
@@ -85,7 +147,8 @@ def read_codes(rgb: Any) -> list[tuple[Any, np.ndarray]]:
                 seen.add(key)
                 found.append((c, _corners(c.position) / scale + (dx, dy)))
 
-    gray = np.asarray(rgb.convert("L"))
+    found = _first_read(rgb, gray, config)
+    seen = {(str(c.format), c.text) for c, _ in found}
     height, width = gray.shape[:2]
     for q in _patterns(gray):
         (x1, y1), (x2, y2) = q.min(axis=0), q.max(axis=0)
