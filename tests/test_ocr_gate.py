@@ -98,3 +98,43 @@ def test_the_gate_can_be_turned_off() -> None:
     engine = OcrEngine(OcrConfig(gate_scale=0))
     det = engine.engine()._load_det_model()
     assert not isinstance(det.session, GatedDetection)
+
+
+def test_the_detector_input_is_rapidocr_s_to_the_bit() -> None:
+    """The table lookup gives the same float32 values as RapidOCR's float64 arithmetic."""
+    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+    from pixelsafe.detectors.ocr import _table_preprocess
+
+    det = OcrEngine().engine().text_det
+    rng = np.random.default_rng(0)
+    for image in (rng.integers(0, 256, (333, 517, 3), dtype=np.uint8),
+                  np.asarray(Image.open(SAMPLES / "street-with-gps.jpg").convert("RGB"))):
+        ours = _table_preprocess(det)(image)
+        theirs = DetPreProcess(det.limit_side_len, det.limit_type, det.mean, det.std)(image)
+        assert ours.dtype == theirs.dtype == np.float32
+        assert ours.shape == theirs.shape and np.array_equal(ours, theirs)
+
+
+def test_the_gate_crops_a_box_as_from_the_whole_input() -> None:
+    """The gate turns only each box's pixels back into 0..255: the crop is the one the whole
+    image would give (the warp's arithmetic, moved by the region's corner, may round one
+    level differently in a few pixels)."""
+    from rapidocr.utils.process_img import get_rotate_crop_image
+
+    det = OcrEngine().engine().text_det
+    rng = np.random.default_rng(1)
+    image = rng.integers(0, 256, (480, 640, 3), dtype=np.uint8)
+    tensor = det.get_preprocess()(image)
+    planes = tensor[0].transpose(1, 2, 0)
+    whole = np.clip((planes * np.asarray(det.std) + np.asarray(det.mean)) * 255.0, 0, 255
+                    ).astype(np.uint8)
+    for quad in ([[0, 0], [90, 3], [88, 30], [0, 27]], [[300.4, 200.2], [420, 190],
+                                                         [423, 240.7], [302, 251]],
+                 [[600, 440], [639, 441], [639, 479], [600, 479]]):
+        box = np.asarray(quad, dtype=np.float32)
+        expected = get_rotate_crop_image(whole, box)
+        ours = GatedDetection.crop(planes, box, det)
+        assert ours.shape == expected.shape
+        diff = np.abs(ours.astype(int) - expected.astype(int))
+        assert diff.max() <= 1 and (diff > 0).mean() < 0.01

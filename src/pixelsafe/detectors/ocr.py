@@ -187,8 +187,9 @@ class OcrEngine:
             with self._lock:
                 if self._engine is None:
                     engine = self._load()
+                    det = engine._load_det_model()
+                    det.get_preprocess = lambda det=det: _table_preprocess(det)
                     if self.config.gate_scale > 0:
-                        det = engine._load_det_model()
                         det.session = GatedDetection(det.session, self.config, engine)
                     self._engine = engine
         return self._engine
@@ -214,6 +215,27 @@ class OcrEngine:
                 lines.append(line)
         lines = reading_order(lines)
         return lines
+
+
+def _table_preprocess(det: Any) -> Any:
+    """RapidOCR's detector input, the same float32 values read from a table of the 256
+    levels per channel instead of computed in float64 over every pixel (on a 12 MP photo's
+    1920x1440 input: 80 -> 15 ms)."""
+    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+    class TablePreProcess(DetPreProcess):  # type: ignore[misc]
+        def __call__(self, img: np.ndarray) -> np.ndarray | None:
+            resized = self.resize(img)
+            if resized is None:
+                return None
+            levels = np.arange(256, dtype=np.float32)[:, None]
+            table = ((levels * self.scale - self.mean) / self.std).astype(np.float32)
+            out = np.empty((1, resized.shape[2], *resized.shape[:2]), dtype=np.float32)
+            for c in range(resized.shape[2]):
+                np.take(table[:, c], resized[:, :, c], out=out[0, c], mode="clip")  # unbuffered
+            return out
+
+    return TablePreProcess(det.limit_side_len, det.limit_type, det.mean, det.std)
 
 
 class GatedDetection:
@@ -251,7 +273,6 @@ class GatedDetection:
         the small pass finds a box that the recogniser reads as text."""
         import cv2
         from rapidocr.ch_ppocr_rec.typings import TextRecInput
-        from rapidocr.utils.process_img import get_rotate_crop_image
 
         cfg = self.config
         _, _, height, width = tensor.shape
@@ -269,13 +290,10 @@ class GatedDetection:
             return False
         if len(boxes) > cfg.gate_max_boxes:
             return True  # text-like nearly everywhere: detect it all
-        det = self.engine.text_det  # the full-scale input back to pixels
-        image = np.clip((planes * np.asarray(det.std) + np.asarray(det.mean)) * 255.0,
-                        0, 255).astype(np.uint8)
         recognise = self.engine._load_rec_model()
         order = np.argsort(-np.asarray(scores, dtype=float), kind="stable")
         for start in range(0, len(order), 8):  # the likeliest first; stop at the first text
-            crops = [get_rotate_crop_image(image, np.asarray(boxes[i], dtype=np.float32))
+            crops = [self.crop(planes, boxes[i], self.engine.text_det)
                      for i in order[start:start + 8]]
             crops = [c for c in crops if c.size and min(c.shape[:2]) >= 2]
             if not crops:
@@ -285,6 +303,21 @@ class GatedDetection:
                    for text, score in zip(read.txts or (), read.scores, strict=False)):
                 return True
         return False
+
+
+    @staticmethod
+    def crop(planes: np.ndarray, box: Any, det: Any) -> np.ndarray:
+        """A box's pixels from the detector's input (HWC, normalised), back in 0..255 and
+        cut straight as RapidOCR cuts them; only the box's region is turned back."""
+        from rapidocr.utils.process_img import get_rotate_crop_image
+
+        quad = np.asarray(box, dtype=np.float32)
+        x1, y1 = np.maximum(np.floor(quad.min(axis=0)).astype(int) - 3, 0)
+        x2, y2 = np.ceil(quad.max(axis=0)).astype(int) + 4
+        region = np.clip((planes[y1:y2, x1:x2] * np.asarray(det.std) + np.asarray(det.mean))
+                         * 255.0, 0, 255).astype(np.uint8)
+        corner = np.array([x1, y1], dtype=np.float32)
+        return np.asarray(get_rotate_crop_image(region, quad - corner))
 
 
 def reading_order(lines: list[Line]) -> list[Line]:
