@@ -88,6 +88,33 @@ def test_an_expired_deadline_stops_a_detector_before_it_runs(image) -> None:
     assert len(detector.detect(image, Deadline.after(60))) == 1
 
 
+class Beside(Fixed):
+    """A detector run in a thread beside the others; records the thread it ran in."""
+
+    name = "beside"
+    beside = True
+
+    def _candidates(self, scene: Scene, deadline: Deadline | None) -> Iterable[Candidate]:
+        import threading
+
+        self.thread = threading.current_thread().name
+        return super()._candidates(scene, deadline)
+
+
+def test_a_beside_detector_runs_in_its_own_thread_within_the_time(image) -> None:
+    import threading
+
+    beside = Beside(face((50, 50, 60, 60)))
+    report = Analyzer([beside, Fixed(face((0, 0, 10, 10)))]).analyze(image.rgb)
+    assert beside.thread != threading.current_thread().name
+    assert report.analyzer.detectors == ("beside", "fixed")  # reported in order
+    assert report.summary.faces == 2 and not report.analyzer.errors
+    late = Beside(face((50, 50, 60, 60)))
+    report = Analyzer([late, Fixed()], timeout=0).analyze(image.rgb)
+    assert late.calls == 0  # the analysis's deadline holds in the thread too
+    assert ("beside", "timeout") in [(e.detector, e.type) for e in report.analyzer.errors]
+
+
 def test_a_detector_that_raises_is_an_error_entry_without_a_traceback(
         image, caplog: pytest.LogCaptureFixture, capsys: pytest.CaptureFixture[str]) -> None:
     caplog.set_level(logging.INFO)

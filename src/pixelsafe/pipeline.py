@@ -44,7 +44,8 @@ class Analyzer:
     """Runs detectors over one image at a time. Reuse one instance: models load once.
 
     ``vlm``, the optional local VLM, becomes one more detector (:class:`VlmDetector`).
-    Background detectors (the VLM) start first and run in a thread beside the others."""
+    Background detectors (the VLM) and those marked ``beside`` (barcodes) start first and
+    run in threads beside the others."""
 
     def __init__(self, detectors: Sequence[Detector] | None = None,
                  limits: imageio.Limits = imageio.DEFAULT_LIMITS,
@@ -54,8 +55,8 @@ class Analyzer:
             self.detectors.append(VlmDetector(vlm))
         self.limits = limits
         self.timeout = timeout
-        background = sum(1 for d in self.detectors if d.background)
-        self._pool = ThreadPoolExecutor(background, "pixelsafe-bg") if background else None
+        beside = sum(1 for d in self.detectors if d.background or d.beside)
+        self._pool = ThreadPoolExecutor(beside, "pixelsafe-bg") if beside else None
 
     @property
     def names(self) -> list[str]:
@@ -84,11 +85,11 @@ class Analyzer:
         deadline = Deadline.after(self.timeout)
         scene = Scene(image)
         running: list[tuple[Detector, Future[tuple[list[Finding], DetectorError | None]]]] = [
-            (d, self._pool.submit(run_detector, d, scene, None))
-            for d in self.detectors if d.background and self._pool is not None]
+            (d, self._pool.submit(run_detector, d, scene, None if d.background else deadline))
+            for d in self.detectors if (d.background or d.beside) and self._pool is not None]
         results: dict[str, tuple[list[Finding], DetectorError | None]] = {}
         for detector in self.detectors:
-            if not detector.background:
+            if not (detector.background or detector.beside):
                 results[detector.name] = run_detector(detector, scene, deadline)
         for detector, future in running:
             results[detector.name] = _collect(detector, future)

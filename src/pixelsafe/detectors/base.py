@@ -130,6 +130,10 @@ class Detector(ABC):
     #: run beside the other detectors (in a thread) rather than in turn: for a detector
     #: that mostly waits on another process (the VLM)
     background: ClassVar[bool] = False
+    #: run in a thread beside the others, within the analysis's time: for a detector whose
+    #: work is single-threaded native code (zxing, OpenCV), so that while it runs the
+    #: second core serves the networks instead of idling
+    beside: ClassVar[bool] = False
     #: False for a detector that costs next to nothing (it reads bytes already in memory):
     #: it still runs when the analysis has run out of time, so that a slow face pass never
     #: costs the report its GPS position
