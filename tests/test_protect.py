@@ -277,3 +277,48 @@ def test_a_box_touching_the_last_row_and_column_is_redacted_there(tmp_path, styl
     assert not changed[:30].any() and not changed[:, :50].any()  # nothing outside it
     if style == "fill":
         assert (after[30:, 50:] == 0).all()
+
+
+def test_the_checks_after_redaction_read_the_output_s_own_bytes(tmp_path: Path,
+                                                               monkeypatch) -> None:
+    """The face check and the verification analyse the encoded output as decoded, never a
+    PNG re-encode of it (that cost 5 s per 12 MP photo, twice per redaction)."""
+    src = tmp_path / "street.jpg"
+    shutil.copy(SAMPLES / "street-with-gps.jpg", src)
+    seen: list[str] = []
+    real = Analyzer.analyze
+
+    def spy(self, source):
+        seen.append(type(source).__name__)
+        return real(self, source)
+
+    def no_reencode(*_a, **_k):
+        raise AssertionError("re-encoded")
+
+    monkeypatch.setattr(Analyzer, "analyze", spy)
+    monkeypatch.setattr(imageio, "from_pil", no_reencode)
+    result = redact(src, tmp_path / "out.jpg")
+    assert result.verification["ok"]
+    assert seen[-1] == "LoadedImage"  # the verification: the output decoded
+
+
+def test_an_image_decoded_already_is_analysed_as_its_file(analyzer: Analyzer) -> None:
+    path = SAMPLES / "street-with-gps.jpg"
+    loaded = imageio.load(path)
+    by_path, by_image = analyzer.analyze(path), analyzer.analyze(loaded)
+    assert by_image.image.sha256 == by_path.image.sha256
+    assert [f.box for f in by_image.findings] == [f.box for f in by_path.findings]
+    assert by_image.summary.has_location_data  # its metadata is read from its bytes
+
+
+def test_an_image_with_nothing_to_redact_is_not_looked_at_again(tmp_path: Path,
+                                                                monkeypatch) -> None:
+    src = tmp_path / "plain.jpg"
+    Image.new("RGB", (640, 480), (90, 140, 200)).save(src, quality=90)
+
+    def no_check(*_a, **_k):
+        raise AssertionError("the face check ran on untouched pixels")
+
+    monkeypatch.setattr(pops, "_harden_faces", no_check)
+    result = redact(src, tmp_path / "out.jpg")
+    assert result.regions == [] and (tmp_path / "out.jpg").exists()

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 #: bump when a detector's output may change, so cached reports are recomputed
 PIPELINE_VERSION = f"{__version__}+cf-ms2.meta4.ocr3.names1.score2"
 
-Source = str | os.PathLike[str] | Image.Image
+Source = str | os.PathLike[str] | Image.Image | imageio.LoadedImage
 
 
 def pipeline_id(detector_names: Sequence[str], vlm: VlmSettings | None = None) -> str:
@@ -72,12 +72,15 @@ class Analyzer:
                            self.vlm_settings)
 
     def load(self, source: Source) -> imageio.LoadedImage:
+        if isinstance(source, imageio.LoadedImage):  # decoded already (protect's checks)
+            return source
         if isinstance(source, Image.Image):
             return imageio.from_pil(source, self.limits)
         return imageio.load(source, self.limits)
 
     def analyze(self, source: Source) -> Report:
-        """Analyse a path or a PIL image. Input problems raise an InputError; a detector
+        """Analyse a path, a PIL image or an image decoded already. Input problems raise an
+        InputError; a detector
         (or the VLM) that fails is recorded in ``analyzer.errors`` and the others still
         report."""
         started = time.perf_counter()

@@ -116,15 +116,16 @@ def prepare(path: str | Path, options: RedactOptions, fmt: str, report: Report |
     for t in targets:
         apply(pixels, t)
     added: list[Target] = []
-    if any(t.kind == "face" for t in targets) or (
-            options.only is None or Kind.FACE in options.only):
+    # with no region at all the pixels are the analysed ones: nothing to look at again
+    if targets and (any(t.kind == "face" for t in targets) or (
+            options.only is None or Kind.FACE in options.only)):
         kept = [f.box for f in (report.findings if report else ())
                 if f.kind is Kind.FACE and f.box is not None and f.id in options.keep]
         faces = [t for t in targets if t.kind in ("face", "manual")]
 
-        def codec(im: Image.Image) -> Image.Image:
+        def codec(im: Image.Image) -> imageio.LoadedImage:
             encoded, _ = encode(im.copy(), fmt, loaded, options.keep_icc)
-            return imageio.decode(encoded, "probe").rgb
+            return imageio.decode(encoded, "probe")
 
         added = _harden_faces(pixels, faces, kept, codec)
     return Prepared(loaded, report, original, pixels, targets + added, added)
@@ -268,8 +269,8 @@ def _harden_faces(pixels: Image.Image, targets: list[Target], kept: list[Box],
     for n, strength in enumerate(rounds):
         # look at the pixels as the output file will hold them: a lossy codec can bring
         # back enough structure for a detector
-        probe = codec(pixels) if codec is not None else pixels.copy()
-        found = [f for f in detector.detect(imageio.from_pil(probe)) if f.box is not None
+        probe = codec(pixels) if codec is not None else imageio.from_pil(pixels)
+        found = [f for f in detector.detect(probe) if f.box is not None
                  and not any(f.box.iou(k) >= 0.3 for k in kept)]  # a kept face is no leak
         boxes = [f.box for f in found if f.box is not None]
         again = [t for t in targets + added if any(_touches(t.box, b) for b in boxes)]
@@ -305,7 +306,7 @@ def verify(data: bytes, name: str, report: Report | None, targets: list[Target],
     kinds = {t.kind for t in targets if t.kind != "manual"}
     names = sorted({*verify_detectors({Kind(k) for k in kinds}), "metadata"})
     decoded = imageio.decode(data, name)
-    analysis = _analyzer(names).analyze(decoded.rgb)
+    analysis = _analyzer(names).analyze(decoded)  # the output's own bytes, not a re-encode
     kept = [f.box for f in (report.findings if report else ()) if f.box is not None and (
         f.id in options.keep or f.kind.value not in kinds)]
     # documents are redacted by label (a passport whole, a page of text not): a document
