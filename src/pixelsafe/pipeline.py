@@ -80,9 +80,8 @@ class Analyzer:
 
     def analyze(self, source: Source) -> Report:
         """Analyse a path, a PIL image or an image decoded already. Input problems raise an
-        InputError; a detector
-        (or the VLM) that fails is recorded in ``analyzer.errors`` and the others still
-        report."""
+        InputError; a detector (or the VLM) that fails is recorded in ``analyzer.errors``
+        and the others still report."""
         started = time.perf_counter()
         image = self.load(source)
         deadline = Deadline.after(self.timeout)

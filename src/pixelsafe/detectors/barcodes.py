@@ -6,12 +6,13 @@ what zxing's own ``try_rotate`` finds at a third of its cost (its search turns t
 for every format; QR, Data Matrix and Aztec are found at any angle without it). Codes too
 small or too soft for it get two more tries, each on a sharpened, upscaled picture: the
 crops around the bar patterns and QR finder patterns that OpenCV's detectors see, and for
-an image of at most
-``WHOLE_PASS_PIXELS`` (a screenshot, a small photo) the whole image. Every decode is
-checked by zxing's own checksums, so the extra passes find codes, not noise."""
+an image of at most ``WHOLE_PASS_PIXELS`` (a screenshot, a small photo) the whole image.
+Every decode is checked by zxing's own checksums, so the extra passes find codes, not
+noise."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,8 @@ FIELD_LABELS = {"person_name": "person_name", "phone": "phone", "email": "email"
                 "national_id": "national_id", "wifi_ssid": "wifi_network"}
 
 
-def _passes() -> list[tuple[Any, bool, bool]]:
+@functools.cache
+def _passes() -> tuple[tuple[Any, bool, bool], ...]:
     """The whole-image reads: (formats, zxing's try_rotate, on the image turned a quarter).
 
     zxing's ``try_rotate`` turns the image for every format (a 12 MP photo: 290 ms against
@@ -45,8 +47,8 @@ def _passes() -> list[tuple[Any, bool, bool]]:
     F = zxingcpp.BarcodeFormat
     readable = zxingcpp.barcode_formats_list(zxingcpp.BarcodeFormats(F.AllReadable))
     rest = tuple(f for f in readable if f != F.DataMatrix)
-    return [(rest, False, False), (F.DataMatrix, True, False),
-            ((F.LinearCodes, F.PDF417), False, True)]
+    return ((rest, False, False), (F.DataMatrix, True, False),
+            ((F.LinearCodes, F.PDF417), False, True))
 
 
 def _label(format_name: str) -> str:

@@ -188,7 +188,8 @@ class OcrEngine:
                 if self._engine is None:
                     engine = self._load()
                     det = engine._load_det_model()
-                    det.get_preprocess = lambda det=det: _table_preprocess(det)
+                    preprocess = _table_preprocess(det)  # no state per call: made once
+                    det.get_preprocess = lambda: preprocess
                     if self.config.gate_scale > 0:
                         det.session = GatedDetection(det.session, self.config, engine)
                     self._engine = engine
@@ -224,15 +225,18 @@ def _table_preprocess(det: Any) -> Any:
     from rapidocr.ch_ppocr_det.utils import DetPreProcess
 
     class TablePreProcess(DetPreProcess):  # type: ignore[misc]
+        def __init__(self, *args: Any) -> None:
+            super().__init__(*args)
+            levels = np.arange(256, dtype=np.float32)[:, None]
+            self.table = ((levels * self.scale - self.mean) / self.std).astype(np.float32)
+
         def __call__(self, img: np.ndarray) -> np.ndarray | None:
             resized = self.resize(img)
             if resized is None:
                 return None
-            levels = np.arange(256, dtype=np.float32)[:, None]
-            table = ((levels * self.scale - self.mean) / self.std).astype(np.float32)
             out = np.empty((1, resized.shape[2], *resized.shape[:2]), dtype=np.float32)
-            for c in range(resized.shape[2]):
-                np.take(table[:, c], resized[:, :, c], out=out[0, c], mode="clip")  # unbuffered
+            for c in range(resized.shape[2]):  # mode="clip": an unbuffered take
+                np.take(self.table[:, c], resized[:, :, c], out=out[0, c], mode="clip")
             return out
 
     return TablePreProcess(det.limit_side_len, det.limit_type, det.mean, det.std)
@@ -303,7 +307,6 @@ class GatedDetection:
                    for text, score in zip(read.txts or (), read.scores, strict=False)):
                 return True
         return False
-
 
     @staticmethod
     def crop(planes: np.ndarray, box: Any, det: Any) -> np.ndarray:
