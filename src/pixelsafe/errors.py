@@ -82,6 +82,13 @@ class StoreError(PixelSafeError):
     code = "store_error"
 
 
+class UnsafePathError(PixelSafeError):
+    """A folder where PixelSafe keeps what it writes (its data folder, the library's
+    uploads or trash) is a link, not a folder, or another user's: nothing is written there."""
+
+    code = "unsafe_path"
+
+
 class ProtectError(PixelSafeError):
     """Redaction, restoration or the vault could not do what was asked."""
 

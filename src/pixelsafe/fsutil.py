@@ -4,9 +4,12 @@ reader (or a rerun after a crash) sees either the whole file or none of it."""
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+
+from .errors import UnsafePathError
 
 
 def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
@@ -30,11 +33,41 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
 
 def private_dir(path: Path) -> Path:
     """``path`` as a folder that only its owner may open (0700), made if missing: what the
-    tool keeps (its database, exports, uploads, trash) is not for other local users."""
+    tool keeps (its database, exports, uploads, trash) is not for other local users.
+
+    A link there, or a folder another user owns, is refused (:class:`UnsafePathError`):
+    in a photo folder that someone else can write to, a planted ``uploads`` or ``.trash``
+    link would otherwise receive this user's photos. The folder is opened without
+    following a link and checked and closed to others through that descriptor."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if path.stat().st_uid == os.getuid():
-        os.chmod(path, 0o700)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as exc:  # a link (ELOOP) or not a folder (ENOTDIR)
+        raise UnsafePathError(f"{path} is a link or not a folder: PixelSafe keeps nothing "
+                              "there") from exc
+    try:
+        if os.fstat(fd).st_uid != os.getuid():
+            raise UnsafePathError(f"{path} belongs to another user: PixelSafe keeps nothing "
+                                  "there")
+        os.fchmod(fd, 0o700)
+    finally:
+        os.close(fd)
     return path
+
+
+def owned_entry(path: Path) -> str | None:
+    """``"file"`` or ``"dir"`` when ``path`` itself (not what a link points to) is a
+    regular file or a folder of this user's; None for anything else (a link, a device,
+    another user's file)."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    if st.st_uid != os.getuid():
+        return None
+    if stat.S_ISREG(st.st_mode):
+        return "file"
+    return "dir" if stat.S_ISDIR(st.st_mode) else None
 
 
 def private_file(path: Path) -> Path:

@@ -6,6 +6,7 @@ and starts the background worker unless ``START_WORKER`` is false. Run it with
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -16,13 +17,14 @@ from werkzeug.routing import IntegerConverter
 
 from ..batch import Settings
 from ..detectors.registry import DEFAULT as DETECTOR_NAMES
-from ..fsutil import library_data, private_dir
+from ..fsutil import library_data, owned_entry, private_dir
 from ..pipeline import pipeline_id
 from ..vlm import VlmSettings
 from . import errors, security
 from .library import Library
 from .render import Renderer
 
+log = logging.getLogger(__name__)
 views = Blueprint("views", __name__)
 
 
@@ -118,19 +120,29 @@ OLD_DATA = ".pixelsafe"
 def migrate_from_photo_folder(root: Path, data: Path) -> None:
     """Move what an earlier version kept in ``LIBRARY/.pixelsafe`` (the database with the
     text read in the photos, renditions, copies of exports) out of the photo folder, into
-    the private data folder; nothing is lost, nothing stays where the photos are shared."""
+    the private data folder; nothing is lost, nothing stays where the photos are shared.
+
+    Only this user's own regular files and folders are moved: the photo folder may be
+    writable by someone else, who could plant ``.pixelsafe/library.db`` as a link to a
+    database of theirs. A ``.pixelsafe`` that is a link or another user's is left alone;
+    links and others' files inside it are not moved, and go with the old folder."""
     import shutil
 
     old = root / OLD_DATA
-    if not old.is_dir() or old.is_symlink():
+    if owned_entry(old) != "dir":
+        if old.is_symlink() or old.exists():
+            log.warning("%s is not this user's folder: not migrated", old)
         return
 
     def merge(src: Path, dst: Path) -> None:
         for entry in src.iterdir():
+            kind = owned_entry(entry)
             target = dst / entry.name
-            if entry.is_dir() and not entry.is_symlink() and target.is_dir():
-                merge(entry, target)
-            elif not target.exists():
+            if kind is None:
+                log.warning("%s is a link or not this user's: not migrated", entry)
+            elif kind == "dir":
+                merge(entry, private_dir(target))
+            elif not os.path.lexists(target):
                 shutil.move(str(entry), str(target))
             # else: the data folder's own newer copy wins
 
@@ -155,7 +167,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.debug = False
     root = Path(app.config["LIBRARY"] or default_library()).resolve()
     data = Path(app.config["DATA_DIR"] or library_data(root))
-    private_dir(data.parent)
+    # the parent is made if missing, never changed: `--data-dir X/Y` leaves X's mode alone
+    data.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     private_dir(data)  # the database, renditions, exports: only for this user
     migrate_from_photo_folder(root, data)
     app.config["LIBRARY"] = str(root)

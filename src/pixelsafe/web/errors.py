@@ -15,6 +15,7 @@ STATUS: tuple[tuple[type[e.PixelSafeError], int], ...] = (
     (e.DecompressionBombError, 413),
     (e.InputError, 422),
     (e.OutputPathError, 409),
+    (e.UnsafePathError, 409),
     (e.ProtectError, 422),  # wrong passphrase, tampered, no payload, residual leak
     (e.AnalysisTimeoutError, 503),
     (e.AnalysisResourceError, 422),  # over the memory limit of the worker
