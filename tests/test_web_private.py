@@ -144,3 +144,41 @@ def test_the_library_follows_its_folder(tmp_path):
         assert eventually(lambda: names() == {"added.jpg"})
     finally:
         shutdown(app)
+
+
+def test_an_edited_photo_leaves_nothing_of_its_old_version(tmp_path):
+    """Issue 29, point 4: a photo overwritten in place kept its old report (with the text
+    read in it) and its renditions, the unredacted display copy included, in the database
+    after rescans, trash, Empty trash and stop."""
+    root = tmp_path / "photos"
+    path = planted(root)
+    app = make_app(root, RESCAN_SECONDS=0)
+    data = Path(app.config["DATA_DIR"])
+    try:
+        client = app.test_client()
+        wait_idle(client)
+        (image,) = client.get("/api/images").get_json()["images"]
+        old = image["sha256"]
+        for size in ("thumb", "display"):
+            assert client.get(f"/api/images/{image['id']}/thumb?size={size}").status_code == 200
+        library = app.extensions["pixelsafe"]
+
+        def rows(sha: str) -> dict[str, int]:
+            with library.reader() as conn:
+                return {t: conn.execute(f"SELECT COUNT(*) FROM {t} WHERE sha256 = ?",
+                                        (sha,)).fetchone()[0]
+                        for t in ("thumbnails", "reports")}
+
+        assert rows(old) == {"thumbnails": 2, "reports": 1}
+        assert holding(data, SECRET.encode())
+        Image.new("RGB", (640, 480), "white").save(path)  # edited in place, same name
+        library.index()
+        wait_idle(client)
+        (edited,) = client.get("/api/images").get_json()["images"]
+        assert edited["id"] == image["id"] and edited["sha256"] != old
+        assert rows(old) == {"thumbnails": 0, "reports": 0}
+        assert rows(edited["sha256"])["reports"] == 1
+        assert holding(data, SECRET.encode()) == []  # the WAL was folded in and truncated
+    finally:
+        shutdown(app)
+    assert holding(data, SECRET.encode()) == []

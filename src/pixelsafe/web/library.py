@@ -170,6 +170,7 @@ class Library:
         """Add or update an image and queue its analysis in one transaction, so that no
         reader sees the image without its job."""
         with self.write() as conn:
+            before = conn.execute("SELECT sha256 FROM images WHERE path = ?", (rel,)).fetchone()
             conn.execute(
                 "INSERT INTO images (path, name, sha256, size, mtime_ns, added_at) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
@@ -178,6 +179,11 @@ class Library:
             image_id = int(conn.execute("SELECT id FROM images WHERE path = ?",
                                         (rel,)).fetchone()[0])
             self._enqueue(conn, image_id)
+            if before is not None and before[0] != sha256:
+                # the file was edited in place: what its old bytes gave goes now
+                self._drop_unused(conn, before[0])
+        if before is not None and before[0] != sha256:
+            self.store.scrub()
         self.wake.set()
         return image_id
 
@@ -188,10 +194,16 @@ class Library:
         conn.execute("DELETE FROM jobs WHERE image_id IN (SELECT id FROM images WHERE path=?)",
                      (rel,))
         conn.execute("DELETE FROM images WHERE path = ?", (rel,))
-        if row is not None and conn.execute("SELECT 1 FROM images WHERE sha256 = ?",
-                                            (row[0],)).fetchone() is None:
+        if row is not None:
+            self._drop_unused(conn, row[0])
+
+    @staticmethod
+    def _drop_unused(conn: sqlite3.Connection, sha256: str) -> None:
+        """Delete what the bytes ``sha256`` gave (renditions, reports with the text read in
+        them and their GPS, failures) unless an image still has those bytes."""
+        if conn.execute("SELECT 1 FROM images WHERE sha256 = ?", (sha256,)).fetchone() is None:
             for table in ("thumbnails", "reports", "failures"):
-                conn.execute(f"DELETE FROM {table} WHERE sha256 = ?", (row[0],))
+                conn.execute(f"DELETE FROM {table} WHERE sha256 = ?", (sha256,))
 
     def by_sha256(self, sha256: str) -> int | None:
         with self.write() as conn:
