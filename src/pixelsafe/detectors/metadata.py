@@ -391,39 +391,63 @@ def trailing_bytes(data: bytes, fmt: str) -> tuple[int, bool] | None:
     return len(tail), embedded
 
 
-def jpeg_end(data: bytes) -> int | None:
-    """Offset just after the first image's EOI, walking segments and entropy-coded data."""
+#: the part :func:`jpeg_parts` gives for the entropy-coded data after a scan header
+ENTROPY = -1
+
+
+def jpeg_parts(data: bytes) -> Iterator[tuple[int, int, int]]:
+    """The first image's parts, in order, as (marker, start, end): every marker segment
+    (SOI and EOI included; fill bytes left out), and ``(ENTROPY, start, end)`` for the
+    entropy-coded data after each scan header, its restart markers included. Raises
+    ValueError where the structure cannot be followed or ends before the EOI."""
     if not data.startswith(b"\xff\xd8"):
-        return None
+        raise ValueError("not a JPEG")
+    yield 0xD8, 0, 2
     i, n = 2, len(data)
     while i + 2 <= n:
         if data[i] != 0xFF:
-            return None
+            raise ValueError(f"no marker at {i}")
         marker = data[i + 1]
         if marker == 0xFF:  # fill byte
             i += 1
             continue
-        if marker == 0xD9:
-            return i + 2
-        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+        if marker == 0xD9 or 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            yield marker, i, i + 2
+            if marker == 0xD9:
+                return
             i += 2
             continue
         if i + 4 > n:
-            return None
+            break
         length = int.from_bytes(data[i + 2:i + 4], "big")
+        if length < 2 or i + 2 + length > n:
+            raise ValueError(f"segment {marker:02X} at {i} overruns the file")
+        yield marker, i, i + 2 + length
         i += 2 + length
-        if marker == 0xDA:  # start of scan: skip entropy-coded data to the next marker
-            while i + 1 < n:
+        if marker == 0xDA:  # start of scan: the entropy-coded data runs to the next marker
+            start = i
+            while True:
                 j = data.find(b"\xff", i)
                 if j < 0 or j + 1 >= n:
-                    return None
+                    raise ValueError("the scan runs to the end of the file")
                 nxt = data[j + 1]
-                if nxt == 0x00 or 0xD0 <= nxt <= 0xD7 or nxt == 0xFF:
-                    i = j + (1 if nxt == 0xFF else 2)
-                    continue
-                i = j
-                break
-    return None
+                if nxt == 0x00 or 0xD0 <= nxt <= 0xD7:
+                    i = j + 2
+                elif nxt == 0xFF:
+                    i = j + 1
+                else:
+                    i = j
+                    break
+            yield ENTROPY, start, i
+    raise ValueError("the JPEG ends before its EOI")
+
+
+def jpeg_end(data: bytes) -> int | None:
+    """Offset just after the first image's EOI, walking segments and entropy-coded data."""
+    try:
+        return list(jpeg_parts(data))[-1][2]
+    except ValueError:
+        return None
 
 
 def png_end(data: bytes) -> int | None:
