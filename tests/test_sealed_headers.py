@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from PIL import Image
 
-from pixelsafe.errors import TamperedError
+from pixelsafe.errors import ProtectError, TamperedError
 from pixelsafe.protect import sealed
 from pixelsafe.report import Box
 
@@ -122,4 +122,72 @@ def test_a_short_body_is_tampered() -> None:
 def test_the_genuine_payload_still_opens() -> None:
     blob, _ = genuine()
     opened = sealed.open_sealed(blob, PASS)
-    assert opened.size == (10, 10) and opened.regions[0].pixels.getpixel((0, 0)) == (255, 0, 0)
+    assert opened.size == (10, 10) and next(opened.regions()).pixels.getpixel((0, 0)) == (255, 0, 0)
+
+
+# --- issue 29, point 6: what a restore decodes is bounded by the carrier's size -----------
+
+def test_regions_covering_the_image_many_times_are_refused_before_scrypt(no_scrypt) -> None:
+    """The attack: N regions each the size of a 100 MP image, sealed with the sender's
+    passphrase; 4.9 MB took 4.2 GB to restore, 12 MB ended in MemoryError."""
+    _, header = genuine()
+    header.update({"size": [10_000, 10_000], "regions": [[0, 0, 10_000, 10_000]] * 50})
+    with pytest.raises(TamperedError, match="more than 4 times"):
+        sealed.open_sealed(forged(header), PASS)
+    header["regions"] = [[0, 0, 10_000, 10_000]] * sealed.MAX_COVER  # the bound itself
+    with pytest.raises(AssertionError, match="scrypt ran"):  # passes the header checks
+        sealed.open_sealed(forged(header), PASS)
+
+
+def test_sealing_refuses_what_a_restore_would_refuse() -> None:
+    red = Image.new("RGB", (10, 10), "red")
+    with pytest.raises(ProtectError, match="more than 4 times"):
+        sealed.seal([sealed.Region(Box(0, 0, 10, 10), red)] * 5, (10, 10), "RGB", PASS,
+                    carrier=b"x")
+
+
+def test_regions_are_decoded_one_at_a_time() -> None:
+    red = Image.new("RGB", (10, 10), "red")
+    blob = sealed.seal([sealed.Region(Box(0, 0, 10, 10), red)] * 4, (10, 10), "RGB", PASS,
+                       carrier=b"x")
+    opened = sealed.open_sealed(blob, PASS)
+    assert not any(isinstance(v, Image.Image) for v in vars(opened).values())
+    regions = opened.regions()
+    first = next(regions)
+    assert first.pixels.getpixel((9, 9)) == (255, 0, 0)
+    assert sum(1 for _ in regions) == 3
+
+
+# --- issue 29, point 7: malformed headers and carriers are "tampered", never a traceback ----
+
+def _with_size(text: str) -> bytes:
+    _, header = genuine()
+    header["size"] = "SIZE"
+    return json.dumps(header).replace('"SIZE"', text).encode()
+
+
+@pytest.mark.parametrize("raw", [
+    b"[" * 100_000 + b"]" * 100_000,     # deep JSON: RecursionError
+    _with_size("[Infinity, 10]"),        # Infinity: OverflowError in int()
+    _with_size("[NaN, 10]"),             # NaN: ValueError
+])
+def test_malformed_header_json_is_tampered(no_scrypt, raw) -> None:
+    blob = sealed.MAGIC + struct.pack(">I", len(raw)) + raw + b"\0" * 40
+    with pytest.raises(TamperedError):
+        sealed.open_sealed(blob, PASS)
+
+
+def test_carrier_chunks_that_overrun_are_tampered() -> None:
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(png, "PNG")
+    data = png.getvalue()
+    overrun = data[:33] + struct.pack(">I", 1 << 30) + sealed.PNG_CHUNK + b"short"
+    with pytest.raises(TamperedError):
+        sealed.split(overrun)
+    jpeg = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(jpeg, "JPEG")
+    data = jpeg.getvalue()
+    for segment in (b"\xff\xeb\x00\x08" + sealed.JPEG_TAG + b"\x00\x00",   # cut short
+                    b"\xff\xeb\xff\xf0" + sealed.JPEG_TAG):                 # past the end
+        with pytest.raises(TamperedError):
+            sealed.split(data[:2] + segment + (data[2:] if segment[2] == 0 else b""))

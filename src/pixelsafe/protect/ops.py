@@ -383,7 +383,7 @@ def restore(path: str | Path, out: str | Path, passphrase: str,
         base = im.convert(opened.mode) if im.mode != opened.mode else im.copy()
     except (OSError, ValueError, SyntaxError) as exc:
         raise CorruptImageError(f"{src.name}: cannot decode the visible image ({exc})") from exc
-    for region in opened.regions:
+    for region in opened.regions():
         base.paste(region.pixels, (region.box.x1, region.box.y1))
     fmt = output_format(dst, "PNG")
     encoded, _ = encode(base, fmt)

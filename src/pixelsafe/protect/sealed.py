@@ -29,6 +29,7 @@ import json
 import os
 import struct
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,10 @@ KDF_ALLOWED = frozenset({(SCRYPT_N, SCRYPT_R, SCRYPT_P)})
 #: bounds checked before the header is parsed or anything allocated for its regions
 MAX_HEADER = 1 << 20
 MAX_REGIONS = 10_000
+#: the regions together cover at most this many times the image's area: what a restore
+#: decodes is bounded by the carrier's size, not by the payload's choice (forged with the
+#: sender's passphrase, 4.9 MB of full-size regions took 4.2 GB before)
+MAX_COVER = 4
 #: the pixel modes PixelSafe seals (those ``protect.core.oriented`` produces)
 MODES = frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I", "I;16"})
 PNG_CHUNK = b"psEc"
@@ -84,6 +89,9 @@ def seal(regions: list[Region], size: tuple[int, int], mode: str, passphrase: st
     """Encrypt the regions' pixels for the encoded redacted image ``carrier``."""
     if len(regions) > MAX_REGIONS:
         raise ProtectError(f"{len(regions)} regions: at most {MAX_REGIONS} can be encrypted")
+    if sum(r.box.width * r.box.height for r in regions) > MAX_COVER * size[0] * size[1]:
+        raise ProtectError(f"the regions cover the image more than {MAX_COVER} times: "
+                           "too much to encrypt (merge overlapping boxes)")
     salt = os.urandom(16)
     key, check = _derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
     header = json.dumps({
@@ -110,9 +118,45 @@ def seal(regions: list[Region], size: tuple[int, int], mode: str, passphrase: st
 class Opened:
     size: tuple[int, int]
     mode: str
-    regions: list[Region]
+    boxes: list[Box]
+    #: each region's PNG, checked to be a PNG of exactly its box; decoded by :meth:`regions`
+    pngs: list[bytes]
     #: the SHA-256 of the carrier the payload was sealed for (None: a version 1 payload)
     carrier: str | None = None
+
+    def regions(self) -> Iterator[Region]:
+        """Each region's pixels, decoded one at a time, so that a restore holds the image
+        and one region, not all of them."""
+        for box, data in zip(self.boxes, self.pngs, strict=True):
+            try:
+                pixels = Image.open(io.BytesIO(data), formats=["PNG"])
+                if pixels.size != (box.width, box.height):
+                    raise ValueError("a region's pixels do not match its box")
+                pixels.load()
+            except (ValueError, OSError, Image.DecompressionBombError) as exc:
+                raise TamperedError(f"the encrypted regions are damaged ({exc})") from exc
+            yield Region(box, pixels)
+
+
+def _pngs(body: bytes, boxes: list[Box]) -> list[bytes]:
+    """The regions' PNGs, each checked without decoding: its length, its signature and
+    the size its header gives, which must be its box's."""
+    out: list[bytes] = []
+    pos = 0
+    for box in boxes:
+        if pos + 4 > len(body):
+            raise TamperedError("the encrypted regions are damaged (cut short)")
+        (length,) = struct.unpack(">I", body[pos:pos + 4])
+        data = body[pos + 4:pos + 4 + length]
+        if len(data) != length or not data.startswith(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"):
+            raise TamperedError("the encrypted regions are damaged (a region's pixels are "
+                                "not a PNG)")
+        if struct.unpack(">II", data[16:24]) != (box.width, box.height):
+            raise TamperedError("the encrypted regions are damaged (a region's pixels do "
+                                "not match its box)")
+        out.append(data)
+        pos += 4 + length
+    return out
 
 
 @dataclass(frozen=True)
@@ -127,6 +171,10 @@ class _Header:
     carrier: str | None
 
 
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} in the header")  # JSON has no Infinity or NaN; Python reads them
+
+
 def _header(blob: bytes) -> _Header:
     """The header's bytes and fields, every one checked before anything costly is done."""
     if not blob.startswith(MAGIC) or len(blob) < 9:
@@ -135,7 +183,7 @@ def _header(blob: bytes) -> _Header:
     if hlen > MAX_HEADER or 9 + hlen + 12 + 16 > len(blob):
         raise ValueError(f"a header of {hlen} bytes")
     header_bytes = blob[9:9 + hlen]
-    header = json.loads(header_bytes)
+    header = json.loads(header_bytes, parse_constant=_no_constant)
     if not isinstance(header, dict):
         raise ValueError("the header is not an object")
     version = header.get("v")
@@ -162,6 +210,8 @@ def _header(blob: bytes) -> _Header:
     boxes = [Box(*map(int, b)) for b in raw]
     if any(b.x1 < 0 or b.y1 < 0 or b.x2 > width or b.y2 > height for b in boxes):
         raise ValueError("a region outside the image")
+    if sum(b.width * b.height for b in boxes) > MAX_COVER * width * height:
+        raise ValueError(f"regions covering the image more than {MAX_COVER} times")
     return _Header(header_bytes, salt, check, (n, r, p), (width, height), mode, boxes,
                    carrier)
 
@@ -171,7 +221,8 @@ def open_sealed(blob: bytes, passphrase: str) -> Opened:
     TamperedError, raised before any work that a forged header could make expensive."""
     try:
         h = _header(blob)
-    except (ValueError, KeyError, TypeError, IndexError, struct.error) as exc:
+    except (ValueError, KeyError, TypeError, IndexError, OverflowError, RecursionError,
+            struct.error) as exc:
         raise TamperedError(f"the encrypted payload is damaged ({exc})") from exc
     start = 9 + len(h.raw)
     nonce, ciphertext = blob[start:start + 12], blob[start + 12:]
@@ -183,28 +234,7 @@ def open_sealed(blob: bytes, passphrase: str) -> Opened:
     except InvalidTag as exc:
         raise TamperedError("the encrypted payload failed authentication: it was changed") \
             from exc
-    return Opened(h.size, h.mode, _regions(body, h.boxes), h.carrier)
-
-
-def _regions(body: bytes, boxes: list[Box]) -> list[Region]:
-    """Each region's pixels: a PNG of exactly its box, nothing else is decoded."""
-    regions: list[Region] = []
-    pos = 0
-    for box in boxes:
-        try:
-            (length,) = struct.unpack(">I", body[pos:pos + 4])
-            data = body[pos + 4:pos + 4 + length]
-            if len(data) != length or not data.startswith(b"\x89PNG\r\n\x1a\n"):
-                raise ValueError("a region's pixels are not a PNG")
-            pixels = Image.open(io.BytesIO(data), formats=["PNG"])
-            if pixels.size != (box.width, box.height):
-                raise ValueError("a region's pixels do not match its box")
-            pixels.load()
-        except (ValueError, OSError, struct.error, Image.DecompressionBombError) as exc:
-            raise TamperedError(f"the encrypted regions are damaged ({exc})") from exc
-        regions.append(Region(box, pixels))
-        pos += 4 + length
-    return regions
+    return Opened(h.size, h.mode, h.boxes, _pngs(body, h.boxes), h.carrier)
 
 
 # --- carriers --------------------------------------------------------------------------
@@ -283,6 +313,8 @@ def _from_png(data: bytes) -> tuple[bytes, bytes] | None:
     while pos + 8 <= len(data):
         (length,) = struct.unpack(">I", data[pos:pos + 4])
         ctype = data[pos + 4:pos + 8]
+        if pos + 12 + length > len(data):
+            raise TamperedError(f"a {ctype!r} chunk runs past the end of the file")
         if ctype == PNG_CHUNK:
             body = data[pos + 8:pos + 8 + length]
             (crc,) = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
@@ -307,9 +339,16 @@ def _from_jpeg(data: bytes) -> tuple[bytes, bytes] | None:
             pos += 2
             continue
         (length,) = struct.unpack(">H", data[pos + 2:pos + 4])
+        if length < 2 or pos + 2 + length > len(data):
+            raise TamperedError(f"a JPEG segment {marker:02X} runs past the end of the file")
         seg = data[pos + 4:pos + 2 + length]
         if marker == 0xEB and seg.startswith(JPEG_TAG):
-            index, total = struct.unpack(">HH", seg[4:8])
+            if len(seg) < 8:
+                raise TamperedError("an encrypted segment is cut short")
+            index, count = struct.unpack(">HH", seg[4:8])
+            if parts and count != total:
+                raise TamperedError("the encrypted segments disagree on their number")
+            total = count
             parts[index] = seg[8:]
         else:
             kept.append(data[pos:pos + 2 + length])
