@@ -8,12 +8,16 @@ from pixelsafe import batch
 
 
 def test_hung_and_dead_workers_become_errors(monkeypatch, tmp_path):
-    # A 100 MP image takes far longer than 3 s to decode and analyse, like a decoder that
-    # hangs (a FIFO no longer does: only regular files are opened)
+    # 48 MP of noise takes far longer than 3 s to analyse (6 s here: text-like everywhere,
+    # so the OCR gate lets the whole image through), like a decoder that hangs (a FIFO no
+    # longer does: only regular files are opened). A uniform 100 MP image no longer did:
+    # the gates made it 3.4 s.
+    import numpy as np
     from PIL import Image
 
     slow = tmp_path / "slow.png"
-    Image.new("L", (10_000, 10_000), 128).save(slow, compress_level=1)
+    noise = np.random.default_rng(0).integers(0, 256, (6000, 8000), dtype=np.uint8)
+    Image.fromarray(noise).save(slow, compress_level=1)
     monkeypatch.setattr(batch, "STARTUP_GRACE", 30.0)
     paths = [str(SAMPLES / "street-with-gps.jpg"), str(slow), str(SAMPLES / "id-card-utopia.jpg")]
     outcomes = sorted(batch.run(paths, batch.Settings(timeout=3), workers=1),
