@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
+
+# onnxruntime 1.29 and later keep a device id and a queue of usage events under
+# ~/.cache/Microsoft on Linux and macOS, and upload them, unless this is set before it is
+# imported: PixelSafe opens no connection but the ones its user named
+os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 __version__ = "0.1.0"
 

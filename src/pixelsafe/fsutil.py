@@ -12,14 +12,16 @@ from pathlib import Path
 from .errors import UnsafePathError
 
 
-def write_atomic(path: Path, data: bytes | Iterable[bytes]) -> None:
+def write_atomic(path: Path, data: bytes | Iterable[bytes], mode: int | None = None) -> None:
     """Write ``data`` (bytes, or chunks streamed one by one) to ``path`` atomically, with
-    the permissions that a plain ``open()`` would give."""
+    ``mode``, or the permissions that a plain ``open()`` would give."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        mask = os.umask(0)
-        os.umask(mask)
-        os.fchmod(fd, 0o666 & ~mask)
+        if mode is None:
+            mask = os.umask(0)
+            os.umask(mask)
+            mode = 0o666 & ~mask
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
             for chunk in [data] if isinstance(data, bytes) else data:
                 fh.write(chunk)
@@ -53,6 +55,17 @@ def private_dir(path: Path) -> Path:
     finally:
         os.close(fd)
     return path
+
+
+def regular_inside(path: Path, root: Path) -> bool:
+    """Whether ``path``, links followed, is a regular file inside ``root``: a link out of
+    the tree (``passwd.jpg -> /etc/passwd``), a dangling or looping link, a FIFO or a
+    device is not."""
+    try:
+        target = path.resolve(strict=True)
+        return target.is_relative_to(root.resolve()) and stat.S_ISREG(target.stat().st_mode)
+    except (OSError, RuntimeError):  # dangling, or a loop of links
+        return False
 
 
 def owned_entry(path: Path) -> str | None:

@@ -100,10 +100,24 @@ class LoadedImage:
         return self.rgb.height
 
 
-def sha256_file(path: str | os.PathLike[str]) -> str:
-    """SHA-256 of a file, read in 1 MiB chunks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
+def sha256_file(path: str | os.PathLike[str], max_bytes: int | None = None) -> str:
+    """SHA-256 of a regular file, read in 1 MiB chunks through one descriptor: opened
+    without blocking (a FIFO cannot hang it), checked with fstat (a device or a FIFO swapped
+    in after the caller's own check is an :class:`InputError`, never read), and refused
+    before any read when larger than ``max_bytes`` (:class:`FileTooLargeError`)."""
+    p = Path(path)
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read file ({exc.strerror or exc})") from exc
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(f"{p}: not a regular file (a FIFO, a device or a socket)")
+        if max_bytes is not None and st.st_size > max_bytes:
+            raise FileTooLargeError(f"{p.name}: {st.st_size} bytes is over the limit of "
+                                    f"{max_bytes} bytes")
+        digest = hashlib.sha256()
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()

@@ -18,7 +18,7 @@ from rich.table import Table
 from ..batch import Outcome, Settings, run
 from ..errors import PixelSafeError
 from ..fsutil import write_atomic
-from ..imageio import IMAGE_SUFFIXES, sha256_file
+from ..imageio import DEFAULT_LIMITS, IMAGE_SUFFIXES, sha256_file
 from ..policy import RISK_TITLES, action_title
 from ..store import Failure, Store
 from .common import (
@@ -129,10 +129,14 @@ def analyze(paths: tuple[Path, ...], as_json: bool, workers: int, timeout: float
 
 # --------------------------------------------------------------------------- scan
 
-def walk_images(root: Path) -> list[Path]:
+def walk_images(root: Path, skip: Path | None = None) -> list[Path]:
+    """The image files below ``root`` (by suffix; hidden files and folders left out), and
+    not below ``skip`` (an output folder inside the input)."""
     found = []
+    skipped = skip.resolve() if skip is not None else None
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
+                             and (Path(dirpath) / d).resolve() != skipped)
         for name in sorted(filenames):
             if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_SUFFIXES:
                 found.append(Path(dirpath) / name)
@@ -161,12 +165,16 @@ def check_files(store: Store, files: list[Path], pipeline: str
                     continue
                 key = str(path.resolve())
                 sha = store.known_hash(key, st.st_size, st.st_mtime_ns)
-                if sha is None:
-                    sha = sha256_file(path)
+                if sha is None:  # checked through the descriptor it is hashed from
+                    sha = sha256_file(path, max_bytes=DEFAULT_LIMITS.max_bytes)
                     store.remember_file(key, st.st_size, st.st_mtime_ns, sha)
             except OSError as exc:
                 results[index] = Outcome(index, str(path), error_type="input_error",
                                          error_message=f"{path}: {exc.strerror or exc}")
+                continue
+            except PixelSafeError as exc:  # not a regular file, or over the size limit
+                results[index] = Outcome(index, str(path), error_type=exc.code,
+                                         error_message=str(exc))
                 continue
             report = store.report(sha, pipeline)
             failure = None if report else store.failure(sha, pipeline)

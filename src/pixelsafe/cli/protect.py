@@ -12,7 +12,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,7 @@ import click
 from rich.console import Console
 
 from ..errors import PixelSafeError
+from ..fsutil import regular_inside
 from ..policy import (
     MAX_MANUAL_BOXES,
     STYLES,
@@ -95,37 +96,66 @@ class Job:
     src: Path
     #: where the output goes below -o DIR: the file's path inside the folder it came from
     rel: Path
+    #: the output file (set by :func:`plan`)
+    dst: Path | None = None
 
 
-def expand(inputs: tuple[Path, ...]) -> list[Job]:
-    """Files as given; a folder gives its photos (recursively, hidden ones skipped), each
-    written below -o DIR at the same relative path."""
+def several(inputs: tuple[Path, ...], jobs: list[Job]) -> bool:
+    """Whether -o names a folder to write into: several files, or a folder given."""
+    return len(jobs) > 1 or any(p.is_dir() for p in inputs)
+
+
+def plan(inputs: tuple[Path, ...], output: Path, tag: str) -> list[Job]:
+    """The files to work on, and where each is written.
+
+    Files as given; a folder gives its photos (recursively, hidden ones skipped; a link out
+    of the folder, a FIFO or a device is left out, and so is the output folder when it lies
+    inside), each written below -o DIR at the same relative path. Two inputs never share an
+    output, whatever the case of their names: x.jpg and x.JPG give x.TAG.jpg and
+    x.2.TAG.jpg. Nothing is created here."""
     from .analysis import walk_images
 
     jobs: list[Job] = []
     for path in inputs:
         if path.is_dir():
-            jobs.extend(Job(p, p.relative_to(path)) for p in walk_images(path))
+            jobs.extend(Job(p, p.relative_to(path)) for p in walk_images(path, skip=output)
+                        if regular_inside(p, path))
         else:
             jobs.append(Job(path, Path(path.name)))
-    return jobs
+    many = several(inputs, jobs)
+    taken: set[str] = set()
+    planned: list[Job] = []
+    for job in jobs:
+        dst = output_for(job, output, many, tag)
+        if dst != output:
+            n = 2
+            while dst.as_posix().casefold() in taken:
+                dst = dst.with_name(f"{job.src.stem}.{n}.{tag}{dst.suffix}")
+                n += 1
+            taken.add(dst.as_posix().casefold())
+        planned.append(replace(job, dst=dst))
+    return planned
 
 
 def output_for(job: Job, out: Path, many: bool, tag: str) -> Path:
     """OUT is a file for one input file, or a directory (required for several inputs and
     for folders)."""
     if out.is_dir() or many:
-        if not out.exists() and not out.is_symlink():
-            out.mkdir(parents=True)  # `redact DIR -o OUT`: OUT is made, as the README says
-        if not out.is_dir():
+        if out.exists() and not out.is_dir():
             raise click.UsageError(f"{out} is not a directory: several inputs or a folder "
                                    "are written into one")
         src = job.src
         suffix = ".heic" if src.suffix.lower() in (".heic", ".heif", ".hif") else src.suffix
-        folder = out / job.rel.parent
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder / f"{src.stem}.{tag}{suffix.lower()}"
+        return out / job.rel.parent / f"{src.stem}.{tag}{suffix.lower()}"
     return out
+
+
+def destination(job: Job) -> Path:
+    """The job's output, its folder made (`redact DIR -o OUT`: OUT is made, as the README
+    says)."""
+    assert job.dst is not None
+    job.dst.parent.mkdir(parents=True, exist_ok=True)
+    return job.dst
 
 
 REPLACEWITH = {"blur": "blur", "solid": "fill", "mosaic": "pixelate"}
@@ -193,8 +223,8 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, replacewith: str 
                             boxes=[parse_box(b) for b in boxes], passphrase=passphrase,
                             keep_icc=keep_icc, verify=not no_verify, overwrite=overwrite,
                             mask_scale=mask_scale, face_threshold=thresh)
-    jobs = expand(inputs)
-    many = len(jobs) > 1 or any(p.is_dir() for p in inputs)
+    jobs = plan(inputs, output, "redacted")
+    many = several(inputs, jobs)
     if dry_run:
         sys.exit(print_plans(jobs, options, as_json, timeout, memory_mb))
     code = ExitStatus.OK
@@ -203,7 +233,7 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, replacewith: str 
             Bounded(timeout, memory_mb) as bounded:
         for job in jobs:
             src = job.src
-            dst = output_for(job, output, many, "redacted")
+            dst = destination(job)
             if dst != output and dst.exists() and not overwrite:
                 # into a directory: outputs are written atomically, so one that exists is
                 # complete — a rerun after a crash resumes without redoing it
@@ -313,11 +343,10 @@ def strip(inputs: tuple[Path, ...], output: Path, keep_icc: bool, keep_metadata:
                                + ", ".join(KEEPABLE_TAGS))
     if keep_icc:
         tags.add("ICC")
-    jobs = expand(inputs)
-    many = len(jobs) > 1 or any(p.is_dir() for p in inputs)
+    jobs = plan(inputs, output, "clean")
     with Bounded(timeout, memory_mb) as bounded:
-        each(jobs, lambda job: bounded.strip(job.src, output_for(job, output, many, "clean"),
-                                             "ICC" in tags, overwrite, frozenset(tags)))
+        each(jobs, lambda job: bounded.strip(job.src, destination(job), "ICC" in tags,
+                                             overwrite, frozenset(tags)))
 
 
 def each(jobs: list[Job], action: Callable[[Job], Path]) -> None:

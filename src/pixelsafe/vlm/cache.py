@@ -9,7 +9,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from ..fsutil import write_atomic
+from ..errors import PixelSafeError
+from ..fsutil import private_dir, write_atomic
 from .settings import PROMPT_VERSION
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,8 @@ class AnswerCache:
         return value if isinstance(value, dict) else None
 
     def put(self, sha256: str, model: str, entry: dict[str, Any]) -> None:
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            write_atomic(self._path(sha256, model), json.dumps(entry).encode())
-        except OSError as exc:  # a cache that cannot be written is not an analysis failure
+        try:  # what the model said about a photo is only for its user
+            private_dir(self.folder)
+            write_atomic(self._path(sha256, model), json.dumps(entry).encode(), mode=0o600)
+        except (OSError, PixelSafeError) as exc:  # not writable: not an analysis failure
             log.warning("cannot cache the VLM answer: %s", exc)

@@ -186,7 +186,8 @@ def get_thumb(image_id: int) -> Response:
             raise
         library().save_thumbnail(record["sha256"], variant, data)
     response = Response(data, mimetype="image/jpeg")
-    response.headers["Cache-Control"] = "private, max-age=3600"
+    # private photos stay out of the browser's disk cache: the page keeps what it shows
+    response.headers["Cache-Control"] = "no-store"
     response.headers["ETag"] = hashlib.sha256(
         (record["sha256"] + variant).encode()).hexdigest()[:32]
     return response

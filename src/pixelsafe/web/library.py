@@ -14,7 +14,6 @@ import logging
 import os
 import re
 import sqlite3
-import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -25,8 +24,8 @@ from typing import Any
 
 from .. import policy
 from ..errors import PixelSafeError
-from ..fsutil import private_dir, write_atomic
-from ..imageio import sha256_file
+from ..fsutil import private_dir, regular_inside, write_atomic
+from ..imageio import DEFAULT_LIMITS, sha256_file
 from ..pipeline import is_image_path
 from ..report import Report
 from ..store import Failure, Store
@@ -126,13 +125,7 @@ class Library:
                     yield path
 
     def _inside(self, path: Path) -> bool:
-        try:
-            target = path.resolve(strict=True)
-            regular = stat.S_ISREG(target.stat().st_mode)
-        except (OSError, RuntimeError):  # a dangling or looping link
-            log.info("skipping %s: cannot be resolved", path)
-            return False
-        if not target.is_relative_to(self.root) or not regular:
+        if not regular_inside(path, self.root):
             log.info("skipping %s: not a regular file inside the library", path)
             return False
         return True
@@ -153,10 +146,10 @@ class Library:
                 unchanged = row and row[1] == st.st_size and row[2] == st.st_mtime_ns
                 if unchanged:
                     image_id = int(row[0])
-                else:
-                    image_id = self.add(rel, path.name, sha256_file(path), st.st_size,
-                                        st.st_mtime_ns)
-            except OSError as exc:
+                else:  # one descriptor checks it (regular, not too large) and hashes it
+                    sha256 = sha256_file(path, max_bytes=DEFAULT_LIMITS.max_bytes)
+                    image_id = self.add(rel, path.name, sha256, st.st_size, st.st_mtime_ns)
+            except (OSError, PixelSafeError) as exc:
                 log.warning("cannot index %s: %s", path, exc)
                 continue
             queued += self.enqueue(image_id) is not None
