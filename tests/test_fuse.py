@@ -23,6 +23,10 @@ def finding(kind: Kind, label: str, text: str | None = None, **data) -> Finding:
     ([finding(Kind.PERSONAL_TEXT, "iban", "GB82WEST12345698765432")], 5),
     ([finding(Kind.DOCUMENT, "passport", verified=True)], 5),
     ([finding(Kind.DOCUMENT, "passport", verified=False)], 4),
+    # issue 27: a passport with its holder's face is critical whether or not its check
+    # digits survived the photo
+    ([finding(Kind.DOCUMENT, "passport", verified=False), finding(Kind.FACE, "face")], 5),
+    ([finding(Kind.DOCUMENT, "id_card", verified=False), finding(Kind.FACE, "face")], 5),
     ([finding(Kind.DOCUMENT, "document_page")], 2),
     ([finding(Kind.LICENSE_PLATE, "license_plate", "ABC1234")], 2),
     ([finding(Kind.BARCODE, "qr_code", payload_type="wifi", critical=True)], 5),
@@ -50,3 +54,10 @@ def test_explanation_names_what_was_found_and_masks_numbers() -> None:
     assert text.startswith("A passport (MRZ verified) for HODGE, ROBERT;")
     assert "1 payment card (…1111)" in text and "4111 1111" not in text
     assert "licence plate ABC1234" in text
+
+
+def test_an_unverified_passport_does_not_read_as_not_sure() -> None:
+    text = fuse.explain([finding(Kind.DOCUMENT, "passport", verified=False, surname="HODGE",
+                                 given_names="ROBERT")])
+    assert "not verified" not in text
+    assert text.startswith("A passport (MRZ read, check digits do not match) for HODGE, ROBERT")

@@ -9,7 +9,7 @@ import zxingcpp
 from conftest import EVAL, SAMPLES
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
-from pixelsafe import models
+from pixelsafe import fuse, models
 from pixelsafe.detectors import registry
 from pixelsafe.detectors.barcodes import BarcodeDetector
 from pixelsafe.errors import ModelHashError
@@ -183,8 +183,17 @@ def test_synthetic_passports_are_found_but_do_not_verify(text_analyzer: Analyzer
     data = docs[0].all_data or {}
     assert data["verified"] is False and data["surname"] == "WARNER"
     assert data["read_lengths"][1] < 44
-    assert report.privacy_score == 4
-    assert "A passport (MRZ not verified) for WARNER, AARON" in report.explanation
+    assert report.privacy_score == 4  # text detectors only: no portrait seen
+    assert "A passport (MRZ read, check digits do not match) for WARNER, AARON" in \
+        report.explanation
+
+
+def test_a_passport_with_its_portrait_is_critical_even_unverified(analyzer: Analyzer) -> None:
+    """Issue 27: both passports scored 4 "MRZ not verified" beside an ID card's 5."""
+    report = analyzer.analyze(EVAL / "passports-seed" / "original" / "0.png")
+    assert any(f.kind is Kind.FACE for f in report.findings)
+    assert report.privacy_score == 5
+    assert "with its holder's face" in " ".join(r.reason for r in fuse.rules(report.findings))
 
 
 EMAILS = EVAL / "documents-seed" / "email"

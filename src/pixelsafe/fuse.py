@@ -132,15 +132,21 @@ CRITICAL_PAYLOADS = {"wifi": "Wi-Fi credentials", "boarding_pass": "a boarding p
 
 def _text_rules(findings: Sequence[Finding]) -> list[Rule]:
     fired: list[Rule] = []
+    faces = any(f.kind is Kind.FACE for f in findings)
     for f in findings:
         code = f.details(CodeDetail)
         if f.kind is Kind.DOCUMENT and f.label in ("passport", "id_card"):
             document = f.details(DocumentDetail)
             if document is not None and document.verified:
                 fired.append(Rule(5, f"a verified identity document ({f.label})"))
+            elif faces:
+                # a portrait beside the holder's name, number and dates is critical whether
+                # or not the check digits survived the photo
+                fired.append(Rule(5, f"an identity document ({f.label}) with its holder's "
+                                     "face"))
             else:
-                fired.append(Rule(4, f"an identity document ({f.label}) whose MRZ did not "
-                                     "verify"))
+                fired.append(Rule(4, f"an identity document ({f.label}) whose check digits "
+                                     "do not match"))
         elif f.kind is Kind.DOCUMENT:
             fired.append(Rule(2, "a document page" if f.label == "document_page" else
                               "a screen with text"))
@@ -222,7 +228,9 @@ def _explain_text(findings: Sequence[Finding]) -> list[str]:
     for f in findings:
         if f.kind is Kind.DOCUMENT and f.label in ("passport", "id_card"):
             document = f.details(DocumentDetail)
-            state = "MRZ verified" if document and document.verified else "MRZ not verified"
+            # "not verified" read as "not sure": the MRZ was read, its check digits differ
+            state = "MRZ verified" if document and document.verified else \
+                "MRZ read, check digits do not match"
             name = label_name(f.kind, f.label)
             holder = document.holder if document else ""
             article = "an" if name[0] in "AEIOU" else "a"
