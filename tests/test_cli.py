@@ -166,3 +166,18 @@ def test_scan_and_analyze_never_hang_on_a_fifo_or_a_device(tmp_path):
     for name in ("fifo.jpg", "zero.jpg"):
         out = invoke("analyze", "--json", lib / name)
         assert out.exit_code == 1 and "not a regular file" in out.output
+
+
+def test_analyze_of_a_glob_with_a_folder_analyses_the_folders_photos(tmp_path):
+    """Issue 27: `analyze lib/*` aborted with no report at all when one argument was a
+    folder. A folder now gives its photos, recursively, as `scan` finds them."""
+    lib = tmp_path / "lib"
+    (lib / "trip" / "day1").mkdir(parents=True)
+    shutil.copy(SAMPLES / "street-with-gps.jpg", lib / "a.jpg")
+    Image.new("RGB", (40, 30), "red").save(lib / "trip" / "day1" / "b.png")
+    (lib / "trip" / "notes.txt").write_text("not a photo")
+    result = invoke("analyze", "--json", "--detectors", "metadata", lib / "a.jpg", lib / "trip")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["image"]["path"] for line in lines] == [str(lib / "a.jpg"),
+                                                        str(lib / "trip" / "day1" / "b.png")]

@@ -131,11 +131,6 @@ def test_one_passphrase_rule_in_every_surface(tmp_path: Path) -> None:
     assert r.exit_code == 0 and "weak" in r.output
 
 
-def test_analyze_of_a_folder_points_at_scan(tmp_path: Path) -> None:
-    r = run("analyze", tmp_path)
-    assert r.exit_code == 2 and "pixelsafe scan" in r.output
-
-
 @pytest.mark.parametrize("name", ["street-with-gps.jpg"])
 def test_the_web_strip_is_lossless_too(name: str, tmp_path: Path) -> None:
     from webutil import headers, library_with, make_app, shutdown

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from ..batch import Outcome, Settings, run
 from ..errors import PixelSafeError
-from ..fsutil import write_atomic
+from ..fsutil import regular_inside, write_atomic
 from ..imageio import DEFAULT_LIMITS, IMAGE_SUFFIXES, sha256_file
 from ..policy import RISK_TITLES, action_title
 from ..store import Failure, Store
@@ -105,13 +105,12 @@ def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
 @with_vlm
 def analyze(paths: tuple[Path, ...], as_json: bool, workers: int, timeout: float,
             memory_mb: int, detectors: str, **vlm: Any) -> None:
-    """Analyse image files and print what each one gives away (a folder: use `scan`)."""
-    folders = [p for p in paths if p.is_dir()]
-    if folders:
-        raise click.UsageError(f"{folders[0]} is a folder: `pixelsafe scan {folders[0]}` "
-                               "analyses every photo in it (cached and resumable)")
+    """Analyse image files and print what each one gives away. A folder gives its photos,
+    recursively, as `scan` finds them (`scan` also caches and resumes)."""
     settings = Settings(detector_names(detectors), timeout, memory_mb, vlm=vlm_settings(**vlm))
-    names = [str(p) for p in paths]
+    names = [str(f) for p in paths
+             for f in ([f for f in walk_images(p) if regular_inside(f, p)] if p.is_dir()
+                       else [p])]
     failed = False
     rows: list[Outcome] = []
     show_bar = not as_json and len(names) > 1
