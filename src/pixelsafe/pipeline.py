@@ -174,5 +174,18 @@ def analyze(source: Source) -> Report:
     return default_analyzer().analyze(source)
 
 
+_chosen: dict[tuple[str, ...], Analyzer] = {}
+
+
+def analyzer_of(names: Sequence[str]) -> Analyzer:
+    """The process's analyser of these detectors (names or groups; unknown ones raise
+    :class:`UnknownDetectorError`), made once per choice."""
+    key = registry.expand(names)
+    with _default_lock:
+        if key not in _chosen:
+            _chosen[key] = Analyzer(registry.build(key))
+        return _chosen[key]
+
+
 def is_image_path(path: Path) -> bool:
     return path.suffix.lower() in imageio.IMAGE_SUFFIXES
