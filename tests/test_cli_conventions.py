@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLES
+from conftest import EVAL, SAMPLES, needs_shared
 from PIL import Image
 
 from pixelsafe import imageio
@@ -165,4 +165,15 @@ def test_strip_of_a_heic_keeps_its_colour_profile(tmp_path: Path) -> None:
     assert run("strip", src, "-o", out).exit_code == 0
     with Image.open(out) as im:
         assert im.info.get("icc_profile") == profile
+    assert metadata_of(out) == []
+
+
+@needs_shared
+def test_strip_of_a_heic_keeps_its_size_close(tmp_path: Path) -> None:
+    """Issue 27: stripping an 866 KB HEIF wrote a 5.1 MB HEIC (re-encoded at quality 90)."""
+    src = EVAL / "metadata-extractor" / "metadata-extractor-images" / "heic" / \
+        "cheers_1440x960.heic"
+    out = tmp_path / "out.heic"
+    assert run("strip", src, "-o", out).exit_code == 0
+    assert out.stat().st_size <= 2.5 * src.stat().st_size  # 11 times at quality 90
     assert metadata_of(out) == []
