@@ -16,7 +16,29 @@ os.environ.setdefault("PIXELSAFE_DATA", tempfile.mkdtemp(prefix="pixelsafe-test-
 #: (tests/test_units_without_shared.py checks that), the integration tests need them
 SHARED = Path(os.environ.get("PIXELSAFE_SHARED") or ROOT.parent / "shared")
 EVAL = SHARED / "eval"
-needs_eval = pytest.mark.skipif(not EVAL.is_dir(), reason=f"{EVAL} is not there")
+#: a test that reads ../shared (evaluation images, recorded VLM answers): skipped with one
+#: reason when a clone has no ../shared beside it, and the whole run refused under CI=true
+needs_shared = pytest.mark.needs_shared
+needs_eval = needs_shared
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "needs_shared: reads ../shared (eval sets, recorded "
+                            "VLM answers); skipped when it is absent, required under CI")
+    if IN_CI and not SHARED.is_dir():
+        raise pytest.UsageError(f"{SHARED} is missing: CI runs every test, and the ones "
+                                "marked needs_shared read it (copy ../shared beside the clone)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if SHARED.is_dir():
+        return
+    skip = pytest.mark.skip(reason=f"needs {SHARED} (the evaluation sets and recorded VLM "
+                                   "answers), which is not beside this clone")
+    for item in items:
+        if item.get_closest_marker("needs_shared"):
+            item.add_marker(skip)
 SAMPLES = ROOT / "samples"
 CROWD_IMAGE = EVAL / "faces-crowd" / "images" / "maksssksksss110.png"
 

@@ -17,9 +17,19 @@ UNIT_TESTS = ["test_imageio.py", "test_mrz.py", "test_recognizers.py", "test_fus
 
 def test_unit_tests_pass_without_the_shared_folder(tmp_path) -> None:
     env = {**os.environ, "PIXELSAFE_SHARED": str(tmp_path / "no-shared")}
+    env.pop("CI", None)  # under CI a missing ../shared refuses the run (tested below)
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
          *(str(ROOT / "tests" / name) for name in UNIT_TESTS)],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
     assert " passed" in proc.stdout and " skipped" in proc.stdout  # the eval comparisons
+
+
+def test_ci_refuses_to_run_without_the_shared_folder(tmp_path) -> None:
+    env = {**os.environ, "PIXELSAFE_SHARED": str(tmp_path / "no-shared"), "CI": "true"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         str(ROOT / "tests" / "test_fuse.py")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0 and "no-shared is missing" in proc.stdout + proc.stderr
