@@ -6,9 +6,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from conftest import ROOT
+from conftest import ROOT, needs_shared
 
 
+@needs_shared
 def test_quick_benchmark_run_completes(tmp_path):
     out = tmp_path / "RESULTS.md"
     proc = subprocess.run([sys.executable, str(ROOT / "bench" / "run.py"), "--quick",

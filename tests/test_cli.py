@@ -10,7 +10,7 @@ import sys
 import time
 
 from click.testing import CliRunner
-from conftest import EVAL, SAMPLES
+from conftest import EVAL, SAMPLES, needs_shared
 from PIL import Image
 
 from pixelsafe.cli import main
@@ -31,6 +31,7 @@ def test_analyze_table():
     assert "What to do" in result.output and "Redact before sharing" in result.output
 
 
+@needs_shared
 def test_analyze_json_lines_in_input_order_with_error_line():
     paths = [SAMPLES / "street-with-gps.jpg", BROKEN, SAMPLES / "crowd-maksssksksss373.png"]
     result = invoke("analyze", "--json", "--workers", "2", *paths)
@@ -77,6 +78,7 @@ def test_terminal_escapes_in_file_names_are_shown_not_obeyed(tmp_path):
         assert b"\\x1b[2J" in out.replace(b"\n", b""), (args, out[:300])
 
 
+@needs_shared
 def test_scan_caches_and_writes_jsonl(tmp_path):
     lib = tmp_path / "lib"
     shutil.copytree(SAMPLES, lib, ignore=shutil.ignore_patterns("*.py", "*.md"))

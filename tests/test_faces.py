@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from conftest import CROWD_IMAGE, EVAL, SAMPLES
+from conftest import CROWD_IMAGE, EVAL, SAMPLES, needs_shared
 
 from pixelsafe import imageio
 from pixelsafe.detectors import faces
@@ -85,6 +85,7 @@ def test_fine_windows_look_only_near_what_the_coarse_pass_saw():
     assert covered.all() and {w[2:] for w in everywhere} == {(1024, 1024)}
 
 
+@needs_shared
 def test_small_faces_in_a_large_frame_are_found_as_without_the_gate(face_detector,
                                                                    monkeypatch):
     """The fine pass looks only where the coarse pass saw a face-like response; faces too
@@ -122,6 +123,7 @@ def iou(a, b):
     return inter / ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter)
 
 
+@needs_shared
 def test_real_model_finds_crowd_faces(face_detector):
     import xml.etree.ElementTree as ET
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from conftest import EVAL
+from conftest import EVAL, needs_shared
 
 from pixelsafe import errors
 from pixelsafe.batch import Settings, run
@@ -15,10 +15,12 @@ TYPED = {cls.code for cls in vars(errors).values()
          if isinstance(cls, type) and issubclass(cls, errors.PixelSafeError)}
 
 
+@needs_shared
 def test_corpus_is_present():
     assert len(MALFORMED) >= 190
 
 
+@needs_shared
 def test_every_malformed_file_fails_cleanly_or_reports():
     started = time.monotonic()
     outcomes = list(run([str(p) for p in MALFORMED], Settings(timeout=10), workers=2))

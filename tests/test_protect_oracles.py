@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from conftest import EVAL, SAMPLES
+from conftest import EVAL, SAMPLES, needs_shared
 
 from pixelsafe.protect import RedactOptions, lock, redact, strip, unlock
 
@@ -74,12 +74,14 @@ def leftovers(path: Path) -> list[str]:
     return bad
 
 
+@needs_shared
 def test_the_sources_do_carry_metadata() -> None:
     """The oracle can fail: on the inputs it does find content tags."""
     for src in SOURCES:
         assert leftovers(src), src
 
 
+@needs_shared
 @pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.name)
 @pytest.mark.parametrize("suffix", [".jpg", ".png", "same"])
 def test_exiftool_finds_only_structure_after_strip(tmp_path: Path, src: Path,

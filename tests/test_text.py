@@ -6,7 +6,7 @@ import json
 
 import pytest
 import zxingcpp
-from conftest import EVAL, SAMPLES
+from conftest import EVAL, SAMPLES, needs_shared
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from pixelsafe import fuse, models
@@ -171,6 +171,7 @@ def test_text_free_photo_has_no_text_findings(text_analyzer: Analyzer) -> None:
                                                      Kind.LICENSE_PLATE)] == []
 
 
+@needs_shared
 @pytest.mark.parametrize("name", ["original/0.png", "augmentation/0/us_pass_augmentated_2.png"])
 def test_synthetic_passports_are_found_but_do_not_verify(text_analyzer: Analyzer,
                                                          name: str) -> None:
@@ -188,6 +189,7 @@ def test_synthetic_passports_are_found_but_do_not_verify(text_analyzer: Analyzer
         report.explanation
 
 
+@needs_shared
 def test_a_passport_with_its_portrait_is_critical_even_unverified(analyzer: Analyzer) -> None:
     """Issue 27: both passports scored 4 "MRZ not verified" beside an ID card's 5."""
     report = analyzer.analyze(EVAL / "passports-seed" / "original" / "0.png")
@@ -214,6 +216,7 @@ def scanned_emails() -> dict[str, list[tuple[str, str]]]:
     return out
 
 
+@needs_shared
 @pytest.mark.parametrize("name, expected", [
     ("doc_000297.png", [("email", "john.mcaughey@aeat.co.uk"), ("person_name", "Robinson, John"),
                         ("person_name", "Coggins, Chris"), ("person_name", "Townsend, David")]),

@@ -10,7 +10,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import EVAL, SAMPLES
+from conftest import EVAL, SAMPLES, needs_shared
 from fake_ollama import MODEL, FakeOllama, closed_port_url, recorded, recorded_space
 from PIL import Image
 
@@ -72,6 +72,7 @@ def test_boxes_map_back_and_clip(box, expected):
     assert to_original(box, (280, 250), (1120, 1000)) == expected
 
 
+@needs_shared
 @pytest.mark.parametrize("name", ["us_pass_augmentated_1.png", "us_pass_augmentated_2.png"])
 def test_recorded_784px_boxes_land_on_the_detected_faces(name, face_detector):
     """The recorded answers' boxes are in pixels of the 784-px-wide image the proof of
@@ -90,6 +91,7 @@ def test_recorded_784px_boxes_land_on_the_detected_faces(name, face_detector):
 
 # -- the recorded answers, through HTTP -----------------------------------------------------
 
+@needs_shared
 def test_fam_answer_ends_critical_with_children(analyzer, baseline):
     """The model scored this family photo 1 ("low") although it saw a child; fused, the
     child is a finding and the photo is critical."""
@@ -111,6 +113,7 @@ def test_fam_answer_ends_critical_with_children(analyzer, baseline):
     assert Report.from_json(report.to_json()) == report
 
 
+@needs_shared
 @pytest.mark.parametrize("answer", ["fam.jpg", "fake_id.jpg", "doc_000429.png",
                                     "1.png", "us_pass_augmentated_3.png", "Passport.png",
                                     "2601032.jpg"])
@@ -127,6 +130,7 @@ def test_the_vlm_never_lowers_a_score_nor_removes_a_finding(analyzer, baseline, 
     assert report.summary.has_children is recorded(answer)["has_children"]
 
 
+@needs_shared
 def test_vlm_faces_confirm_or_are_added_with_a_flag(analyzer, baseline, face_detector):
     """us_pass_augmentated_1's recorded face box confirms the detector's face."""
     path = PASSPORTS / "us_pass_augmentated_1.png"
@@ -160,6 +164,7 @@ def test_request_follows_the_contract(analyzer):
     assert chat["keep_alive"]
 
 
+@needs_shared
 def test_answers_are_cached_by_hash_model_and_prompt(analyzer, tmp_path):
     cache = AnswerCache(tmp_path)
     with FakeOllama("fam.jpg") as fake:
@@ -173,6 +178,7 @@ def test_answers_are_cached_by_hash_model_and_prompt(analyzer, tmp_path):
 
 # -- every failure leaves the detector report standing -------------------------------------
 
+@needs_shared
 @pytest.mark.parametrize(("mode", "code", "words"), [
     ("down", "vlm_unreachable", "cannot reach Ollama"),
     ("missing", "vlm_model_missing", "ollama pull qwen2.5vl:3b"),
@@ -210,6 +216,7 @@ def test_discovery(mode, ok, words):
     assert status.ok is ok and words in status.message
 
 
+@needs_shared
 def test_the_fake_also_answers_generate():
     import ollama
 
@@ -232,6 +239,7 @@ def test_settings_from_environment_and_flags(monkeypatch):
     assert VlmSettings.from_env(url="http://localhost:1").url == "http://localhost:1"
 
 
+@needs_shared
 def test_cli_analyze_needs_one_flag(tmp_path, monkeypatch):
     from pixelsafe.cli import main
 
@@ -256,6 +264,7 @@ def test_cli_analyze_with_ollama_down_still_reports(tmp_path, monkeypatch):
     assert line["summary"]["faces"] >= 1 and line["summary"]["has_children"] is None
 
 
+@needs_shared
 def test_scan_with_vlm(tmp_path, monkeypatch):
     from pixelsafe.cli import main
 

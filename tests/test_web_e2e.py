@@ -10,7 +10,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SAMPLES
+from conftest import ROOT, SAMPLES, needs_shared
 from webutil import library_with, live_server, make_app, shutdown
 
 from pixelsafe.report import Box
@@ -317,6 +317,7 @@ def test_badge_colours_are_the_originals(server, page, risk, colour):
     assert badge.evaluate("b => getComputedStyle(b).backgroundColor") == colour
 
 
+@needs_shared
 def test_vlm_switch_light_and_marked_findings(browser, tmp_path, monkeypatch):
     """The VLM switch against the fake Ollama: the light turns green, the photo is analysed
     again, and what the VLM added is marked as such."""

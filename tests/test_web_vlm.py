@@ -4,6 +4,7 @@ in the worker's own process, which reaches the fake over HTTP like a real Ollama
 from __future__ import annotations
 
 import pytest
+from conftest import needs_shared
 from fake_ollama import MODEL, FakeOllama, closed_port_url
 from webutil import headers, library_with, make_app, shutdown, wait_idle
 
@@ -24,6 +25,7 @@ def web(tmp_path):
             shutdown(app)
 
 
+@needs_shared
 def test_switch_on_reanalyses_with_the_vlm_and_off_keeps_the_reports(web):
     app, client, fake = web
     off = client.get("/api/vlm").get_json()
@@ -53,6 +55,7 @@ def test_switch_on_reanalyses_with_the_vlm_and_off_keeps_the_reports(web):
     assert client.get(f"/api/images/{image['id']}").get_json()["vlm"] is True
 
 
+@needs_shared
 def test_a_vlm_failure_keeps_the_detector_report_and_is_retried(web):
     app, client, fake = web
     fake.mode = "error500"
