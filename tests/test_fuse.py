@@ -61,3 +61,20 @@ def test_an_unverified_passport_does_not_read_as_not_sure() -> None:
                                  given_names="ROBERT")])
     assert "not verified" not in text
     assert text.startswith("A passport (MRZ read, check digits do not match) for HODGE, ROBERT")
+
+
+def test_names_are_listed_once_and_not_beside_their_documents_holder() -> None:
+    """Issue 27: "3 names (HODGE, ROBERT, UNITED STATES OF AMERICA)" beside "a passport
+    for HODGE, ROBERT", and the same name listed twice."""
+    text = fuse.explain([
+        finding(Kind.DOCUMENT, "passport", verified=True, surname="HODGE",
+                given_names="ROBERT"),
+        finding(Kind.PERSONAL_TEXT, "person_name", "HODGE"),
+        finding(Kind.PERSONAL_TEXT, "person_name", "ROBERT"),
+        finding(Kind.PERSONAL_TEXT, "person_name", "Jane Roe"),
+        finding(Kind.PERSONAL_TEXT, "person_name", "JANE  ROE"),
+        finding(Kind.PERSONAL_TEXT, "email", "a@b.org"),
+        finding(Kind.PERSONAL_TEXT, "email", "a@b.org"),
+    ])
+    assert "1 name (Jane Roe)" in text and "HODGE, ROBERT;" in text
+    assert "1 email" in text and text.count("a@b.org") == 1

@@ -238,15 +238,26 @@ def _explain_text(findings: Sequence[Finding]) -> list[str]:
                          f"{article} {name} ({state})")
         elif f.kind is Kind.DOCUMENT:
             parts.append(label_name(f.kind, f.label))
-    counts: dict[str, list[str]] = {}
+    # each value once (a name printed twice is one name), and not the names the document's
+    # holder already gives ("a passport ... for HODGE, ROBERT", not also "2 names (HODGE,
+    # ROBERT)")
+    holders = {word for f in findings if (d := f.details(DocumentDetail)) is not None
+               for word in f"{d.surname} {d.given_names}".casefold().replace(",", " ").split()}
+    counts: dict[str, dict[str, str]] = {}
     for f in findings:
-        if f.kind is Kind.PERSONAL_TEXT and f.label != "mrz":
-            counts.setdefault(f.label, []).append(_mask(f.label, f.text or ""))
-    for label, texts in counts.items():
+        if f.kind is not Kind.PERSONAL_TEXT or f.label == "mrz":
+            continue
+        text = f.text or ""
+        if f.label == "person_name" and text and set(text.casefold().split()) <= holders:
+            continue
+        counts.setdefault(f.label, {}).setdefault(" ".join(text.casefold().split()),
+                                                  _mask(f.label, text))
+    for label, values in counts.items():
         name = label_name(Kind.PERSONAL_TEXT, label)
-        shown = ", ".join(dict.fromkeys(texts[:3]))
-        parts.append(f"{_plural(len(texts), name)} ({shown})" if shown else
-                     _plural(len(texts), name))
+        texts = [t for t in values.values() if t]
+        shown = ", ".join(texts[:3])
+        parts.append(f"{_plural(len(values), name)} ({shown})" if shown else
+                     _plural(len(values), name))
     for f in findings:
         if f.kind is Kind.LICENSE_PLATE:
             parts.append(f"licence plate {f.text}" if f.text else "a licence plate")
