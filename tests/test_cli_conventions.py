@@ -105,7 +105,9 @@ def test_deface_names_dry_run_and_unknown_keep_ids(tmp_path: Path) -> None:
     assert not (tmp_path / "o.jpg").exists()
     report = json.loads(run("analyze", "--json", src).output)
     boxes = {tuple(f["box"]) for f in report["findings"] if f["kind"] == "face"}
-    assert {tuple(r["box"]) for r in faces} == boxes  # --mask-scale 1.0: the detector's box
+    # --mask-scale 1.0: the detector's boxes (and, as a real run writes them, wider ones
+    # where a face was still found after the first fill)
+    assert boxes <= {tuple(r["box"]) for r in faces}
     strict = run("redact", src, "-o", tmp_path / "o.jpg", "--dry-run", "--json",
                  "--thresh", "0.95")
     assert len([r for r in json.loads(strict.output.splitlines()[-1])["regions"]
@@ -177,3 +179,20 @@ def test_strip_of_a_heic_keeps_its_size_close(tmp_path: Path) -> None:
     assert run("strip", src, "-o", out).exit_code == 0
     assert out.stat().st_size <= 2.5 * src.stat().st_size  # 11 times at quality 90
     assert metadata_of(out) == []
+
+
+@needs_shared
+@pytest.mark.parametrize("name", ["passports-seed/original/0.png",
+                                  "faces-crowd/images/maksssksksss12.png"])
+def test_the_plan_printed_is_the_plan_executed(tmp_path: Path, name: str) -> None:
+    """Issue 27: --dry-run printed the regions before the faces were treated until the
+    detector no longer found them (8 planned, 9 written; 11 and 19 on the crowd)."""
+    src = EVAL / name
+    dry = run("redact", src, "-o", tmp_path / "o.png", "--dry-run", "--json")
+    assert dry.exit_code == 0, dry.output
+    assert not (tmp_path / "o.png").exists()
+    real = run("redact", src, "-o", tmp_path / "o.png", "--json")
+    assert real.exit_code == 0, real.output
+    planned = json.loads(dry.output.splitlines()[-1])["regions"]
+    written = json.loads(real.output.splitlines()[-1])["regions"]
+    assert planned == written

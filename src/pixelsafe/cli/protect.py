@@ -265,8 +265,9 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, replacewith: str 
 
 def print_plans(jobs: list[Job], options: Any, as_json: bool, timeout: float,
                 memory_mb: int) -> ExitStatus:
-    """--dry-run: each file's regions as the plan gives them (the check after redaction
-    may add more), nothing written."""
+    """--dry-run: each file's regions as a real run writes them (the redaction runs,
+    faces treated until the detector no longer finds them and the check after it
+    included), nothing written."""
     from ..protect.bounded import Bounded
 
     code = ExitStatus.OK
@@ -274,7 +275,9 @@ def print_plans(jobs: list[Job], options: Any, as_json: bool, timeout: float,
     with Bounded(timeout, memory_mb) as bounded:
         for job in jobs:
             try:
-                targets = bounded.plan(job.src, options)
+                assert job.dst is not None
+                targets = bounded.redact(job.src, job.dst, replace(options, dry_run=True)
+                                         ).regions
             except PixelSafeError as exc:
                 code = max(code, fail(job.src, exc))
                 continue

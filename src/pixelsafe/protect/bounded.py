@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Any
 
 from ..batch import Settings, Supervisor, limit_memory, serve_tasks
-from .core import RedactOptions, RedactResult, Target
+from .core import RedactOptions, RedactResult
 
 
 def _task(task: tuple[Any, ...]) -> Any:
@@ -22,8 +22,6 @@ def _task(task: tuple[Any, ...]) -> Any:
     _, src, op, dst, options = task
     if op == "redact":
         return ops.redact(src, dst, options)
-    if op == "plan":
-        return ops.plan_only(src, options)
     return ops.strip(src, dst, **options)
 
 
@@ -50,10 +48,6 @@ class Bounded:
     def redact(self, src: Path, dst: Path, options: RedactOptions) -> RedactResult:
         result: RedactResult = self._run((0, str(src), "redact", str(dst), options))
         return result
-
-    def plan(self, src: Path, options: RedactOptions) -> list[Target]:
-        targets: list[Target] = self._run((0, str(src), "plan", "", options))
-        return targets
 
     def strip(self, src: Path, dst: Path, keep_icc: bool = False, overwrite: bool = False,
               keep_tags: frozenset[str] = frozenset()) -> Path:

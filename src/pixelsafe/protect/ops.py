@@ -71,18 +71,6 @@ def _redaction_analyzer(face_threshold: float | None) -> Any:
                      *registry.build(("text", "barcodes"))])
 
 
-def plan_only(path: str | Path, options: RedactOptions) -> list[Target]:
-    """The regions a redaction would start from (``--dry-run``): analysis and plan, no
-    pixels changed, nothing written."""
-    src = Path(path)
-    loaded = imageio.load(src)
-    report = None
-    if options.only != frozenset():
-        report = _redaction_analyzer(options.face_threshold).analyze(src)
-    width, height = loaded.rgb.size
-    return plan(report, options, width, height)
-
-
 def _touches(a: Box, b: Box) -> bool:
     return min(a.x2, b.x2) > max(a.x1, b.x1) and min(a.y2, b.y2) > max(a.y1, b.y1)
 
@@ -147,7 +135,8 @@ def redact(path: str | Path, out: str | Path, options: RedactOptions | None = No
     ``verification["added"]``: never a refusal."""
     options = options or RedactOptions()
     src, dst = Path(path), Path(out)
-    check_output(dst, [src], options.overwrite)
+    if not options.dry_run:
+        check_output(dst, [src], options.overwrite)
     fmt = output_format(dst, "")
     job = prepare(src, options, fmt, report, analyzer)
     data, quality = encode(job.pixels, fmt, job.loaded, options.keep_icc)
@@ -155,6 +144,9 @@ def redact(path: str | Path, out: str | Path, options: RedactOptions | None = No
     if options.verify:
         data, verification = _verified(job, data, fmt, options)
     targets = job.targets
+    if options.dry_run:
+        return RedactResult(src, dst, fmt, targets, options.passphrase is not None, None,
+                            quality, verification)
     sidecar_bytes = None
     if options.passphrase is not None:
         payload = sealed.seal([sealed.Region(t.box, job.original.crop(
