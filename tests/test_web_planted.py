@@ -20,7 +20,9 @@ from pixelsafe.errors import UnsafePathError
 from pixelsafe.fsutil import private_dir
 
 OTHER_UID = 65534  # nobody
-can_chown = os.geteuid() == 0
+#: "another user" is simulated with chown, which needs root
+as_another_user = pytest.mark.skipif(os.geteuid() != 0, reason="simulating another user "
+                                     "needs chown (root)")
 
 
 def png(color: tuple[int, int, int] = (200, 20, 30)) -> bytes:
@@ -69,7 +71,7 @@ def test_links_planted_in_the_old_data_folder_are_not_migrated(tmp_path):
         shutdown(app)
 
 
-@pytest.mark.skipif(not can_chown, reason="simulating another user needs chown (root)")
+@as_another_user
 def test_an_old_data_folder_of_another_user_is_not_migrated(tmp_path):
     root = tmp_path / "photos"
     root.mkdir()
@@ -128,7 +130,7 @@ def test_a_planted_uploads_or_trash_link_receives_nothing(tmp_path, folder):
         shutdown(app)
 
 
-@pytest.mark.skipif(not can_chown, reason="simulating another user needs chown (root)")
+@as_another_user
 def test_a_folder_of_another_user_is_not_private(tmp_path):
     folder = tmp_path / "uploads"
     folder.mkdir()
