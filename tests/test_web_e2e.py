@@ -291,6 +291,9 @@ def test_drop_upload_draw_box_encrypt_restore(server, page, tmp_path):
     restored = tmp_path / info.value.suggested_filename
     info.value.save_as(restored)
     assert np.array_equal(np.asarray(Image.open(restored).convert("RGB")), pixels)
+    # issue 27: the restored file is a PNG whatever the protected one was, and says why
+    assert restored.suffix == ".png"
+    assert "original pixels come back exactly" in page.locator("#detail-note").inner_text()
     # a wrong passphrase is a clear message, not a download
     page.set_input_files("#restore-file", str(protected))
     page.fill("#restore-pass", "the wrong one")

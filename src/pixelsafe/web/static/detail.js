@@ -440,7 +440,11 @@ export function initDetail() {
       const { name, headers } = await download('/api/restore', { method: 'POST', form });
       $('restore-pass').value = '';
       const warning = headers.get('X-PixelSafe-Warning');
-      say(`Restored ${name}.${warning ? ` Warning: ${warning}` : ''}`);
+      // a restored JPEG comes back as a PNG: say why, so the new suffix is no surprise
+      const why = name.endsWith('.png')
+        ? ' It is a PNG so that the original pixels come back exactly: a JPEG would lose some of them again.'
+        : '';
+      say(`Restored ${name}.${why}${warning ? ` Warning: ${warning}` : ''}`);
     });
   });
   $('delete').addEventListener('click', () => run($('delete'), async () => {
