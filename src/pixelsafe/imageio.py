@@ -6,6 +6,7 @@ its EXIF orientation applied.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import logging
@@ -13,8 +14,10 @@ import os
 import stat
 import threading
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -100,23 +103,36 @@ class LoadedImage:
         return self.rgb.height
 
 
-def sha256_file(path: str | os.PathLike[str], max_bytes: int | None = None) -> str:
-    """SHA-256 of a regular file, read in 1 MiB chunks through one descriptor: opened
-    without blocking (a FIFO cannot hang it), checked with fstat (a device or a FIFO swapped
-    in after the caller's own check is an :class:`InputError`, never read), and refused
-    before any read when larger than ``max_bytes`` (:class:`FileTooLargeError`)."""
+@contextlib.contextmanager
+def open_regular(path: str | os.PathLike[str], max_bytes: int | None = None
+                 ) -> Iterator[BinaryIO]:
+    """``path`` opened for reading as a regular file, checked through its own descriptor:
+    opened without blocking (a FIFO cannot hang the open), then fstat: a folder, FIFO,
+    device or socket (a link to /dev/zero, or one swapped in after the caller's own check)
+    is an :class:`InputError`, never read; over ``max_bytes`` a :class:`FileTooLargeError`
+    before any read."""
     p = Path(path)
     try:
         fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except IsADirectoryError as exc:
+        raise InputError(f"{p}: is a directory") from exc
     except OSError as exc:
         raise InputError(f"{p}: cannot read file ({exc.strerror or exc})") from exc
     with os.fdopen(fd, "rb") as fh:
         st = os.fstat(fh.fileno())
         if not stat.S_ISREG(st.st_mode):
+            if stat.S_ISDIR(st.st_mode):
+                raise InputError(f"{p}: is a directory")
             raise InputError(f"{p}: not a regular file (a FIFO, a device or a socket)")
         if max_bytes is not None and st.st_size > max_bytes:
             raise FileTooLargeError(f"{p.name}: {st.st_size} bytes is over the limit of "
                                     f"{max_bytes} bytes")
+        yield fh
+
+
+def sha256_file(path: str | os.PathLike[str], max_bytes: int | None = None) -> str:
+    """SHA-256 of a regular file (see :func:`open_regular`), read in 1 MiB chunks."""
+    with open_regular(path, max_bytes) as fh:
         digest = hashlib.sha256()
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
@@ -137,23 +153,8 @@ def sniff_format(head: bytes) -> str | None:
 def read_bytes(path: str | os.PathLike[str], limits: Limits = DEFAULT_LIMITS) -> bytes:
     p = Path(path)
     try:
-        # non-blocking, so that a FIFO cannot hang the open; then only a regular file is
-        # read (a link to /dev/zero or a device would be read without end)
-        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
-            st = os.fstat(fh.fileno())
-            if not stat.S_ISREG(st.st_mode):
-                if stat.S_ISDIR(st.st_mode):
-                    raise InputError(f"{p}: is a directory")
-                raise InputError(f"{p}: not a regular file (a FIFO, a device or a socket)")
-            if st.st_size > limits.max_bytes:
-                raise FileTooLargeError(f"{p.name}: {st.st_size} bytes is over the limit of "
-                                        f"{limits.max_bytes} bytes")
+        with open_regular(p, limits.max_bytes) as fh:
             data = fh.read(limits.max_bytes + 1)
-    except InputError:
-        raise
-    except IsADirectoryError as exc:
-        raise InputError(f"{p}: is a directory") from exc
     except OSError as exc:
         raise InputError(f"{p}: cannot read file ({exc.strerror or exc})") from exc
     if len(data) > limits.max_bytes:

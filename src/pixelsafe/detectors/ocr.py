@@ -251,10 +251,9 @@ def kept_characters_model(path: Path, threads: int | None = None) -> Any:
         model = onnx.load(str(path))
         meta = {prop.key: prop for prop in model.metadata_props}
         chars = meta["character"].value.splitlines()
-        kept = [c for c in chars if clean_text(c)]
+        kept = [i for i, c in enumerate(chars) if clean_text(c)]
         # the classes: the blank, then the dictionary, then the space
-        columns = np.array([0] + [i + 1 for i, c in enumerate(chars) if clean_text(c)]
-                           + [len(chars) + 1])
+        columns = np.array([0] + [i + 1 for i in kept] + [len(chars) + 1])
         classes = len(chars) + 2
         cut = 0
         for weight in model.graph.initializer:
@@ -268,7 +267,7 @@ def kept_characters_model(path: Path, threads: int | None = None) -> Any:
             raise ValueError(f"not the recogniser this was written for ({cut} layers of "
                              f"{classes} classes)")
         output.type.tensor_type.shape.dim[-1].dim_value = len(columns)
-        meta["character"].value = "\n".join(kept)
+        meta["character"].value = "\n".join(chars[i] for i in kept)
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         options.inter_op_num_threads = 1

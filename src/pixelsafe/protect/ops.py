@@ -44,17 +44,11 @@ HARDEN_THRESHOLD = 0.2
 
 
 def _analyzer(names: Sequence[str]) -> Any:
-    return _cached_analyzer(tuple(names))
-
-
-@functools.cache
-def _cached_analyzer(names: tuple[str, ...]) -> Any:
-    """One analyzer per detector set and process: its models load once, not per file (the
+    """The process's analyser of these detectors: its models load once, not per file (the
     web app's exports and a CLI batch call this for every file)."""
-    from ..detectors import registry
-    from ..pipeline import Analyzer
+    from ..pipeline import analyzer_of
 
-    return Analyzer(registry.build(names))
+    return analyzer_of(names)
 
 
 @functools.cache

@@ -172,10 +172,10 @@ class Library:
             image_id = int(conn.execute("SELECT id FROM images WHERE path = ?",
                                         (rel,)).fetchone()[0])
             self._enqueue(conn, image_id)
-            if before is not None and before[0] != sha256:
-                # the file was edited in place: what its old bytes gave goes now
+            edited = before is not None and before[0] != sha256
+            if edited:  # in place: what its old bytes gave goes now
                 self._drop_unused(conn, before[0])
-        if before is not None and before[0] != sha256:
+        if edited:
             self.store.scrub()
         self.wake.set()
         return image_id
