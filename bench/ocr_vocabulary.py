@@ -35,6 +35,25 @@ def keyed(lines: list[Line]) -> dict[tuple[int, int, int, int], Line]:
     return {tuple(round(v) for v in ln.rect): ln for ln in lines}  # type: ignore[misc]
 
 
+def read_alternately(engines: dict[str, OcrEngine], path: Path,
+                     ms: dict[str, list[float]]) -> dict[str, list[Line]] | None:
+    """The lines each engine reads in the image ``path``, one engine after the other, each
+    one's time appended to ``ms``; None for a file that does not load."""
+    try:
+        image = imageio.load(path)
+    except PixelSafeError:
+        return None
+    read: dict[str, list[Line]] = {}
+    for which, engine in engines.items():
+        t = time.perf_counter()
+        try:
+            read[which] = engine.read(image.rgb)
+        except PixelSafeError:
+            read[which] = []
+        ms[which].append((time.perf_counter() - t) * 1000)
+    return read
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -55,18 +74,9 @@ def main() -> None:
         ms: dict[str, list[float]] = {"full": [], "kept": []}
         same = images = 0
         for path in files[:a.n]:
-            try:
-                image = imageio.load(path)
-            except PixelSafeError:
+            read = read_alternately(engines, path, ms)
+            if read is None:
                 continue
-            read: dict[str, list[Line]] = {}
-            for which, engine in engines.items():
-                t = time.perf_counter()
-                try:
-                    read[which] = engine.read(image.rgb)
-                except PixelSafeError:
-                    read[which] = []
-                ms[which].append((time.perf_counter() - t) * 1000)
             images += 1
             full, kept = keyed(read["full"]), keyed(read["kept"])
             count = {k: count[k] + len(v) for k, v in read.items()}

@@ -46,29 +46,48 @@ class Counting:
 @pytest.fixture(scope="module")
 def engines():
     """The process's engine (gated) and an ungated one sharing its models; the gate's
-    inner network counts its runs."""
+    networks (the whole input's, and the small pass's) count their runs."""
     gated = models().ocr()
     engine = gated.engine()
     det = engine._load_det_model()
     assert isinstance(det.session, GatedDetection)
     counting = Counting(det.session.session)
     det.session.session = counting
+    small = Counting(det.session.small)
+    det.session.small = small
     whole = OcrEngine(dataclasses.replace(gated.config, gate_scale=0))
     whole._engine = engine
-    yield gated, whole, det, counting
+    yield gated, whole, det, counting, small
     det.session.session = counting.session
+    det.session.small = small.session
 
 
 def test_a_large_photo_without_text_costs_the_small_pass_only(engines) -> None:
-    gated, _, _, counting = engines
+    gated, _, _, counting, small = engines
     counting.sizes.clear()
+    small.sizes.clear()
     assert gated.read(photo()) == []
     # one run, at half the detector's scale (1920x1440 -> 960x704 on the 32-pixel grid)
-    assert counting.sizes == [(704, 960)]
+    assert small.sizes == [(704, 960)]
+    assert counting.sizes == []
+
+
+def test_the_small_pass_runs_the_int8_detector() -> None:
+    """Its map is the int8 network's: close to the float32 one, not equal to it."""
+    gate = OcrEngine(OcrConfig(threads=1)).engine()._load_det_model().session
+    im = photo(7, size=(640, 480))
+    ImageDraw.Draw(im).text((40, 200), "Jane Roe 016-5498845", fill="black", font_size=40)
+    x = ((np.asarray(im, dtype=np.float32) / 255 - 0.5) / 0.5).transpose(2, 0, 1)[None]
+    small, full = np.asarray(gate.small(x)), np.asarray(gate.session(x))
+    assert small.shape == full.shape
+    assert not np.array_equal(small, full)
+    assert float(np.abs(small - full).mean()) < 0.01
+    plain = OcrEngine(OcrConfig(threads=1, int8_gate=False)).engine()._load_det_model().session
+    assert plain.small is plain.session
 
 
 def test_small_text_in_a_large_photo_is_read_as_without_the_gate(engines) -> None:
-    gated, whole, det, counting = engines
+    gated, whole, det, counting, _ = engines
     im = photo(5)
     # an ID card a quarter of the frame wide: its fields are 30 px high in a 12 MP photo,
     # 14 px at the detector's scale, 7 px in the gate's small pass
@@ -87,10 +106,12 @@ def test_small_text_in_a_large_photo_is_read_as_without_the_gate(engines) -> Non
 
 
 def test_a_small_image_is_never_gated(engines) -> None:
-    gated, _, _, counting = engines
+    gated, _, _, counting, small = engines
     counting.sizes.clear()
+    small.sizes.clear()
     gated.read(photo(size=(1600, 1200)))
     assert counting.sizes == [(1216, 1600)]  # the whole input at once, no small pass
+    assert small.sizes == []
 
 
 def test_the_gate_can_be_turned_off() -> None:

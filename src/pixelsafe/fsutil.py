@@ -102,6 +102,13 @@ def data_home() -> Path:
     return Path(base) / "pixelsafe"
 
 
+def cache_home() -> Path:
+    """Where PixelSafe keeps what it can make again (the scan cache, the VLM's answers, the
+    int8 text detector): ``$XDG_CACHE_HOME/pixelsafe``, else ``~/.cache/pixelsafe``."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "pixelsafe"
+
+
 def library_data(root: Path) -> Path:
     """The private folder of one photo library's data, named by a hash of its path."""
     import hashlib

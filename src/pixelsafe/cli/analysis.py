@@ -17,7 +17,7 @@ from rich.table import Table
 
 from ..batch import Outcome, Settings, run
 from ..errors import PixelSafeError
-from ..fsutil import regular_inside, write_atomic
+from ..fsutil import cache_home, regular_inside, write_atomic
 from ..imageio import DEFAULT_LIMITS, IMAGE_SUFFIXES, sha256_file
 from ..policy import RISK_TITLES, action_title
 from ..store import Failure, Store
@@ -36,8 +36,7 @@ from .common import (
 RISK_STYLE = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "red"}
 
 def default_db() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "pixelsafe" / "scan.db"
+    return cache_home() / "scan.db"
 
 
 # ------------------------------------------------------------------------- output

@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
 from ..errors import PixelSafeError
-from ..fsutil import private_dir, write_atomic
+from ..fsutil import cache_home, private_dir, write_atomic
 from .settings import PROMPT_VERSION
 
 log = logging.getLogger(__name__)
@@ -21,8 +20,7 @@ class AnswerCache:
     atomically (safe across the batch's worker processes)."""
 
     def __init__(self, folder: str | Path | None = None) -> None:
-        default = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-        self.folder = Path(folder) if folder else default / "pixelsafe" / "vlm"
+        self.folder = Path(folder) if folder else cache_home() / "vlm"
 
     def _path(self, sha256: str, model: str) -> Path:
         key = hashlib.sha256(f"{sha256}|{model}|{PROMPT_VERSION}".encode()).hexdigest()
