@@ -188,3 +188,40 @@ def test_altered_model_is_refused(tmp_path, monkeypatch):
     (tmp_path / CENTERFACE.filename).write_bytes(b"not the model")
     with pytest.raises(ModelHashError):
         model_path(CENTERFACE)
+
+
+def test_faces_run_on_one_core_beside_the_text_and_on_every_core_alone() -> None:
+    """With text detectors in the analysis the face network runs in its own thread on one
+    core (the OCR's networks use every core); alone it keeps every core."""
+    import threading
+
+    from PIL import Image as PILImage
+
+    from pixelsafe.detectors import registry
+    from pixelsafe.detectors.faces import FaceDetector
+    from pixelsafe.pipeline import Analyzer
+
+    both = Analyzer(registry.build(["faces", "pii"]))
+    (faces,) = [d for d in both.detectors if isinstance(d, FaceDetector)]
+    assert faces.beside and faces.threads == 1
+    alone = Analyzer(registry.build(["faces"]))
+    (solo,) = alone.detectors
+    assert isinstance(solo, FaceDetector) and not solo.beside and solo.threads is None
+
+    ran: list[tuple[str, int]] = []
+    session = faces.model.session
+
+    def recording(threads=None):
+        s = session(threads)
+        ran.append((threading.current_thread().name,
+                    s.get_session_options().intra_op_num_threads))
+        return s
+
+    faces.model.session = recording  # type: ignore[method-assign]
+    try:
+        with PILImage.open(SAMPLES / "crowd-maksssksksss373.png") as im:
+            report = both.analyze(im.convert("RGB"))
+    finally:
+        del faces.model.session
+    assert report.summary.faces > 0
+    assert ran and all(t.startswith("pixelsafe-bg") and n == 1 for t, n in ran)

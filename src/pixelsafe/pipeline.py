@@ -44,8 +44,8 @@ class Analyzer:
     """Runs detectors over one image at a time. Reuse one instance: models load once.
 
     ``vlm``, the optional local VLM, becomes one more detector (:class:`VlmDetector`).
-    Background detectors (the VLM) and those marked ``beside`` (barcodes) start first and
-    run in threads beside the others."""
+    Background detectors (the VLM) and those marked ``beside`` (barcodes; the faces, on
+    one core, when text is read too) start first and run in threads beside the others."""
 
     def __init__(self, detectors: Sequence[Detector] | None = None,
                  limits: imageio.Limits = imageio.DEFAULT_LIMITS,
@@ -55,6 +55,9 @@ class Analyzer:
             self.detectors.append(VlmDetector(vlm))
         self.limits = limits
         self.timeout = timeout
+        if any(d.reads_text for d in self.detectors):
+            for d in self.detectors:
+                d.beside_the_text()
         beside = sum(1 for d in self.detectors if d.background or d.beside)
         self._pool = ThreadPoolExecutor(beside, "pixelsafe-bg") if beside else None
 

@@ -133,11 +133,19 @@ class Detector(ABC):
     #: run in a thread beside the others, within the analysis's time: for a detector whose
     #: work is single-threaded native code (zxing, OpenCV), so that while it runs the
     #: second core serves the networks instead of idling
-    beside: ClassVar[bool] = False
+    beside: bool = False
+    #: reads the image's OCR result, whose networks use every core
+    reads_text: ClassVar[bool] = False
     #: False for a detector that costs next to nothing (it reads bytes already in memory):
     #: it still runs when the analysis has run out of time, so that a slow face pass never
     #: costs the report its GPS position
     timed: ClassVar[bool] = True
+
+    def beside_the_text(self) -> None:
+        """Told by the analyzer when detectors that read text run in the same analysis: a
+        detector whose own network is better run on one core beside theirs switches to
+        that here (the faces). Nothing for the others."""
+        return None
 
     def detect(self, image: LoadedImage | Scene, deadline: Deadline | None = None
                ) -> list[Finding]:

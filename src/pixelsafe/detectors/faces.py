@@ -54,17 +54,19 @@ class CenterFaceModel:
     def __init__(self, path: Path | None = None, threads: int | None = None) -> None:
         self._path = path
         self._threads = threads
-        self._session: OnnxSession | None = None
+        self._sessions: dict[int, OnnxSession] = {}
         self._lock = threading.Lock()
 
-    def session(self) -> OnnxSession:
-        if self._session is None:
+    def session(self, threads: int | None = None) -> OnnxSession:
+        """The network's session with ``threads`` (default: the model's own count)."""
+        count = threads or self._threads or os.cpu_count() or 1
+        if count not in self._sessions:
             with self._lock:
-                if self._session is None:
-                    self._session = self._load()
-        return self._session
+                if count not in self._sessions:
+                    self._sessions[count] = self._load(count)
+        return self._sessions[count]
 
-    def _load(self) -> OnnxSession:
+    def _load(self, threads: int) -> OnnxSession:
         import onnx
         import onnxruntime
 
@@ -88,7 +90,7 @@ class CenterFaceModel:
             del model.graph.input[:]
             model.graph.input.extend(inputs)
             options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = self._threads or os.cpu_count() or 1
+            options.intra_op_num_threads = threads
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
             return onnxruntime.InferenceSession(model.SerializeToString(), options,
@@ -96,9 +98,10 @@ class CenterFaceModel:
         except Exception as exc:
             raise ModelError(f"cannot load face model {path}: {exc}") from exc
 
-    def forward(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def forward(self, batch: np.ndarray, threads: int | None = None
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """batch: float32 [1,3,H,W] RGB 0..255. Returns heatmap, scale, offset for image 0."""
-        heat, scale, offset, _ = self.session().run(list(self.output_names),
+        heat, scale, offset, _ = self.session(threads).run(list(self.output_names),
                                                     {self.input_name: batch})
         return heat[0, 0], scale[0], offset[0]
 
@@ -253,6 +256,17 @@ class FaceDetector(Detector):
                  ) -> None:
         self.model = model or models().centerface()
         self.config = config or FaceConfig()
+        #: the network's threads (None: the model's own, one per core)
+        self.threads: int | None = None
+
+    def beside_the_text(self) -> None:
+        """Run on one core, beside the detectors that read text (whose OCR networks use
+        every core), instead of in turn with every core: measured in one process on this
+        machine's two cores, small photos 186 -> 147 ms, 12 MP photos 806 -> 753, pages
+        2,090 -> 1,938, receipts 1,878 -> 1,696. Alone (``--detectors faces``) it keeps every
+        core: on one, small photos took 78 ms instead of 55."""
+        self.beside = True
+        self.threads = 1
 
     @property
     def min_confidence(self) -> float:  # type: ignore[override]
@@ -304,7 +318,7 @@ class FaceDetector(Detector):
             ph, pw = math.ceil(ch / ALIGN) * ALIGN, math.ceil(cw / ALIGN) * ALIGN
             batch = np.zeros((1, 3, ph, pw), dtype=np.float32)
             batch[0, :, :ch, :cw] = crop.transpose(2, 0, 1)
-            hm, scale, offset = self.model.forward(batch)
+            hm, scale, offset = self.model.forward(batch, self.threads)
             dets = decode(hm, scale, offset, threshold=floor)
             dets[:, [0, 2]] += tx
             dets[:, [1, 3]] += ty

@@ -573,6 +573,8 @@ class TextPage(Memo):
 class TextReader(Detector):
     """A detector that reads the image's one OCR result: it writes only ``read``."""
 
+    reads_text = True
+
     def __init__(self, engine: OcrEngine | None = None) -> None:
         from ..runtime import models
 
