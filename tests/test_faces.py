@@ -225,3 +225,16 @@ def test_faces_run_on_one_core_beside_the_text_and_on_every_core_alone() -> None
         del faces.model.session
     assert report.summary.faces > 0
     assert ran and all(t.startswith("pixelsafe-bg") and n == 1 for t, n in ran)
+
+
+def test_a_one_thread_process_runs_the_faces_in_turn() -> None:
+    """A batch worker given one thread (several workers share the cores) adds no thread."""
+    from pixelsafe.detectors import registry
+    from pixelsafe.detectors.faces import CenterFaceModel, FaceDetector
+    from pixelsafe.pipeline import Analyzer
+
+    detectors = registry.build(["faces", "pii"])
+    (faces,) = [d for d in detectors if isinstance(d, FaceDetector)]
+    faces.model = CenterFaceModel(threads=1)
+    Analyzer(detectors)
+    assert not faces.beside and faces.threads is None
