@@ -177,7 +177,9 @@ class OcrEngine:
         self._engine: Any = None
         self._lock = threading.Lock()
 
-    def _load(self) -> Any:
+    def _load(self) -> tuple[Any, Any]:
+        """RapidOCR's pipeline with the sessions of our own, and the int8 detector's session
+        (None when neither the gate's small pass nor the detection uses it)."""
         from rapidocr import RapidOCR
 
         paths = ocr_model_paths()
@@ -199,26 +201,24 @@ class OcrEngine:
             "EngineConfig.onnxruntime.intra_op_num_threads": cfg.threads or os.cpu_count() or 1,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         })
+        from omegaconf import flag_override  # RapidOCR's configuration library
+
+        def own_session(section: Any, session: Any) -> None:
+            with flag_override(section, "allow_objects", True):
+                section.session = session  # RapidOCR's hook for a session of one's own
+
         if cfg.kept_characters_only:
-            from omegaconf import flag_override  # RapidOCR's configuration library
-
-            session = kept_characters_model(paths["rec"], cfg.threads)
-            with flag_override(engine.cfg.Rec, "allow_objects", True):
-                engine.cfg.Rec.session = session  # RapidOCR's hook for a session of one's own
+            own_session(engine.cfg.Rec, kept_characters_model(paths["rec"], cfg.threads))
+        int8 = None
+        if cfg.int8_detector or (cfg.int8_gate and cfg.gate_scale > 0):
+            int8 = int8_detector_session(paths["det"], cfg.threads)
         if cfg.int8_detector:
-            from omegaconf import flag_override
+            own_session(engine.cfg.Det, int8)
+        return engine, int8
 
-            session = int8_detector_session(paths["det"], cfg.threads)
-            with flag_override(engine.cfg.Det, "allow_objects", True):
-                engine.cfg.Det.session = session
-        return engine
-
-    def _gate_pass(self, det: Any) -> Any:
-        """The network the gate's small pass runs: the int8 detector, or ``det``'s own."""
-        cfg = self.config
-        if not cfg.int8_gate or cfg.int8_detector:
-            return det
-        session = int8_detector_session(ocr_model_paths()["det"], cfg.threads)
+    @staticmethod
+    def _network(session: Any) -> Any:
+        """An onnxruntime session as the detector's network: a tensor in, the map out."""
         (name,) = (i.name for i in session.get_inputs())
         return lambda tensor: session.run(None, {name: tensor})[0]
 
@@ -226,13 +226,16 @@ class OcrEngine:
         if self._engine is None:
             with self._lock:
                 if self._engine is None:
-                    engine = self._load()
+                    cfg = self.config
+                    engine, int8 = self._load()
                     det = engine._load_det_model()
                     preprocess = _table_preprocess(det)  # no state per call: made once
                     det.get_preprocess = lambda: preprocess
-                    if self.config.gate_scale > 0:
-                        det.session = GatedDetection(det.session, self.config, engine,
-                                                     self._gate_pass(det.session))
+                    if cfg.gate_scale > 0:
+                        # the small pass in int8; when the whole detector is, it is det's own
+                        small = (self._network(int8) if cfg.int8_gate and not cfg.int8_detector
+                                 else None)
+                        det.session = GatedDetection(det.session, cfg, engine, small)
                     self._engine = engine
         return self._engine
 
