@@ -524,8 +524,12 @@ def test_group_photo_numbered_boxes_rows_and_bulk_toggles(server, page):
     with page.expect_request(lambda r: r.url.endswith("/preview")) as request:
         page.check("#preview")
     assert json.loads(request.value.post_data)["keep"] == [fid]
-    page.locator("#detail-img[data-shows='preview']").wait_for(timeout=120_000)
-    assert "as the export writes" in page.locator("#preview-note").text_content()
+    # the image and its note change in one step; a later preview (if anything asks for one)
+    # marks the image as earlier until it arrives, so both are awaited, not read once
+    page.wait_for_function(
+        "() => document.getElementById('detail-img').dataset.shows === 'preview'"
+        " && document.getElementById('preview-note').textContent.includes('as the export writes')",
+        timeout=120_000)
     page.uncheck("#preview")
     page.wait_for_timeout(300)
     shot(page, "detail-group.png")

@@ -233,6 +233,8 @@ async function showPreview() {
   const img = $('detail-img');
   $('stage').setAttribute('aria-busy', 'true');
   $('preview-note').textContent = 'Preparing the export preview…';
+  // an earlier preview stays in view meanwhile, but is no longer what the export writes
+  if (img.dataset.shows === 'preview') img.dataset.shows = 'earlier-preview';
   try {
     const plan = await api(`/api/images/${current.id}/preview`, { method: 'POST', json: protectBody() });
     if (serial !== previewSerial || !$('preview').checked) return;
