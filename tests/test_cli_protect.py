@@ -51,6 +51,23 @@ def test_redact_restore_and_their_exit_codes(tmp_path: Path, files: dict[str, Pa
                "--passphrase-file", str(files["good"])).exit_code == 5
 
 
+def test_restore_runs_in_a_bounded_process(tmp_path: Path, files: dict[str, Path]) -> None:
+    """Issue 29, point 6: restore decoded in the CLI's own process, without bounds. It runs
+    in a worker under --memory-mb (and --timeout): over the limit, a typed error, exit 1,
+    nothing written; within it, the pixels come back."""
+    red = tmp_path / "red.png"
+    assert run("redact", str(files["src"]), "-o", str(red), "--only", "face", "--box",
+               "10,10,40,40", "--encrypt", "--passphrase-file", str(files["good"])
+               ).exit_code == 0
+    back = tmp_path / "back.png"
+    r = run("restore", str(red), "-o", str(back), "--passphrase-file", str(files["good"]),
+            "--memory-mb", "200")
+    assert r.exit_code == 1 and "memory" in r.output and not back.exists()
+    r = run("restore", str(red), "-o", str(back), "--passphrase-file", str(files["good"]),
+            "--memory-mb", "4096", "--timeout", "30")
+    assert r.exit_code == 0 and back.exists()
+
+
 def test_no_passphrase_on_the_command_line(files: dict[str, Path], tmp_path: Path) -> None:
     r = CliRunner().invoke(main, ["redact", str(files["src"]), "-o", str(tmp_path / "o.png"),
                                   "--encrypt", "--passphrase", "x"])

@@ -582,3 +582,58 @@ def test_what_a_crash_left_behind_is_removed_at_start(tmp_path):
         assert list(exports.iterdir()) == []
     finally:
         shutdown(app)
+
+
+def test_exports_strips_and_restores_are_decoded_outside_the_server_process(web, monkeypatch):
+    """Issues 28 and 29 (point 2): preview, export, encrypt, strip and restore ran in the
+    request's thread, decoding full images in the server's process (a slow strip held
+    every other request). With decoding and the protect operations broken in this (the
+    server's) process, each still answers: the bounded worker does the work."""
+    import PIL.Image
+
+    from pixelsafe.protect import ops
+
+    app, client, _ = web
+    iid = image_id(client, "letter-contact-details.png")
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("decoded in the server process")
+
+    for owner, name in ((imageio, "load"), (imageio, "decode"), (PIL.Image, "open"),
+                        (ops, "redact"), (ops, "strip"), (ops, "restore")):
+        monkeypatch.setattr(owner, name, not_here)
+    assert client.post(f"/api/images/{iid}/preview", headers=headers(app), json={}
+                       ).status_code == 200
+    assert client.post(f"/api/images/{iid}/export", headers=headers(app), json={}
+                       ).status_code == 200
+    assert client.post(f"/api/images/{iid}/strip", headers=headers(app)).status_code == 200
+    protected = client.post(f"/api/images/{iid}/encrypt", headers=headers(app),
+                            json={"passphrase": "correct horse battery"})
+    assert protected.status_code == 200
+    restored = client.post("/api/restore", headers=headers(app), data={
+        "file": (io.BytesIO(protected.data), "letter.protected.png"),
+        "passphrase": "correct horse battery"})
+    assert restored.status_code == 200 and restored.data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_an_export_over_the_workers_memory_limit_is_a_typed_error(web, monkeypatch):
+    """Issue 28: an export whose redaction exceeds the worker's memory limit answers with
+    a typed error (resource_limit), and the server keeps serving: the next request is
+    answered, and the next export, in a worker with room, is written."""
+    from pixelsafe.protect.bounded import Bounded
+
+    app, client, _ = web
+    iid = image_id(client, "street-with-gps.jpg")
+    small = Bounded(memory_mb=300)  # too little for the detectors the check after it runs
+    monkeypatch.setitem(app.extensions, "pixelsafe.engine", small)
+    try:
+        response = client.post(f"/api/images/{iid}/export", headers=headers(app), json={})
+        assert response.status_code == 422
+        assert error_of(response)["type"] == "resource_limit"
+        assert str(app.config["LIBRARY"]) not in response.get_data(as_text=True)
+        assert client.get("/api/images").status_code == 200
+    finally:
+        small.close()
+    monkeypatch.undo()
+    assert client.post(f"/api/images/{iid}/export", headers=headers(app), json={}
+                       ).status_code == 200

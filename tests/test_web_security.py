@@ -317,7 +317,7 @@ def test_a_16_bit_greyscale_png_gets_its_thumbnail(tmp_path, monkeypatch):
         thumb = client.get(f"/api/images/{images['grey16.png']}/thumb")
         assert thumb.status_code == 200 and thumb.mimetype == "image/jpeg"
         calls = []
-        renderer = app.extensions["pixelsafe.renderer"]
+        renderer = app.extensions["pixelsafe.engine"]
         real = renderer.render
         monkeypatch.setattr(renderer, "render", lambda *a: calls.append(a) or real(*a))
         for _ in range(3):
@@ -362,13 +362,13 @@ def test_a_rendition_over_the_memory_limit_is_a_typed_error(tmp_path):
     from PIL import Image
 
     from pixelsafe.errors import AnalysisResourceError
-    from pixelsafe.web.render import Renderer
+    from pixelsafe.protect.bounded import Bounded
 
     bomb, fine = tmp_path / "grey16.png", tmp_path / "fine.png"
     Image.new("I;16", (10950, 10950)).save(bomb)
     assert bomb.stat().st_size < 1_000_000
     Image.new("RGB", (64, 48), "white").save(fine)
-    renderer = Renderer(memory_mb=400)
+    renderer = Bounded(memory_mb=400)
     try:
         with pytest.raises(AnalysisResourceError) as caught:
             renderer.render(bomb, 480)

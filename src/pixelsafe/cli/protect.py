@@ -299,17 +299,20 @@ def print_plans(jobs: list[Job], options: Any, as_json: bool, timeout: float,
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path))
 @passphrase_options
 @click.option("--overwrite", is_flag=True)
+@with_limits
 def restore(source: Path, output: Path, passphrase_file: Path | None,
-            passphrase_env: str | None, overwrite: bool) -> None:
-    """Put back the original pixels of a file redacted with --encrypt."""
+            passphrase_env: str | None, overwrite: bool, timeout: float,
+            memory_mb: int) -> None:
+    """Put back the original pixels of a file redacted with --encrypt, in a process bounded
+    by --timeout and --memory-mb."""
     from ..protect import UnverifiedCarrierWarning
-    from ..protect import restore as do_restore
+    from ..protect.bounded import Bounded
 
     passphrase = read_passphrase(passphrase_file, passphrase_env)
     try:
-        with warnings.catch_warnings(record=True) as seen:
+        with warnings.catch_warnings(record=True) as seen, Bounded(timeout, memory_mb) as bounded:
             warnings.simplefilter("always", UnverifiedCarrierWarning)
-            out = do_restore(source, output, passphrase, overwrite)
+            out = bounded.restore(source, output, passphrase, overwrite)
     except PixelSafeError as exc:
         sys.exit(fail(source, exc))
     for w in seen:

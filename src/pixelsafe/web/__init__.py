@@ -19,10 +19,10 @@ from ..batch import Settings
 from ..detectors.registry import DEFAULT as DETECTOR_NAMES
 from ..fsutil import library_data, owned_entry, private_dir
 from ..pipeline import pipeline_id
+from ..protect.bounded import Bounded
 from ..vlm import VlmSettings
 from . import errors, security
 from .library import Library
-from .render import Renderer
 
 log = logging.getLogger(__name__)
 views = Blueprint("views", __name__)
@@ -179,7 +179,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config["ALLOWED_HOSTS"] = security.allowed_hosts(app.config["HOST"])
     library = Library(root, app.config["DB"], pipeline_id(DETECTOR_NAMES))
     app.extensions["pixelsafe"] = library
-    app.extensions["pixelsafe.renderer"] = Renderer()
+    # renditions, previews, exports, strips and restores: decoded in one bounded worker
+    app.extensions["pixelsafe.engine"] = Bounded()
     switch = VlmSwitch(app, app.config["VLM"] or VlmSettings.from_env(),
                        bool(app.config["VLM_ENABLED"]))
     app.extensions["pixelsafe.vlm"] = switch
@@ -205,5 +206,5 @@ def shutdown(app: Flask) -> None:
     worker = app.extensions.pop("pixelsafe.worker", None)
     if worker is not None:
         worker.stop()
-    app.extensions["pixelsafe.renderer"].close()
+    app.extensions["pixelsafe.engine"].close()
     app.extensions["pixelsafe"].close()

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
-from PIL import Image
 
 from .. import __version__, imageio, policy
 from ..errors import EmptyFileError, PixelSafeError, UnsupportedFormatError, VlmUrlError
@@ -27,16 +26,19 @@ from ..policy import (
     passphrase_problem,
     passphrase_warning,
 )
-from ..protect import ops
+from ..protect import UnverifiedCarrierWarning
+from ..protect.bounded import Bounded
 from ..protect.core import FORMAT_SUFFIX, RedactOptions
 from ..report import Box, Kind, Report, RiskLevel
 from ..vlm.settings import check_url
 from . import library as lib
 from .errors import ApiError, status_for
 from .openapi import spec
-from .render import SIZES, Renderer
 
 bp = Blueprint("api", __name__, url_prefix="/api")
+
+#: the renditions' longest sides
+SIZES = {"thumb": 480, "display": 1600}
 
 MIME = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "TIFF": "image/tiff",
         "BMP": "image/bmp", "GIF": "image/gif", "HEIF": "image/heif"}
@@ -46,8 +48,10 @@ def library() -> lib.Library:
     return current_app.extensions["pixelsafe"]  # type: ignore[no-any-return]
 
 
-def renderer() -> Renderer:
-    return current_app.extensions["pixelsafe.renderer"]  # type: ignore[no-any-return]
+def engine() -> Bounded:
+    """The bounded worker that decodes photos for the server: renditions, previews, exports,
+    strips, restores (the server never decodes one in its own process)."""
+    return current_app.extensions["pixelsafe.engine"]  # type: ignore[no-any-return]
 
 
 def db() -> Any:
@@ -178,7 +182,7 @@ def get_thumb(image_id: int) -> Response:
         if failed is not None:
             raise failed  # a file that cannot be rendered is not decoded again at every view
         try:
-            data = renderer().render(library().resolve(record["path"]), SIZES[size], report)
+            data = engine().render(library().resolve(record["path"]), SIZES[size], report)
         except PixelSafeError as exc:
             if len(_FAILED_RENDERS) >= MAX_FAILED_RENDERS:
                 _FAILED_RENDERS.pop(next(iter(_FAILED_RENDERS)))
@@ -320,9 +324,12 @@ def _send(path: Path, download: str, extra: dict[str, str] | None = None) -> Res
     return response
 
 
-def _redacted(image_id: int, passphrase: str | None) -> tuple[Path, str, Any]:
-    """Run the export of an image with the page's choices: (file written, download name,
-    result). The preview and the export both come from here."""
+def _redacted(image_id: int, passphrase: str | None, preview: int = 0
+              ) -> tuple[Path, str, Any, bytes]:
+    """Run the export of an image with the page's choices, in the bounded worker: (file
+    written, download name, result, b""); with ``preview`` (a size), nothing is kept and the
+    last is the export as a JPEG of that size. The preview and the export both come from
+    here."""
     body = _body()
     record, report = _report(image_id)
     options = _options(body, report.image.width, report.image.height)
@@ -334,8 +341,12 @@ def _redacted(image_id: int, passphrase: str | None) -> tuple[Path, str, Any]:
     stem = Path(lib.safe_name(record["name"])).stem
     label = "protected" if passphrase else "redacted"
     out = _exports() / f"{image_id}-{stem}.{label}{ext}"
-    result = ops.redact(library().resolve(record["path"]), out, options, report=report)
-    return out, f"{stem}.{label}{ext}", result
+    src = library().resolve(record["path"])
+    if preview:
+        shown, result = engine().preview(src, out, options, report, preview)
+        return out, f"{stem}.{label}{ext}", result, shown
+    result = engine().redact(src, out, options, report)
+    return out, f"{stem}.{label}{ext}", result, b""
 
 
 def _regions(result: Any) -> list[dict[str, Any]]:
@@ -346,7 +357,7 @@ def _regions(result: Any) -> list[dict[str, Any]]:
 
 
 def _protect(image_id: int, passphrase: str | None) -> Response:
-    out, name, result = _redacted(image_id, passphrase)
+    out, name, result, _ = _redacted(image_id, passphrase)
     library().set_flag(image_id, "exported", True)
     added = result.verification.get("added", [])
     return _send(out, name, {"X-PixelSafe-Regions": str(len(result.regions)),
@@ -357,16 +368,8 @@ def _protect(image_id: int, passphrase: str | None) -> Response:
 def preview(image_id: int) -> Response:
     """What the export with these choices writes, at display size, with its regions: the
     export itself (planned, escalated, re-analysed), made and not kept."""
-    out, _, result = _redacted(image_id, None)
-    data = out.read_bytes()
-    out.unlink(missing_ok=True)
-    with Image.open(io.BytesIO(data)) as im:
-        im.load()
-        shown = im.convert("RGB")
-    shown.thumbnail((SIZES["display"], SIZES["display"]), Image.Resampling.LANCZOS)
-    buf = io.BytesIO()
-    shown.save(buf, "JPEG", quality=90)
-    return jsonify(jpeg=base64.b64encode(buf.getvalue()).decode(),
+    _, _, result, shown = _redacted(image_id, None, preview=SIZES["display"])
+    return jsonify(jpeg=base64.b64encode(shown).decode(),
                    regions=_regions(result),
                    added=result.verification.get("added", []),
                    checked=bool(result.verification.get("ok")))
@@ -402,7 +405,7 @@ def strip(image_id: int) -> Response:
     ext = FORMAT_SUFFIX.get(_format_of(src), ".png")
     stem = Path(lib.safe_name(record["name"])).stem
     out = _exports() / f"{image_id}-{stem}.stripped{ext}"
-    ops.strip(src, out, overwrite=True)
+    engine().strip(src, out, overwrite=True)
     return _send(out, f"{stem}.stripped{ext}")
 
 
@@ -424,12 +427,12 @@ def restore() -> Response:
         storage.save(src)
         out = Path(tmp) / (Path(name).stem.replace(".protected", "") + ".restored.png")
         with warnings.catch_warnings(record=True) as seen:
-            warnings.simplefilter("always", ops.UnverifiedCarrierWarning)
-            ops.restore(src, out, passphrase)
+            warnings.simplefilter("always", UnverifiedCarrierWarning)
+            engine().restore(src, out, passphrase)
         data = out.read_bytes()
     response = Response(data, mimetype="image/png")
     for w in seen:
-        if issubclass(w.category, ops.UnverifiedCarrierWarning):
+        if issubclass(w.category, UnverifiedCarrierWarning):
             response.headers["X-PixelSafe-Warning"] = str(w.message)
     response.headers["Content-Disposition"] = f'attachment; filename="{out.name}"'
     return response
