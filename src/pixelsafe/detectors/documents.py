@@ -5,12 +5,13 @@ screen. Reads the image's one OCR result; the MRZ rules themselves are in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..report import DocumentDetail, Kind
 from ..text import mrz as mrzlib
-from ..text.recognizers import IDENTITY_WORDS
+from ..text.recognizers import DATE, IDENTITY_WORDS, date_values
 from .base import Candidate
 from .ocr import Collector, Line, TextPage, TextReader, pad, span_rect, union
 
@@ -67,8 +68,23 @@ def repeated(page: TextPage) -> Repeated:
     return page.shared("viz", lambda: _repeated(page, zones(page)))
 
 
+_DATES = re.compile(DATE, re.IGNORECASE)
+
+
+def _birth_dates(zones: Sequence[mrzlib.Mrz]) -> set[tuple[int, int, int]]:
+    """(two-digit year, month, day) of each birth date an MRZ's check digit confirms."""
+    out = set()
+    for z in zones:
+        if any(c.name == "birth_date" and c.ok for c in z.checks) and z.birth_date.isdigit():
+            b = z.birth_date
+            out.add((int(b[0:2]), int(b[2:4]), int(b[4:6])))
+    return out
+
+
 def _repeated(page: TextPage, read: Zones) -> Repeated:
-    """The visual zone repeats what the MRZ says: find those values printed elsewhere."""
+    """The visual zone repeats what the MRZ says: find those values printed elsewhere (the
+    number and the names word by word; the birth date in any printed form, such as
+    ``23 DEC/DÉC 1991``, ``23.12.1991`` or ``1991-12-23``, whatever its label says)."""
     out = Collector(page, [])
     taken: set[Span] = set()
     targets: dict[str, str] = {}
@@ -77,6 +93,7 @@ def _repeated(page: TextPage, read: Zones) -> Repeated:
         for name in (z.surname + " " + z.given_names).split():
             if len(name) >= 2:
                 targets.setdefault(name.upper(), "person_name")
+    births = _birth_dates(read.zones)
     for i, line in enumerate(page.lines):
         if i in read.lines:
             continue
@@ -86,6 +103,11 @@ def _repeated(page: TextPage, read: Zones) -> Repeated:
                 out.add(Kind.PERSONAL_TEXT, label, span_rect(line, w.start, w.end), 0.95,
                         "ocr+mrz", text=w.text, data={"from_mrz": True})
                 taken.add((i, w.start, w.end))
+        for m in _DATES.finditer(line.text) if births else ():
+            if any((y % 100, mo, d) in births for y, mo, d in date_values(m.group())):
+                out.add(Kind.PERSONAL_TEXT, "date_of_birth", span_rect(line, m.start(), m.end()),
+                        0.95, "ocr+mrz", text=m.group(), data={"from_mrz": True})
+                taken.add((i, m.start(), m.end()))
     return Repeated(frozenset(taken), tuple(out.found))
 
 

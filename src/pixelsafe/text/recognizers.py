@@ -170,6 +170,44 @@ DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[-./]\d{2}[-./]\d{2}|"
         rf"\d{{1,2}}\.?\s*{_MONTH}(?:\s*/\s*{_MONTH})?\s*(?:\d{{4}}|\d{{2}})(?!\d)|"
         rf"{_MONTH}\s+\d{{1,2}}[.,]?\s+\d{{4}}|\d{{1,2}}[-/]{_MONTH}[-/](?:\d{{4}}|\d{{2}})(?!\d))")
 
+#: each month's printed forms, by the prefixes _MONTH reads (English, French, Spanish,
+#: Italian, German, Dutch, Portuguese, Swedish)
+_MONTH_PREFIXES = (("jan", "ene", "gen"), ("feb", "fév", "fev"), ("mar", "mär", "mrt"),
+                   ("apr", "avr", "abr"), ("may", "mai", "mag", "mei", "maj"),
+                   ("jun", "juin", "giu"), ("jul", "juil", "lug"), ("aug", "aoû", "ago"),
+                   ("sep", "set"), ("oct", "ott", "okt", "out"), ("nov",),
+                   ("dec", "déc", "dic", "dez"))
+_DATE_PART = re.compile(r"\d+|[^\W\d_]+")
+
+
+def _month(word: str) -> int | None:
+    word = word.lower()
+    # the longest prefix first: "juil" is July, not June's "ju…"; "mai" May, not "ma(r)"
+    best = max(((len(p), n) for n, forms in enumerate(_MONTH_PREFIXES, 1) for p in forms
+                if word.startswith(p)), default=None)
+    return best[1] if best else None
+
+
+def date_values(text: str) -> set[tuple[int, int, int]]:
+    """The (year, month, day) a printed date (a :data:`DATE` match) can stand for: a
+    two-digit year as it is (under 100), both day-month orders of a numeric date when both
+    are possible; a month printed twice (``12 NOV/NOV 55``) counts once."""
+    parts = _DATE_PART.findall(text)
+    numbers = [p for p in parts if p.isdigit()]
+    months = {m for m in (_month(p) for p in parts if not p.isdigit()) if m is not None}
+    out: set[tuple[int, int, int]] = set()
+    if months and len(numbers) == 2:
+        a, b = numbers  # "12 NOV 1955" or "Feb 10, 1964": the year is the last number
+        out.update((int(b), m, int(a)) for m in months)
+    elif not months and len(numbers) == 3:
+        a, b, c = numbers
+        if len(a) == 4:
+            out.add((int(a), int(b), int(c)))
+        else:
+            out.update({(int(c), int(b), int(a)), (int(c), int(a), int(b))})
+    return {(y, m, d) for y, m, d in out if 1 <= m <= 12 and 1 <= d <= 31}
+
+
 #: the fewest digits of a number that is only *possible* (not valid): shorter "possible"
 #: numbers are years, page ranges and volume numbers ("261", "1975", "157-159")
 MIN_POSSIBLE_DIGITS = 7

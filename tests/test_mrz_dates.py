@@ -1,0 +1,64 @@
+"""Issue 31: a date of birth printed on an identity page is found through what its verified
+MRZ says, in any printed form and under any label (a bilingual one on the line above
+included); the date grammar is one table of cases."""
+
+from __future__ import annotations
+
+import pytest
+
+from pixelsafe.detectors.documents import DocumentDetector
+from pixelsafe.detectors.ocr import Line, TextPage
+from pixelsafe.text.recognizers import date_values
+
+# the ICAO 9303 specimen: ERIKSSON, ANNA MARIA, born 12 August 1974, expires 15 April 2012
+MRZ = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+       "L898902C36UTO7408122F1204159ZE184226B<<<<<10")
+
+
+@pytest.mark.parametrize(("text", "values"), [
+    ("23 DEC 1991", {(1991, 12, 23)}),
+    ("23 DEC/DÉC 1991", {(1991, 12, 23)}),
+    ("23DEC1991", {(1991, 12, 23)}),
+    ("Dec 23, 1991", {(1991, 12, 23)}),
+    ("23 déc. 91", {(91, 12, 23)}),
+    ("12. März 1955", {(1955, 3, 12)}),
+    ("12 JUIL 1980", {(1980, 7, 12)}),
+    ("15 MAI 1970", {(1970, 5, 15)}),
+    ("23.12.1991", {(1991, 12, 23)}),
+    ("12/23/1991", {(1991, 12, 23)}),
+    ("1991-12-23", {(1991, 12, 23)}),
+    ("03/04/05", {(5, 3, 4), (5, 4, 3)}),  # both orders: the MRZ decides
+    ("31/31/1990", set()),
+])
+def test_the_values_a_printed_date_can_stand_for(text, values):
+    assert date_values(text) == values
+
+
+def _page(*texts: str) -> TextPage:
+    lines = [Line(t, 0.95, ((40.0, 30.0 + 40 * i), (40.0 + 18 * len(t), 30.0 + 40 * i),
+                            (40.0 + 18 * len(t), 56.0 + 40 * i), (40.0, 56.0 + 40 * i)), ())
+             for i, t in enumerate(texts)]
+    return TextPage(lines, 1000, 60 + 40 * len(texts))
+
+
+def _births(page: TextPage) -> list[str]:
+    return [c.text for c in DocumentDetector().read(page) if c.label == "date_of_birth"]
+
+
+@pytest.mark.parametrize("printed", ["12 AUG/AOÛT 74", "12.08.1974", "1974-08-12",
+                                     "12 AUG 1974", "Aug 12, 1974"])
+def test_the_birth_date_of_a_verified_mrz_is_found_as_printed(printed):
+    page = _page("PASSPORT / PASSEPORT", "Date of birth / Date de naissance", printed,
+                 "Date of expiry / Date d'expiration", "15 APR/AVR 12", *MRZ)
+    found = DocumentDetector().read(page)
+    births = [c for c in found if c.label == "date_of_birth"]
+    assert [c.text for c in births] == [printed]
+    box = births[0].box
+    assert births[0].data["from_mrz"] and 110 <= (box[1] + box[3]) / 2 <= 136  # its own line
+    assert any(c.label == "passport" for c in found)
+
+
+def test_no_birth_date_from_an_mrz_whose_check_digit_fails():
+    broken = (MRZ[0], MRZ[1][:19] + "3" + MRZ[1][20:])  # the birth date's check digit
+    assert _births(_page("Date of birth", "12 AUG 1974", *broken)) == []
+    assert _births(_page("Date of birth", "13 AUG 1974", *MRZ)) == []  # another date
