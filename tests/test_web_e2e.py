@@ -597,3 +597,41 @@ def test_phone_detail_view_does_not_overflow(server, browser, width):
             shot(pg, "phone-detail.png")
     finally:
         context.close()
+
+
+def test_a_photo_opens_at_the_top_with_empty_forms_and_the_passphrase_error_by_its_field(
+        server, page):
+    """Issue 27, gallery: the dialog kept the previous photo's scroll position and its
+    open, filled 'Add a box by coordinates' form; the short-passphrase error appeared at
+    the top of the dialog, far from the field."""
+    _, url, _ = server
+    page.goto(url)
+    page.select_option("#mode", "show")
+    open_card(page, "letter-contact-details.png")
+    page.locator("#findings tr").first.wait_for()
+    page.click(".manual-form summary")
+    page.fill("#box-form input[name=x1]", "12")
+    page.fill("#passphrase", "short")
+    page.click("#encrypt")
+    note = page.locator("#passphrase-error")
+    note.wait_for()
+    assert "at least" in note.text_content()
+    assert page.locator("#detail-error").is_hidden()
+    field, shown = page.locator("#passphrase").bounding_box(), note.bounding_box()
+    assert 0 <= shown["y"] - (field["y"] + field["height"]) < 40  # the row under the field
+    assert page.get_attribute("#passphrase", "aria-invalid") == "true"
+    page.fill("#passphrase", "shorter")  # typing clears it
+    assert note.is_hidden()
+    page.click("#encrypt")
+    note.wait_for()
+    scrolled = page.evaluate("(() => { const d = document.getElementById('detail');"
+                             " d.scrollTop = d.scrollHeight; return d.scrollTop; })()")
+    assert scrolled > 0
+    page.click("#detail-close")
+    open_card(page, "id-card-utopia.jpg")
+    page.locator("#findings tr").first.wait_for()
+    assert page.evaluate("document.getElementById('detail').scrollTop") == 0
+    assert not page.eval_on_selector(".manual-form", "e => e.open")
+    assert page.input_value("#box-form input[name=x1]") == ""
+    assert page.input_value("#passphrase") == "" and note.is_hidden()
+    assert page.errors == []

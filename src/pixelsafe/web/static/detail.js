@@ -193,6 +193,23 @@ function say(message) {
   $('detail-note').textContent = message;
 }
 
+// a passphrase the page refuses is said under its field, where the eye is
+function passphraseError(message) {
+  $('passphrase-error').textContent = message;
+  $('passphrase-error').hidden = !message;
+  if (message) $('passphrase').setAttribute('aria-invalid', 'true');
+  else $('passphrase').removeAttribute('aria-invalid');
+}
+
+// a photo opens with nothing typed for the previous one left in the forms
+function resetForms() {
+  dialog.querySelector('.manual-form').open = false;
+  $('box-form').reset();
+  $('restore-form').reset();
+  $('passphrase').value = '';
+  passphraseError('');
+}
+
 // -- the image: original, or the export's own preview ------------------------------------
 async function showOriginal() {
   const path = `/api/images/${current.id}/thumb?size=display`;
@@ -315,6 +332,7 @@ export async function openDetail(id, changed) {
   setDrawing(false);
   clearError();
   say('');
+  resetForms();
   const known = state.images.get(id);
   // protected, or hidden by the privacy mode: opens redacted; the original is a choice
   $('preview').checked = Boolean(known && hidden(known, state.mode));
@@ -322,6 +340,8 @@ export async function openDetail(id, changed) {
     await fetchCurrent(id);
     if (current.locked) $('preview').checked = true;
     if (!dialog.open) dialog.showModal();
+    // and at the top (a closed dialog keeps its scroll position, and cannot be scrolled)
+    for (const node of [dialog, ...dialog.querySelectorAll('.detail-body, .side, .table-wrap')]) node.scrollTop = 0;
   } catch (err) { toast(err.message, 'error'); }
 }
 
@@ -419,15 +439,24 @@ export function initDetail() {
     say(`Saved ${name}: redacted, checked again, no metadata.${added(headers)}`);
     onChange();
   }));
-  $('encrypt').addEventListener('click', () => run($('encrypt'), async () => {
+  $('passphrase').addEventListener('input', () => passphraseError(''));
+  $('encrypt').addEventListener('click', () => {
     const passphrase = $('passphrase').value;
-    if (passphrase.length < policy.minPassphrase) throw new Error(`Choose a passphrase of at least ${policy.minPassphrase} characters.`);
+    if (passphrase.length < policy.minPassphrase) {
+      passphraseError(`Choose a passphrase of at least ${policy.minPassphrase} characters.`);
+      $('passphrase').focus();
+      return;
+    }
+    passphraseError('');
+    encrypt(passphrase);
+  });
+  const encrypt = (passphrase) => run($('encrypt'), async () => {
     const { name, headers } = await download(`/api/images/${current.id}/encrypt`, { method: 'POST', json: { ...protectBody(), passphrase } });
     $('passphrase').value = '';
     const weak = headers.get('X-PixelSafe-Warning');
     say(`Saved ${name}. Keep the passphrase: it is not stored anywhere.${added(headers)}${weak ? ` Warning: ${weak}.` : ''}`);
     onChange();
-  }));
+  });
   $('strip').addEventListener('click', () => run($('strip'), async () => {
     const { name } = await download(`/api/images/${current.id}/strip`, { method: 'POST' });
     say(`Saved ${name} without metadata.`);
