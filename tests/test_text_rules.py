@@ -138,3 +138,29 @@ def test_plates_of_unknown_formats() -> None:
     assert plate_texts([line("18ZMX", 400, 500, char_w=12, h=47)]) == ["18ZMX"]
     for text in ("2014-04-29 14:22", "555-0199", "1234", "123456789"):
         assert plate_texts([line(text, 400, 500, h=30)]) == [], text
+
+
+def test_a_receipts_national_phone_is_read_in_the_country_it_names() -> None:
+    """Issue 27: a Malaysian mobile number printed without a label or a + on a receipt
+    stayed readable (phones were read as numbers of seven fixed countries only). The page
+    names its country (SDN BHD, RM before a price): its numbers are read as that country's.
+    """
+    receipt = [line("KEDAI RUNCIT MAJU SDN BHD", 50, 40), line("016-5498845", 50, 80),
+               line("TOTAL RM 12.30", 50, 120)]
+    assert labelled(receipt, "phone") == ["016-5498845"]
+    # the same number on a page that names no country is not read as a phone
+    assert labelled([line("Ref 016-5498845", 50, 40), line("TOTAL 12.30", 50, 80)],
+                    "phone") == []
+    # "Rm 12" is a room, not ringgit: case matters
+    assert labelled([line("Rm 12, Block B", 50, 40), line("016-5498845", 50, 80)],
+                    "phone") == []
+
+
+def test_a_cashiers_name_is_a_name_and_a_role_is_not() -> None:
+    """Issue 27: the cashier's name after 'Cashier:' stayed readable on a receipt."""
+    for text, found in (("Cashier: NINI", ["NINI"]), ("CASHIER NINI", ["NINI"]),
+                        ("Served by: Aisyah", ["Aisyah"]), ("CASHIER: ADMIN", []),
+                        ("Cashier: CASH", []), ("CASHIER : POS1N", [])):
+        got = labelled([line("KEDAI RUNCIT SDN BHD", 50, 40), line(text, 50, 80),
+                        line("TOTAL 12.30", 50, 140)], "person_name")
+        assert got == found, (text, got)  # and the shop's name is no person's

@@ -14,7 +14,15 @@ from ..report import Kind
 from ..runtime import models
 from ..text.addresses import address_runs, span_in_line
 from ..text.names import person_spans, prior, rule_spans
-from ..text.recognizers import FieldRule, find_all, form_words_only, label_of, value_ok
+from ..text.recognizers import (
+    COMPANY_FORM,
+    FieldRule,
+    find_all,
+    for_page,
+    form_words_only,
+    label_of,
+    value_ok,
+)
 from .base import Candidate, Rect
 from .documents import Span, identity_page, repeated, zones
 from .layout import blocks
@@ -61,6 +69,7 @@ def _text_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector,
                    taken: set[Span], identity: bool = False,
                    above: dict[int, int] | None = None) -> None:
     above = above or {}
+    recognizers = for_page("\n".join(line.text for line in lines))
     for i, line in enumerate(lines):
         if i in skip:
             continue
@@ -68,7 +77,7 @@ def _text_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector,
         # in a column), else the line before it in reading order
         j = above.get(i, i - 1)
         context = lines[j].text if j >= 0 else ""
-        for m in find_all(line.text, context):
+        for m in find_all(line.text, context, recognizers):
             if _overlaps(taken, i, m.start, m.end):
                 continue
             out.add(Kind.PERSONAL_TEXT, m.label, span_rect(line, m.start, m.end),
@@ -161,6 +170,8 @@ def _model_names(page: TextPage, skip: frozenset[int], out: Collector, taken: se
                 if i in skip:
                     continue
                 line = lines[i]
+                if COMPANY_FORM.search(line.text):
+                    continue  # a business's name
                 for s, e in person_spans(line.text, start, end):
                     if _overlaps(taken, i, s, e):
                         continue

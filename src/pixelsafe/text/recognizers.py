@@ -221,6 +221,8 @@ PHONE_CONTEXT = _words("tel", "tel\\.", "phone", "telephone", "mobile", "mob", "
                        "telefono", "contact")
 #: a national number written with the separators people use: (555) 123-4567, 020-7946-0958
 FORMATTED_PHONE = re.compile(r"^\(?\d{2,5}\)?[-.\s/]\d{2,4}([-.]\d{2,4})+$|^\(\d{2,5}\)\s?\d")
+#: a prefix, then the subscriber's number (016-5498845): a phone in a country the page names
+PREFIXED_PHONE = re.compile(r"^\d{2,5}[-/]\d{6,8}$")
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,9 @@ class PhoneRecognizer:
 
     regions: Sequence[str] = ("US", "GB", "DE", "FR", "ES", "IT", "NL")
     label: str = "phone"
+    #: the regions the page names (:func:`for_page`), tried first: a number valid there
+    #: and written as prefix-number (:data:`PREFIXED_PHONE`) is a phone too
+    named: Sequence[str] = ()
 
     def find(self, text: str, context: str = "") -> list[Match]:
         has_context = bool(PHONE_CONTEXT.search(context + " " + text))
@@ -257,7 +262,8 @@ class PhoneRecognizer:
                 if NOT_A_PHONE.match(raw):
                     continue
                 international = raw.startswith("+") or raw.startswith("00")
-                formatted = bool(FORMATTED_PHONE.match(raw))
+                formatted = bool(FORMATTED_PHONE.match(raw)) or (
+                    region in self.named and bool(PREFIXED_PHONE.match(raw)))
                 if valid and not (international or formatted or has_context):
                     continue
                 beside = label_above or bool(PHONE_CONTEXT.search(text[:m.start]))
@@ -274,6 +280,28 @@ class PhoneRecognizer:
                                       {"e164": e164,
                                        "region": phonenumbers.region_code_for_number(m.number)})
         return sorted(seen.values(), key=lambda x: x.start)
+
+
+#: what names a page's country, so that its national phone numbers are read: a Malaysian
+#: receipt's "016-5498845" has no + and no label, and libphonenumber needs the region. Each
+#: row: the region, and what names it on a page (the country or its cities, its companies'
+#: legal form, its currency as printed). Case matters where a word is also common English
+#: ("RM" is Malaysia's ringgit before a number, "rm" a room).
+COUNTRY_HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("MY", re.compile(r"(?i:\bmalaysia\b|\bsdn\.?\s*bhd\b|\bkuala\s+lumpur\b|\bselangor\b|"
+                      r"\bjohor\b|\bpulau\s+pinang\b)|\bRM\s?\d")),
+    ("SG", re.compile(r"(?i:\bsingapore\b|\bpte\.?\s*ltd\b)|\bSGD\b|\bS\$\s?\d")),
+    ("IN", re.compile(r"(?i:\bindia\b|\bpvt\.?\s*ltd\b)|₹|\bRs\.?\s?\d")),
+    ("AU", re.compile(r"(?i:\baustralia\b|\bpty\.?\s*ltd\b)|\bA\$\s?\d|\bABN\b")),
+    ("CA", re.compile(r"(?i:\bcanada\b)|\bC\$\s?\d|\bCAD\b")),
+    ("IE", re.compile(r"(?i:\bireland\b|\b[ée]ire\b)")),
+    ("BR", re.compile(r"(?i:\bbra[sz]il\b|\bltda\b)|\bCNPJ\b|R\$\s?\d")),
+    ("MX", re.compile(r"(?i:\bm[ée]xico\b)")),
+    ("PT", re.compile(r"(?i:\bportugal\b)")),
+    ("BE", re.compile(r"(?i:\bbelgi(?:um|que|ë)\b)")),
+    ("AT", re.compile(r"(?i:\b(?:austria|österreich)\b)")),
+    ("CH", re.compile(r"(?i:\b(?:switzerland|schweiz|suisse|svizzera)\b)|\bCHF\b")),
+)
 
 
 # --- the registry ---------------------------------------------------------------------------
@@ -310,6 +338,17 @@ RECOGNIZERS: tuple[PatternRecognizer | PhoneRecognizer, ...] = (
                        "födelsedatum", "fødselsdato", "syntymäaika", "tarikh lahir"),
         context_score=0.9, needs_context=True),
 )
+
+
+def for_page(text: str) -> tuple[PatternRecognizer | PhoneRecognizer, ...]:
+    """The recognisers for a page whose whole text is ``text``: the phone recogniser also
+    reads the national numbers of the countries the page names (:data:`COUNTRY_HINTS`)."""
+    base = PhoneRecognizer.regions
+    extra = tuple(r for r, hint in COUNTRY_HINTS if r not in base and hint.search(text))
+    if not extra:
+        return RECOGNIZERS
+    return tuple(PhoneRecognizer((*extra, *base), named=extra)
+                 if isinstance(r, PhoneRecognizer) else r for r in RECOGNIZERS)
 
 
 def find_all(text: str, context: str = "",
@@ -365,7 +404,7 @@ FIELD_RULES: tuple[FieldRule, ...] = (
         r"^(?:full\s+name|name|surname|last\s+name|family\s+name|given\s+names?|first\s+names?|"
         r"forenames?|from|to|cc|bcc|sender|recipient|attn|attention|nom|apellidos|pr[ée]noms|"
         r"nombres|holder|cardholder|account\s+holder|patient|employee|printed\s+by|"
-        r"prepared\s+by|signed|author|contact|"
+        r"prepared\s+by|signed|author|contact|cashier|served\s+by|attended\s+by|kasir|"
         # the name labels of identity cards and forms in other languages
         r"nachname|vornamen?|familienname|pr[ée]nom|cognome|nome(?:\s+pr[óo]prio)?|"
         r"apelidos?|nombre|nazwisko|imi[oę]na?|efternamn|f[öo]rnamn|efternavn|fornavne?|"
@@ -432,6 +471,13 @@ def label_of(text: str) -> tuple[FieldRule, str, int] | None:
     return None
 
 
+#: a company's legal form: a line that carries one names a business, not a person
+#: ("KEDAI RUNCIT MAJU SDN BHD" is a shop)
+COMPANY_FORM = re.compile(
+    r"\b(?:sdn\.?\s*bhd|bhd|pte\.?\s*ltd|ltd|limited|llc|inc|gmbh|pty|plc|corp|corporation|"
+    r"enterprises?|trading|s\.?a\.?r\.?l|s\.p\.a|b\.v|n\.v)\b\.?", re.IGNORECASE)
+
+
 #: the vocabulary of receipts, tills and forms: a "name" made only of these words is the
 #: form talking ("CASH", "Time Num", "Total Qty"), never a person
 FORM_WORDS = frozenset("""
@@ -441,6 +487,7 @@ FORM_WORDS = frozenset("""
     receipt ref rounding sales server service sgd rm subtotal sub sum table tax tel
     tender terminal thank thanks time tip total trans transaction unit usd vat visa you
     welcome again invoice tax-invoice cust mastercard tips page of
+    admin administrator manager supervisor trainee operator staff system pos main
 """.split())
 
 
