@@ -637,3 +637,21 @@ def test_an_export_over_the_workers_memory_limit_is_a_typed_error(web, monkeypat
     monkeypatch.undo()
     assert client.post(f"/api/images/{iid}/export", headers=headers(app), json={}
                        ).status_code == 200
+
+
+def test_hide_all_text_in_the_preview_and_the_export(web):
+    """Issue 31: the gallery's "Hide all text": the preview and the export fill every line
+    of text the OCR reads; anything but true or false is refused."""
+    app, client, _ = web
+    iid = image_id(client, "letter-contact-details.png")
+    usual = client.post(f"/api/images/{iid}/preview", headers=headers(app), json={})
+    shown = client.post(f"/api/images/{iid}/preview", headers=headers(app),
+                        json={"all_text": True})
+    assert shown.status_code == 200, shown.get_json()
+    lines = [r for r in shown.get_json()["regions"] if r["kind"] == "text_line"]
+    assert lines and not [r for r in usual.get_json()["regions"] if r["kind"] == "text_line"]
+    export = client.post(f"/api/images/{iid}/export", headers=headers(app),
+                         json={"all_text": True})
+    assert int(export.headers["X-PixelSafe-Regions"]) == len(shown.get_json()["regions"])
+    bad = client.post(f"/api/images/{iid}/export", headers=headers(app), json={"all_text": "yes"})
+    assert bad.status_code == 400 and error_of(bad)["type"] == "bad_request"

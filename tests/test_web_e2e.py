@@ -635,3 +635,25 @@ def test_a_photo_opens_at_the_top_with_empty_forms_and_the_passphrase_error_by_i
     assert page.input_value("#box-form input[name=x1]") == ""
     assert page.input_value("#passphrase") == "" and note.is_hidden()
     assert page.errors == []
+
+
+def test_hide_all_text_is_a_toggle_the_preview_follows(server, page):
+    """Issue 31: "Hide all text" in the detail view: the preview asks for it and says how
+    many lines it filled."""
+    _, url, _ = server
+    page.goto(url)
+    page.select_option("#mode", "show")
+    open_card(page, "letter-contact-details.png")
+    page.locator("#findings tr").first.wait_for()
+    page.check("#preview")
+    page.wait_for_function(
+        "() => document.getElementById('detail-img').dataset.shows === 'preview'",
+        timeout=120_000)
+    with page.expect_request(lambda r: r.url.endswith("/preview")) as request:
+        page.check("#all-text")
+    assert json.loads(request.value.post_data)["all_text"] is True
+    page.wait_for_function(
+        "() => document.getElementById('detail-img').dataset.shows === 'preview'"
+        " && /lines? of text filled/.test(document.getElementById('preview-note').textContent)",
+        timeout=120_000)
+    assert page.errors == []

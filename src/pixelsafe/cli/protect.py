@@ -186,6 +186,9 @@ KEEPABLE_TAGS = ("Orientation", "ICC", "Copyright")
               show_default=True,
               help="Passports, ID cards, driving licences and payment cards: filled whole "
                    "(portrait and every field), or field by field (what was read on them).")
+@click.option("--all-text", is_flag=True,
+              help="Also fill every line of text the OCR reads, whatever it says (the lines "
+                   "of findings given to --keep stay).")
 @click.option("--box", "boxes", multiple=True, metavar="x1,y1,x2,y2",
               help="An extra region to redact (repeatable).")
 @click.option("--encrypt", is_flag=True,
@@ -200,7 +203,8 @@ KEEPABLE_TAGS = ("Orientation", "ICC", "Copyright")
 @with_limits
 def redact(inputs: tuple[Path, ...], output: Path, style: str, replacewith: str | None,
            mask_scale: float, thresh: float | None, only: str | None, keep: str,
-           documents: str, boxes: tuple[str, ...], encrypt: bool, passphrase_file: Path | None,
+           documents: str, all_text: bool, boxes: tuple[str, ...], encrypt: bool,
+           passphrase_file: Path | None,
            passphrase_env: str | None, keep_icc: bool, no_verify: bool, dry_run: bool,
            overwrite: bool, as_json: bool, timeout: float, memory_mb: int) -> None:
     """Write redacted copies of photos (files or folders). Originals are never touched;
@@ -222,7 +226,7 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, replacewith: str 
                             whole_documents=documents == "whole",
                             boxes=[parse_box(b) for b in boxes], passphrase=passphrase,
                             keep_icc=keep_icc, verify=not no_verify, overwrite=overwrite,
-                            mask_scale=mask_scale, face_threshold=thresh)
+                            mask_scale=mask_scale, face_threshold=thresh, all_text=all_text)
     jobs = plan(inputs, output, "redacted")
     many = several(inputs, jobs)
     if dry_run:

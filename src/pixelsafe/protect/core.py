@@ -48,6 +48,10 @@ class Target:
     finding_id: str | None = None
 
 
+#: the kind of the regions "hide all text" adds: lines the OCR read, not findings
+TEXT_LINE = "text_line"
+
+
 @dataclass
 class RedactOptions:
     style: str = "auto"
@@ -74,6 +78,9 @@ class RedactOptions:
     #: them, the check after it) but writing: the regions reported are the ones a real
     #: run writes (``--dry-run``)
     dry_run: bool = False
+    #: "hide all text": every line of text the OCR reads is filled too, whatever the
+    #: recognisers think of it, except the lines a kept finding lies on
+    all_text: bool = False
 
 
 @dataclass

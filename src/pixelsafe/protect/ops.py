@@ -26,6 +26,7 @@ from ..report import Box, Finding, Kind, Report
 from . import sealed
 from .core import (
     FACE_MARGIN,
+    TEXT_LINE,
     RedactOptions,
     RedactResult,
     Target,
@@ -94,6 +95,8 @@ def prepare(path: str | Path, options: RedactOptions, fmt: str, report: Report |
         report = (analyzer or _redaction_analyzer(options.face_threshold)).analyze(src)
     pixels = oriented(loaded)
     targets = plan(report, options, pixels.width, pixels.height)
+    if options.all_text:
+        targets += _every_line(pixels, report, options)
     original = pixels.copy()
     for t in targets:
         apply(pixels, t)
@@ -111,6 +114,28 @@ def prepare(path: str | Path, options: RedactOptions, fmt: str, report: Report |
 
         added = _harden_faces(pixels, faces, kept, codec)
     return Prepared(loaded, report, original, pixels, targets + added, added)
+
+
+#: a kept finding lies on a line of text when this share of it is inside the line's box
+KEPT_ON_LINE = 0.5
+
+
+def _every_line(pixels: Image.Image, report: Report | None, options: RedactOptions
+                ) -> list[Target]:
+    """"Hide all text": a fill over every line the OCR reads (its box padded as a finding's
+    is), but the lines a finding the user keeps lies on."""
+    from ..detectors.ocr import pad
+    from ..runtime import models
+
+    kept = [f.box for f in (report.findings if report else ())
+            if f.box is not None and f.id in options.keep]
+    out: list[Target] = []
+    for line in models().ocr().read(pixels):
+        box = Box.from_floats(*pad(line.rect, line.height), pixels.width, pixels.height)
+        if box is None or any(_share(k, box) >= KEPT_ON_LINE for k in kept):
+            continue
+        out.append(Target(box, "fill", TEXT_LINE))
+    return out
 
 
 #: how many times the output is re-analysed and what it still shows is treated again
@@ -289,7 +314,7 @@ def verify(data: bytes, name: str, report: Report | None, targets: list[Target],
     to be redacted (a leftover of what was asked to be gone), or ``new`` (outside every
     region: made by the redaction, or missed by the first analysis). Any metadata at all is
     a leak too. ``ok`` only when nothing is left."""
-    kinds = {t.kind for t in targets if t.kind != "manual"}
+    kinds = {t.kind for t in targets if t.kind not in ("manual", TEXT_LINE)}
     names = sorted({*verify_detectors({Kind(k) for k in kinds}), "metadata"})
     decoded = imageio.decode(data, name)
     analysis = _analyzer(names).analyze(decoded)  # the output's own bytes, not a re-encode

@@ -291,8 +291,11 @@ def _options(body: dict[str, Any], width: int, height: int) -> RedactOptions:
     if sum(b.area for b in boxes) > MAX_BOX_COVER * width * height:
         raise ApiError(400, "too_many_boxes", f"the boxes cover the image more than "
                                               f"{MAX_BOX_COVER:g} times over")
+    all_text = body.get("all_text", False)
+    if not isinstance(all_text, bool):
+        raise ApiError(400, "bad_request", "'all_text' must be true or false")
     return RedactOptions(style=style, keep=frozenset(keep), boxes=tuple(boxes),
-                         overwrite=True)
+                         overwrite=True, all_text=all_text)
 
 
 def _format_of(path: Path) -> str:

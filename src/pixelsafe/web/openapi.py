@@ -153,6 +153,8 @@ def spec() -> dict[str, Any]:
                               "the oriented image", "items": {
                                   "type": "array", "minItems": 4, "maxItems": 4,
                                   "items": {"type": "number"}}},
+                    "all_text": {"type": "boolean", "description": "hide all text: fill every "
+                                 "line the OCR reads, but the lines of kept findings"},
                     "passphrase": {"type": "string", "minLength": MIN_PASSPHRASE,
                                    "description": "encrypt only; never stored"}}},
             },

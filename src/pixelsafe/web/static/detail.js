@@ -237,8 +237,10 @@ function base64Blob(text, type) {
 
 function describePlan(plan) {
   const escalated = plan.regions.filter((r) => r.kind === 'face' && r.style === 'fill' && $('style').value !== 'fill');
-  const extra = plan.regions.filter((r) => !r.finding && r.kind !== 'manual');
+  const lines = plan.regions.filter((r) => r.kind === 'text_line');
+  const extra = plan.regions.filter((r) => !r.finding && r.kind !== 'manual' && r.kind !== 'text_line');
   const parts = [`${plan.regions.length} region${plan.regions.length === 1 ? '' : 's'} as the export writes ${plan.regions.length === 1 ? 'it' : 'them'}`];
+  if (lines.length) parts.push(`${lines.length} line${lines.length === 1 ? '' : 's'} of text filled (hide all text)`);
   if (escalated.length) parts.push(`${escalated.length} face region${escalated.length === 1 ? '' : 's'} filled solid because the face detector still saw a face after blurring`);
   if (plan.added.length) parts.push(`the check after redaction found ${plan.added.length} more (${plan.added.map((a) => a.label).join(', ')}) and redacted ${plan.added.length === 1 ? 'it' : 'them'} too`);
   else if (extra.length) parts.push(`${extra.length} added by the checks`);
@@ -367,7 +369,7 @@ function addManual(box) {
 }
 
 function protectBody() {
-  return { style: $('style').value, keep: [...keep], boxes: manual };
+  return { style: $('style').value, keep: [...keep], boxes: manual, all_text: $('all-text').checked };
 }
 
 async function run(button, action) {
@@ -398,6 +400,7 @@ export function initDetail() {
   $('draw').addEventListener('click', () => setDrawing($('draw').getAttribute('aria-pressed') !== 'true'));
   $('preview').addEventListener('change', refreshImage);
   $('style').addEventListener('change', schedulePreview);
+  $('all-text').addEventListener('change', schedulePreview);
   $('faces-all').addEventListener('click', () => {
     for (const f of current.report.findings) if (f.kind === 'face') keep.delete(f.id);
     choicesChanged();
