@@ -113,8 +113,34 @@ def run_tool(cmd: list[str], stdin: str | None = None) -> tuple[list[float], flo
     return ms, rss
 
 
-def ours(mode: str, paths: list[Path]) -> tuple[list[float], float | None]:
-    return run_tool([sys.executable, str(HERE / "ours_runner.py"), mode, *map(str, paths)])
+def ours(mode: str, paths: list[Path], tree: Path | None = None
+         ) -> tuple[list[float], float | None]:
+    """PixelSafe of this checkout, or of another ``tree`` (its own venv and runner)."""
+    if tree is None:
+        return run_tool([sys.executable, str(HERE / "ours_runner.py"), mode, *map(str, paths)])
+    return run_tool([str(tree / ".venv" / "bin" / "python"), str(tree / "bench" / "ours_runner.py"),
+                     mode, *map(str, paths)])
+
+
+def base_tree(rev: str) -> Path | None:
+    """A checkout of ``rev`` with its own venv, for the speed table's "before" rows: the one
+    ``../shared/tools/speedcheck`` builds (under $TMPDIR/speedcheck), built here when missing
+    (a clone and its `make setup`, a few minutes). None when it cannot be built."""
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short=10", rev], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout.strip()
+        tree = Path(tempfile.gettempdir()) / "speedcheck" / f"base-{sha}"
+        if not (tree / ".venv" / "bin" / "pixelsafe").exists():
+            log(f"building {rev} in {tree} for the speed table (once)")
+            shutil.rmtree(tree, ignore_errors=True)
+            subprocess.run(["git", "clone", "-q", str(ROOT), str(tree)], check=True)
+            subprocess.run(["git", "-C", str(tree), "checkout", "-q", sha], check=True)
+            subprocess.run(["make", "-C", str(tree), "setup"], check=True, capture_output=True,
+                           timeout=3600)
+        return tree
+    except (OSError, subprocess.SubprocessError) as exc:
+        log(f"no {rev} tree for the speed table: {exc}")
+        return None
 
 
 def deface(paths: list[Path]) -> tuple[list[float], float | None]:
@@ -149,7 +175,14 @@ def stats(ms: list[float]) -> tuple[float, float] | None:
 
 # -- sections ---------------------------------------------------------------------------
 
-def speed_section(quick: bool, peers: dict[str, bool]) -> tuple[list[str], dict[str, Any]]:
+def peer_of(results: dict[str, Any]) -> str | None:
+    """The peer a row's time is compared with: deface on photos, Presidio on documents."""
+    return "deface 1.5.0" if "deface 1.5.0" in results else (
+        "Presidio image redactor" if "Presidio image redactor" in results else None)
+
+
+def speed_section(quick: bool, peers: dict[str, bool], base: tuple[str, Path] | None = None
+                  ) -> tuple[list[str], dict[str, Any]]:
     types = image_types(quick)
     rows: list[str] = []
     data: dict[str, Any] = {}
@@ -159,6 +192,8 @@ def speed_section(quick: bool, peers: dict[str, bool]) -> tuple[list[str], dict[
             "PixelSafe (all detectors)": ours("full", paths),
             "PixelSafe (faces only)": ours("faces", paths),
         }
+        if base is not None:
+            results[f"PixelSafe at {base[0]} (all detectors)"] = ours("full", paths, base[1])
         if "photo" in name and peers["deface"]:
             results["deface 1.5.0"] = deface(paths)
         if name in ("document page", "receipt") and peers["presidio"]:
@@ -170,12 +205,18 @@ def speed_section(quick: bool, peers: dict[str, bool]) -> tuple[list[str], dict[
                 rows.append(f"| {name} | {tool} | {len(paths)} | failed | | |")
                 continue
             peer_ratio = ""
-            peer = "deface 1.5.0" if "deface 1.5.0" in results else (
-                "Presidio image redactor" if "Presidio image redactor" in results else None)
+            before = f"PixelSafe at {base[0]} (all detectors)" if base else ""
+            if tool == "PixelSafe (all detectors)" and before in results and \
+                    stats(results[before][0]):
+                then = stats(results[before][0])
+                assert then is not None
+                peer_ratio = f"{s[0] / then[0]:.2f}x {base[0] if base else ''}'s time" + (
+                    "; " if peer_of(results) else "")
+            peer = peer_of(results)
             if peer and tool.startswith("PixelSafe") and stats(results[peer][0]):
-                base = stats(results[peer][0])
-                assert base is not None
-                peer_ratio = f"{s[0] / base[0]:.2f}x {peer.split()[0]}'s time"
+                theirs = stats(results[peer][0])
+                assert theirs is not None
+                peer_ratio += f"{s[0] / theirs[0]:.2f}x {peer.split()[0]}'s time"
             rows.append(f"| {name} | {tool} | {len(ms)} | {s[0]:,.0f} | {s[1]:,.0f} | "
                         f"{rss:,.0f} | {peer_ratio} |" if rss else
                         f"| {name} | {tool} | {len(ms)} | {s[0]:,.0f} | {s[1]:,.0f} | | "
@@ -360,11 +401,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--output", type=Path, default=HERE / "RESULTS.md")
+    ap.add_argument("--base", default="a52435e",
+                    help="a commit whose PixelSafe is timed beside this one ('' for none; "
+                         "not in --quick)")
     args = ap.parse_args()
     started = time.perf_counter()
     OUT.mkdir(parents=True, exist_ok=True)
     peers = ensure_peers(args.quick)
-    speed, data = speed_section(args.quick, peers)
+    tree = base_tree(args.base) if args.base and not args.quick else None
+    speed, data = speed_section(args.quick, peers, (args.base, tree) if tree else None)
     photo = data["photo"]["PixelSafe (all detectors)"]["ms"]
     plots = args.output.parent / "plots"  # beside the results (a test run writes to tmp)
     plotted = plot(data, plots / ("speed-quick.png" if args.quick else "speed.png"))
