@@ -458,6 +458,14 @@ def open_card(pg, name: str) -> None:
     pg.locator("#detail[open]").wait_for()
 
 
+def open_shown(pg, url: str, name: str) -> None:
+    """The gallery in 'show' mode, with ``name``'s findings listed in its dialog."""
+    pg.goto(url)
+    pg.select_option("#mode", "show")
+    open_card(pg, name)
+    pg.locator("#findings tr").first.wait_for()
+
+
 def test_an_id_card_is_redacted_whole_unless_its_row_is_unticked(server, page):
     """Issue 27: an identity document's row is ticked (filled whole) and says so; unticked,
     the export redacts it field by field. A page of text says why it has no tick."""
@@ -605,10 +613,7 @@ def test_a_photo_opens_at_the_top_with_empty_forms_and_the_passphrase_error_by_i
     open, filled 'Add a box by coordinates' form; the short-passphrase error appeared at
     the top of the dialog, far from the field."""
     _, url, _ = server
-    page.goto(url)
-    page.select_option("#mode", "show")
-    open_card(page, "letter-contact-details.png")
-    page.locator("#findings tr").first.wait_for()
+    open_shown(page, url, "letter-contact-details.png")
     page.click(".manual-form summary")
     page.fill("#box-form input[name=x1]", "12")
     page.fill("#passphrase", "short")
@@ -641,10 +646,7 @@ def test_hide_all_text_is_a_toggle_the_preview_follows(server, page):
     """Issue 31: "Hide all text" in the detail view: the preview asks for it and says how
     many lines it filled."""
     _, url, _ = server
-    page.goto(url)
-    page.select_option("#mode", "show")
-    open_card(page, "letter-contact-details.png")
-    page.locator("#findings tr").first.wait_for()
+    open_shown(page, url, "letter-contact-details.png")
     page.check("#preview")
     page.wait_for_function(
         "() => document.getElementById('detail-img').dataset.shows === 'preview'",

@@ -5,13 +5,12 @@ screen. Reads the image's one OCR result; the MRZ rules themselves are in
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..report import DocumentDetail, Kind
 from ..text import mrz as mrzlib
-from ..text.recognizers import DATE, IDENTITY_WORDS, date_values
+from ..text.recognizers import DATES, IDENTITY_WORDS, date_values
 from .base import Candidate
 from .ocr import Collector, Line, TextPage, TextReader, pad, span_rect, union
 
@@ -68,9 +67,6 @@ def repeated(page: TextPage) -> Repeated:
     return page.shared("viz", lambda: _repeated(page, zones(page)))
 
 
-_DATES = re.compile(DATE, re.IGNORECASE)
-
-
 def _birth_dates(zones: Sequence[mrzlib.Mrz]) -> set[tuple[int, int, int]]:
     """(two-digit year, month, day) of each birth date an MRZ's check digit confirms."""
     out = set()
@@ -103,7 +99,7 @@ def _repeated(page: TextPage, read: Zones) -> Repeated:
                 out.add(Kind.PERSONAL_TEXT, label, span_rect(line, w.start, w.end), 0.95,
                         "ocr+mrz", text=w.text, data={"from_mrz": True})
                 taken.add((i, w.start, w.end))
-        for m in _DATES.finditer(line.text) if births else ():
+        for m in DATES.finditer(line.text) if births else ():
             if any((y % 100, mo, d) in births for y, mo, d in date_values(m.group())):
                 out.add(Kind.PERSONAL_TEXT, "date_of_birth", span_rect(line, m.start(), m.end()),
                         0.95, "ocr+mrz", text=m.group(), data={"from_mrz": True})

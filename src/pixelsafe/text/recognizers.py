@@ -170,6 +170,9 @@ DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[-./]\d{2}[-./]\d{2}|"
         rf"\d{{1,2}}\.?\s*{_MONTH}(?:\s*/\s*{_MONTH})?\s*(?:\d{{4}}|\d{{2}})(?!\d)|"
         rf"{_MONTH}\s+\d{{1,2}}[.,]?\s+\d{{4}}|\d{{1,2}}[-/]{_MONTH}[-/](?:\d{{4}}|\d{{2}})(?!\d))")
 
+#: a printed date anywhere in a text (the recogniser's and the MRZ's one grammar)
+DATES = re.compile(DATE, re.IGNORECASE)
+
 #: each month's printed forms, by the prefixes _MONTH reads (English, French, Spanish,
 #: Italian, German, Dutch, Portuguese, Swedish)
 _MONTH_PREFIXES = (("jan", "ene", "gen"), ("feb", "fév", "fev"), ("mar", "mär", "mrt"),
@@ -329,7 +332,7 @@ RECOGNIZERS: tuple[PatternRecognizer | PhoneRecognizer, ...] = (
         0.5, context=_words("ssn", "social security", "ss#", "soc sec"), context_score=0.9,
         needs_context=True, validate=ssn_ok),
     PatternRecognizer(
-        "date_of_birth", re.compile(DATE, re.IGNORECASE), 0.5,
+        "date_of_birth", DATES, 0.5,
         context=_words("dob", "d\\.o\\.b\\.?", "date of birth", "birth ?date", "born", "birthday",
                        "date and place of birth", "geburtsdatum", "geb\\.", "geboren", "né le",
                        "née le", "fecha de nacimiento", "nacido", "nacida",

@@ -327,12 +327,10 @@ def _send(path: Path, download: str, extra: dict[str, str] | None = None) -> Res
     return response
 
 
-def _redacted(image_id: int, passphrase: str | None, preview: int = 0
-              ) -> tuple[Path, str, Any, bytes]:
-    """Run the export of an image with the page's choices, in the bounded worker: (file
-    written, download name, result, b""); with ``preview`` (a size), nothing is kept and the
-    last is the export as a JPEG of that size. The preview and the export both come from
-    here."""
+def _export_job(image_id: int, passphrase: str | None
+                ) -> tuple[Path, Path, RedactOptions, Report, str]:
+    """The export of an image with the page's choices: (source, file to write, options,
+    report, download name). The preview and the export both come from here."""
     body = _body()
     record, report = _report(image_id)
     options = _options(body, report.image.width, report.image.height)
@@ -344,12 +342,7 @@ def _redacted(image_id: int, passphrase: str | None, preview: int = 0
     stem = Path(lib.safe_name(record["name"])).stem
     label = "protected" if passphrase else "redacted"
     out = _exports() / f"{image_id}-{stem}.{label}{ext}"
-    src = library().resolve(record["path"])
-    if preview:
-        shown, result = engine().preview(src, out, options, report, preview)
-        return out, f"{stem}.{label}{ext}", result, shown
-    result = engine().redact(src, out, options, report)
-    return out, f"{stem}.{label}{ext}", result, b""
+    return library().resolve(record["path"]), out, options, report, f"{stem}.{label}{ext}"
 
 
 def _regions(result: Any) -> list[dict[str, Any]]:
@@ -360,7 +353,8 @@ def _regions(result: Any) -> list[dict[str, Any]]:
 
 
 def _protect(image_id: int, passphrase: str | None) -> Response:
-    out, name, result, _ = _redacted(image_id, passphrase)
+    src, out, options, report, name = _export_job(image_id, passphrase)
+    result = engine().redact(src, out, options, report)
     library().set_flag(image_id, "exported", True)
     added = result.verification.get("added", [])
     return _send(out, name, {"X-PixelSafe-Regions": str(len(result.regions)),
@@ -371,7 +365,8 @@ def _protect(image_id: int, passphrase: str | None) -> Response:
 def preview(image_id: int) -> Response:
     """What the export with these choices writes, at display size, with its regions: the
     export itself (planned, escalated, re-analysed), made and not kept."""
-    _, _, result, shown = _redacted(image_id, None, preview=SIZES["display"])
+    src, out, options, report, _ = _export_job(image_id, None)
+    shown, result = engine().preview(src, out, options, report, SIZES["display"])
     return jsonify(jpeg=base64.b64encode(shown).decode(),
                    regions=_regions(result),
                    added=result.verification.get("added", []),
