@@ -22,6 +22,7 @@ from pixelsafe.detectors.faces import (
 from pixelsafe.errors import ModelHashError, ModelMissingError
 from pixelsafe.models import CENTERFACE, model_path
 from pixelsafe.pipeline import Analyzer
+from pixelsafe.report import Box
 
 
 def test_decode_known_tensor():
@@ -238,3 +239,36 @@ def test_a_one_thread_process_runs_the_faces_in_turn() -> None:
     faces.model = CenterFaceModel(threads=1)
     Analyzer(detectors)
     assert not faces.beside and faces.threads is None
+
+
+@pytest.mark.parametrize("threshold", [0.45, 0.5, 0.3])
+def test_faces_are_those_of_the_full_candidate_list_at_the_threshold(threshold):
+    """The detector decodes no candidate under its threshold; what it reports is exactly
+    what the full list (down to the floor the bench curves use) gives at that threshold."""
+    detector = FaceDetector(config=FaceConfig(threshold=threshold))
+    loaded = imageio.load(SAMPLES / "crowd-maksssksksss717.png")
+    full = detector.raw(loaded.rgb)
+    assert (full[:, 4] < threshold).any()  # the floor's list has candidates under it
+    expected = sorted((Box.from_floats(x1, y1, x2, y2, loaded.width, loaded.height),
+                       round(float(s), 4)) for x1, y1, x2, y2, s in full if s >= threshold)
+    found = sorted((f.box, round(f.confidence, 4)) for f in detector.detect(loaded))
+    assert found == expected and found
+
+
+def test_every_network_sleeps_between_steps_rather_than_spinning() -> None:
+    """The faces, the text detector (and its int8 gate) and the recogniser run beside one
+    another: none of their sessions keeps worker threads spinning on a core."""
+    from pixelsafe.runtime import models
+
+    engine = models().ocr().engine()
+    det = engine._load_det_model().session  # the gate around the detector's network
+    sessions = {
+        "faces": models().centerface().session(),
+        "text detector": det.session.session,
+        "gate's small pass": det.small.session,
+        "recogniser": engine._load_rec_model().session.session,
+    }
+    for name, session in sessions.items():
+        options = session.get_session_options()
+        assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0", name
+        assert options.intra_op_num_threads == models().threads, name

@@ -13,6 +13,8 @@ import threading
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import onnxruntime
+
     from .detectors.faces import CenterFaceModel
     from .detectors.ocr import OcrEngine
     from .text.ner import NerModel
@@ -20,6 +22,23 @@ if TYPE_CHECKING:
 
 def default_threads() -> int:
     return os.cpu_count() or 1
+
+
+def session_options(threads: int) -> onnxruntime.SessionOptions:
+    """The onnxruntime options of every network of the process (faces, text detection and
+    recognition): ``threads`` for one inference, and worker threads that sleep between
+    parallel steps instead of spinning. The faces and barcodes run in threads beside the
+    text's networks; spinning workers took their cores. Measured in one process, three
+    alternating runs of 4 images each: small photos 164 -> 136 ms, pages 2,176 -> 2,153,
+    receipts 1,818 -> 1,799."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.log_severity_level = 3
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
 
 
 class Models:

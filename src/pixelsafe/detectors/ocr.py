@@ -212,15 +212,10 @@ class OcrEngine:
         int8 = None
         if cfg.int8_detector or (cfg.int8_gate and cfg.gate_scale > 0):
             int8 = int8_detector_session(paths["det"], cfg.threads)
-        if cfg.int8_detector:
-            own_session(engine.cfg.Det, int8)
+        # the detector's session is ours too, made with the process's options
+        own_session(engine.cfg.Det, int8 if cfg.int8_detector
+                    else _session(paths["det"].read_bytes(), cfg.threads))
         return engine, int8
-
-    @staticmethod
-    def _network(session: Any) -> Any:
-        """An onnxruntime session as the detector's network: a tensor in, the map out."""
-        (name,) = (i.name for i in session.get_inputs())
-        return lambda tensor: session.run(None, {name: tensor})[0]
 
     def engine(self) -> Any:
         if self._engine is None:
@@ -233,7 +228,7 @@ class OcrEngine:
                     det.get_preprocess = lambda: preprocess
                     if cfg.gate_scale > 0:
                         # the small pass in int8; when the whole detector is, it is det's own
-                        small = (self._network(int8) if cfg.int8_gate and not cfg.int8_detector
+                        small = (Network(int8) if cfg.int8_gate and not cfg.int8_detector
                                  else None)
                         det.session = GatedDetection(det.session, cfg, engine, small)
                     self._engine = engine
@@ -395,13 +390,13 @@ def _quiet_quantizer() -> Iterator[None]:
 
 
 def _session(model: bytes, threads: int | None) -> Any:
-    """An onnxruntime session with RapidOCR's own options."""
+    """An onnxruntime session with the process's options
+    (:func:`pixelsafe.runtime.session_options`)."""
     import onnxruntime
 
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads or os.cpu_count() or 1
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3
+    from ..runtime import default_threads, session_options
+
+    options = session_options(threads or default_threads())
     options.enable_cpu_mem_arena = False  # as RapidOCR's own sessions
     return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 
@@ -428,6 +423,17 @@ def _table_preprocess(det: Any) -> Any:
             return out
 
     return TablePreProcess(det.limit_side_len, det.limit_type, det.mean, det.std)
+
+
+@dataclass(frozen=True)
+class Network:
+    """An onnxruntime session as the detector's network: a tensor in, the map out."""
+
+    session: Any
+
+    def __call__(self, tensor: np.ndarray) -> np.ndarray:
+        (name,) = (i.name for i in self.session.get_inputs())
+        return np.asarray(self.session.run(None, {name: tensor})[0])
 
 
 class GatedDetection:
