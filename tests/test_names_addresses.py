@@ -65,6 +65,10 @@ def test_title_and_citation_authors() -> None:
     "Cambridge, Massachusetts",
     "CASH",
     "TOTAL 12.00",
+    # an identity document's labels
+    "FIRMA DEL TITULAR",
+    "Unterschrift des Inhabers",
+    "Signature du titulaire",
 ])
 def test_institutions_places_and_journals_are_not_names(text: str) -> None:
     assert names([line(text, 50, 100)]) == []

@@ -39,6 +39,7 @@ NOT_NAME_WORDS = frozenset("""
     and of the for in on at to with or from by
     rua calle via viale rue jalan taman lorong avenida piazza plaza strasse straße
     card carte identity identité identità passport passeport ausweis personalausweis
+    signature firma signatur unterschrift holder bearer titular titulaire inhaber
 """.split())
 #: a "name" right before one of these names an institution or a prize ("Albert Einstein
 #: College", "Emil Bogen Research Prize")
