@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -487,6 +488,48 @@ def test_links_out_of_the_library_and_fifos_are_never_indexed(tmp_path):
     images = client.get("/api/images").get_json()["images"]
     assert [i["name"] for i in images] == ["street-with-gps.jpg"]
     assert stats["analysed"] == 1 and stats["failed"] == 0
+    shutdown(app)
+
+
+def test_a_rescan_hashes_only_what_changed_and_forgets_what_went(tmp_path, monkeypatch):
+    """The index compares the folder with what the database knows in memory: an unchanged
+    file is not opened again, a changed one is hashed and queued, a vanished one is
+    forgotten; a link to a file inside the library, hidden files and folders and the
+    private folders are as before."""
+    import os
+
+    from pixelsafe.web import library as library_module
+
+    root = library_with(tmp_path / "lib", "street-with-gps.jpg", "letter-contact-details.png")
+    (root / "album").mkdir()
+    shutil.copy(SAMPLES / "id-card-utopia.jpg", root / "album" / "card.jpg")
+    (root / "again.jpg").symlink_to(root / "album" / "card.jpg")
+    (root / ".hidden.jpg").write_bytes(b"x")
+    (root / ".trash").mkdir()
+    shutil.copy(SAMPLES / "id-card-utopia.jpg", root / ".trash" / "old.jpg")
+    app = make_app(root, START_WORKER=False)
+    library = app.extensions["pixelsafe"]
+    hashed: list[str] = []
+    real = library_module.sha256_file
+
+    def counting(path, **kw):
+        hashed.append(Path(path).relative_to(root).as_posix())
+        return real(path, **kw)
+
+    monkeypatch.setattr(library_module, "sha256_file", counting)
+
+    def paths() -> list[str]:
+        with library.write() as conn:
+            return sorted(r[0] for r in conn.execute("SELECT path FROM images"))
+
+    assert paths() == ["again.jpg", "album/card.jpg", "letter-contact-details.png",
+                       "street-with-gps.jpg"]
+    assert library.index() == 4 and hashed == []  # nothing changed: nothing opened
+    os.utime(root / "street-with-gps.jpg", ns=(1, 1))
+    (root / "letter-contact-details.png").unlink()
+    assert library.index() == 3
+    assert hashed == ["street-with-gps.jpg"]
+    assert paths() == ["again.jpg", "album/card.jpg", "street-with-gps.jpg"]
     shutdown(app)
 
 

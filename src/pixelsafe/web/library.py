@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import sqlite3
+import stat
 import threading
 import time
 from collections.abc import Iterator
@@ -112,17 +113,42 @@ class Library:
             raise NotFound(f"{rel} is not inside the library")
         return path
 
-    def files(self) -> Iterator[Path]:
-        """The library's image files: regular files inside the library only. A link that
-        leaves it (``passwd.jpg -> /etc/passwd``), a FIFO or a device is skipped, never
-        opened or hashed."""
-        for dirpath, dirnames, filenames in os.walk(self.root):
-            dirnames[:] = sorted(d for d in dirnames
-                                 if d not in PRIVATE_DIRS and not d.startswith("."))
-            for name in sorted(filenames):
-                path = Path(dirpath) / name
-                if is_image_path(path) and not name.startswith(".") and self._inside(path):
-                    yield path
+    def files(self) -> Iterator[tuple[Path, os.stat_result]]:
+        """The library's image files with their status: regular files inside the library
+        only. A link that leaves it (``passwd.jpg -> /etc/passwd``), a FIFO or a device is
+        skipped, never opened or hashed. The walk never follows a link to a folder, so a
+        file reached through no link is inside by construction and its ``lstat`` (which
+        the folder listing mostly has already) is all it costs; only a link is resolved."""
+        stack = [self.root]
+        while stack:
+            folder = stack.pop()
+            try:
+                with os.scandir(folder) as listing:
+                    entries = sorted(listing, key=lambda e: e.name)
+            except OSError as exc:
+                log.warning("cannot list %s: %s", folder, exc)
+                continue
+            folders: list[Path] = []
+            for entry in entries:
+                if entry.name.startswith(".") or entry.name in PRIVATE_DIRS:  # hidden
+                    continue
+                path = Path(entry.path)
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(path)
+                        continue
+                    if not is_image_path(path):
+                        continue
+                    st = entry.stat(follow_symlinks=False)
+                    if stat.S_ISLNK(st.st_mode) and self._inside(path):
+                        st = path.stat()
+                except OSError:
+                    continue
+                if stat.S_ISREG(st.st_mode):
+                    yield path, st
+                elif not stat.S_ISLNK(st.st_mode):
+                    log.info("skipping %s: not a regular file", path)
+            stack.extend(reversed(folders))
 
     def _inside(self, path: Path) -> bool:
         if not regular_inside(path, self.root):
@@ -132,30 +158,35 @@ class Library:
 
     def index(self) -> int:
         """Add new and changed files, forget vanished ones, queue what needs analysing.
-        Returns the number of images queued."""
+        Returns the number of images queued.
+
+        What the database knows of the folder is read in one query and compared in memory:
+        an unchanged file (same size and mtime) costs its ``stat``, and only new or changed
+        files are hashed and written. The queue and the forgetting are one transaction each.
+        The idle server's rescan of 20,000 unchanged, analysed files took 1.36 s of CPU
+        with a transaction per file, and takes 0.22 s (``bench/library_index.py``)."""
+        with self.write() as conn:
+            known = {rel: (int(i), size, mtime) for rel, i, size, mtime in conn.execute(
+                "SELECT path, id, size, mtime_ns FROM images")}
         seen: set[str] = set()
-        queued = 0
-        for path in self.files():
+        ids: list[int] = []
+        for path, st in self.files():
             rel = path.relative_to(self.root).as_posix()
             seen.add(rel)
             try:
-                st = path.stat()
-                with self.write() as conn:
-                    row = conn.execute("SELECT id, size, mtime_ns FROM images WHERE path = ?",
-                                       (rel,)).fetchone()
-                unchanged = row and row[1] == st.st_size and row[2] == st.st_mtime_ns
-                if unchanged:
-                    image_id = int(row[0])
+                row = known.get(rel)
+                if row and row[1] == st.st_size and row[2] == st.st_mtime_ns:
+                    ids.append(row[0])
                 else:  # one descriptor checks it (regular, not too large) and hashes it
                     sha256 = sha256_file(path, max_bytes=DEFAULT_LIMITS.max_bytes)
-                    image_id = self.add(rel, path.name, sha256, st.st_size, st.st_mtime_ns)
+                    ids.append(self.add(rel, path.name, sha256, st.st_size, st.st_mtime_ns))
             except (OSError, PixelSafeError) as exc:
                 log.warning("cannot index %s: %s", path, exc)
-                continue
-            queued += self.enqueue(image_id) is not None
-        with self.write() as conn:
-            for (rel,) in conn.execute("SELECT path FROM images").fetchall():
-                if rel not in seen:
+        queued = self.enqueue_all(ids)
+        gone = known.keys() - seen
+        if gone:  # only what was known before this walk: an upload made during it stays
+            with self.write() as conn:
+                for rel in sorted(gone):
                     self._forget(conn, rel)
         return queued
 
@@ -282,6 +313,24 @@ class Library:
             job_id = self._enqueue(conn, image_id)
         self.wake.set()
         return job_id
+
+    def enqueue_all(self, image_ids: list[int]) -> int:
+        """:meth:`enqueue` each image, in one transaction: the images with nothing cached
+        are found in one query. Returns how many have a job queued or running."""
+        if not image_ids:
+            return 0
+        with self.write() as conn:
+            todo = {int(i) for (i,) in conn.execute(
+                "SELECT id FROM images AS i WHERE NOT EXISTS (SELECT 1 FROM reports AS r "
+                "WHERE r.sha256 = i.sha256 AND substr(r.pipeline, 1, ?) = ?) AND NOT EXISTS "
+                "(SELECT 1 FROM failures AS f WHERE f.sha256 = i.sha256 AND f.pipeline = ?)",
+                (len(self.accept), self.accept, self.pipeline))}
+            wanted = [i for i in dict.fromkeys(image_ids) if i in todo]
+            for image_id in wanted:
+                self._enqueue(conn, image_id)
+        if wanted:
+            self.wake.set()
+        return len(wanted)
 
     def _enqueue(self, conn: sqlite3.Connection, image_id: int) -> int | None:
         row = conn.execute("SELECT sha256 FROM images WHERE id = ?", (image_id,)).fetchone()
