@@ -698,3 +698,63 @@ def test_hide_all_text_in_the_preview_and_the_export(web):
     assert int(export.headers["X-PixelSafe-Regions"]) == len(shown.get_json()["regions"])
     bad = client.post(f"/api/images/{iid}/export", headers=headers(app), json={"all_text": "yes"})
     assert bad.status_code == 400 and error_of(bad)["type"] == "bad_request"
+
+
+def test_the_server_listens_before_it_has_looked_through_the_folder(tmp_path, monkeypatch):
+    """Issue 29 point 7 and issue 32: a big folder no longer delays the start. With
+    INDEX_IN_BACKGROUND (what `pixelsafe serve` sets) the app is made and answers while the
+    first look through the folder is still going on; the status says so, and the gallery
+    fills as it ends."""
+    import threading
+
+    from pixelsafe.web.library import Library
+
+    root = library_with(tmp_path / "lib", "street-with-gps.jpg", "letter-contact-details.png")
+    looking, release = threading.Event(), threading.Event()
+    real = Library.index
+
+    def slow(self: Library) -> int:
+        looking.set()
+        assert release.wait(60)
+        return real(self)
+
+    monkeypatch.setattr(Library, "index", slow)
+    app = make_app(root, INDEX_IN_BACKGROUND=True)  # returns while the look is held
+    try:
+        client = app.test_client()
+        assert looking.wait(30)
+        stats = client.get("/api/status").get_json()["stats"]
+        assert stats["indexing"] is True and stats["total"] == 0
+        release.set()
+        stats = wait_idle(client)
+        assert stats["indexing"] is False and stats["total"] == 2
+    finally:
+        release.set()
+        shutdown(app)
+
+
+def test_serve_asks_for_the_first_look_in_the_background(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import pixelsafe.web
+    from pixelsafe.cli import main
+    from pixelsafe.errors import PixelSafeError
+
+    seen: dict[str, object] = {}
+
+    def capture(config: dict[str, object]) -> None:
+        seen.update(config)
+        raise PixelSafeError("stop here")
+
+    monkeypatch.setattr(pixelsafe.web, "create_app", capture)
+    result = CliRunner().invoke(main, ["serve", "--library", str(tmp_path), "--port", "0"])
+    assert result.exit_code == 1 and "stop here" in result.output
+    assert seen["INDEX_IN_BACKGROUND"] is True
+
+
+def test_without_it_the_app_is_made_with_the_folder_indexed(tmp_path):
+    root = library_with(tmp_path / "lib", "street-with-gps.jpg")
+    app = make_app(root, START_WORKER=False)
+    stats = app.test_client().get("/api/status").get_json()["stats"]
+    assert stats["indexing"] is False and stats["total"] == 1
+    shutdown(app)

@@ -659,3 +659,39 @@ def test_hide_all_text_is_a_toggle_the_preview_follows(server, page):
         " && /lines? of text filled/.test(document.getElementById('preview-note').textContent)",
         timeout=120_000)
     assert page.errors == []
+
+
+def test_the_gallery_says_it_is_still_looking_through_the_folder(tmp_path, browser,
+                                                                  monkeypatch):
+    """The server listens before its first look through the folder has ended (issue 32):
+    the page says it is looking, then shows the photos without a reload."""
+    import threading
+
+    from pixelsafe.web.library import Library
+
+    root = library_with(tmp_path / "lib", "street-with-gps.jpg")
+    release = threading.Event()
+    real = Library.index
+
+    def held(self: Library) -> int:
+        release.wait(60)
+        return real(self)
+
+    monkeypatch.setattr(Library, "index", held)
+    app = make_app(root, INDEX_IN_BACKGROUND=True)
+    try:
+        with live_server(app) as url:
+            pg = browser.new_page()
+            pg.goto(url)
+            text = pg.locator("#progress-text")
+            text.filter(has_text="Looking through the folder").wait_for(timeout=30_000)
+            assert pg.locator(".card").count() == 0
+            release.set()
+            pg.locator(".card", has=pg.locator(".name", has_text="street-with-gps.jpg")
+                       ).wait_for(timeout=30_000)
+            pg.wait_for_function("!document.getElementById('progress-text').textContent"
+                                 ".includes('Looking')", timeout=30_000)
+            pg.close()
+    finally:
+        release.set()
+        shutdown(app)

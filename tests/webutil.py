@@ -34,11 +34,12 @@ def headers(app: Any, **extra: str) -> dict[str, str]:
 
 
 def wait_idle(client: Any, timeout: float = 180.0) -> dict[str, Any]:
-    """Poll /api/status until nothing is queued or running; returns the stats."""
+    """Poll /api/status until the folder is looked through and nothing is queued or
+    running; returns the stats."""
     deadline = time.monotonic() + timeout
     while True:
         stats = client.get("/api/status").get_json()["stats"]
-        if stats["queued"] == 0 and stats["running"] == 0:
+        if stats["queued"] == 0 and stats["running"] == 0 and not stats["indexing"]:
             return stats
         if time.monotonic() > deadline:
             raise TimeoutError(f"analysis queue not idle after {timeout} s: {stats}")

@@ -86,7 +86,9 @@ def serve(library: Path | None, db: Path | None, data_dir: Path | None, keep_exp
                           "DATA_DIR": data_dir, "KEEP_EXPORTS": keep_exports,
                           "MAX_CONTENT_LENGTH": max_upload_mb * 1024 * 1024,
                           "VLM": vlm_settings(True, *(vlm[k] for k in VLM_KEYS)),
-                          "VLM_ENABLED": vlm["vlm"]})
+                          "VLM_ENABLED": vlm["vlm"],
+                          # listen at once; the gallery fills as the folder is looked through
+                          "INDEX_IN_BACKGROUND": True})
     except PixelSafeError as exc:
         sock.close()
         raise click.ClickException(str(exc)) from exc

@@ -59,7 +59,8 @@ class VlmSwitch:
         self.enabled = enabled
         self._lock = threading.Lock()
 
-    def apply(self, settings: VlmSettings | None = None, enabled: bool | None = None) -> None:
+    def apply(self, settings: VlmSettings | None = None, enabled: bool | None = None,
+              index: bool = True) -> None:
         with self._lock:
             if settings is not None:
                 self.settings = settings
@@ -72,7 +73,8 @@ class VlmSwitch:
             worker = self.app.extensions.get("pixelsafe.worker")
             if worker is not None:
                 worker.reconfigure(self.worker_settings())
-        library.index()
+        if index:
+            library.index()
 
     def worker_settings(self) -> Settings:
         config = self.app.config
@@ -162,7 +164,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # photo folder); exports are sent and not kept unless KEEP_EXPORTS
         DATA_DIR=None, KEEP_EXPORTS=False,
         # how often the worker looks at the folder again while idle (0: only at start)
-        RESCAN_SECONDS=5.0)
+        RESCAN_SECONDS=5.0,
+        # the first look through the folder in the worker's thread, after the app is made
+        # (`pixelsafe serve`: it listens at once) rather than before create_app returns
+        INDEX_IN_BACKGROUND=False)
     app.config.update(config or {})
     app.debug = False
     root = Path(app.config["LIBRARY"] or default_library()).resolve()
@@ -184,13 +189,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     switch = VlmSwitch(app, app.config["VLM"] or VlmSettings.from_env(),
                        bool(app.config["VLM_ENABLED"]))
     app.extensions["pixelsafe.vlm"] = switch
+    worker = None
     if app.config["START_WORKER"]:
         from .worker import Worker
 
-        worker = Worker(library, switch.worker_settings(), app.config["RESCAN_SECONDS"])
-        worker.start()
+        worker = Worker(library, switch.worker_settings(), app.config["RESCAN_SECONDS"],
+                        index_first=bool(app.config["INDEX_IN_BACKGROUND"]))
         app.extensions["pixelsafe.worker"] = worker
-    switch.apply()  # points the library at the pipeline, then indexes the folder
+    # points the library at the pipeline, then indexes the folder (here, or in the worker)
+    switch.apply(index=worker is None or not worker.index_first)
+    if worker is not None:
+        worker.start()  # once the library knows its pipeline
 
     from .api import bp
 

@@ -79,6 +79,9 @@ class Library:
         self._lock = threading.RLock()
         #: set whenever a job is queued; the worker waits on it
         self.wake = threading.Event()
+        #: set when the first look through the folder has ended: `serve` listens before it
+        #: (the gallery says it is still looking, and fills as files are found)
+        self.indexed = threading.Event()
 
     def configure(self, pipeline: str, accept: str) -> None:
         """Analyse with ``pipeline`` from now on. Reports whose pipeline starts with
@@ -165,6 +168,12 @@ class Library:
         files are hashed and written. The queue and the forgetting are one transaction each.
         The idle server's rescan of 20,000 unchanged, analysed files took 1.36 s of CPU
         with a transaction per file, and takes 0.22 s (``bench/library_index.py``)."""
+        try:
+            return self._index()
+        finally:
+            self.indexed.set()
+
+    def _index(self) -> int:
         with self.write() as conn:
             known = {rel: (int(i), size, mtime) for rel, i, size, mtime in conn.execute(
                 "SELECT path, id, size, mtime_ns FROM images")}
@@ -500,7 +509,7 @@ def get_image(conn: sqlite3.Connection, library: Library, image_id: int) -> dict
     return image_record(row, full=True)
 
 
-def stats(conn: sqlite3.Connection, library: Library) -> dict[str, int]:
+def stats(conn: sqlite3.Connection, library: Library) -> dict[str, int | bool]:
     row = conn.execute(
         CHOSEN + "SELECT COUNT(*), "
         "SUM(json_extract(i.report, '$.risk_level') IN (:high, :critical)), "
@@ -515,4 +524,5 @@ def stats(conn: sqlite3.Connection, library: Library) -> dict[str, int]:
             "protected": int(row[2] or 0), "analysed": int(row[3] or 0),
             "exported": int(row[4] or 0),
             "failed": int(failed or 0), "queued": int(jobs.get("queued", 0)),
-            "running": int(jobs.get("running", 0))}
+            "running": int(jobs.get("running", 0)),
+            "indexing": not library.indexed.is_set()}

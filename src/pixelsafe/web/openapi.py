@@ -64,7 +64,7 @@ def spec() -> dict[str, Any]:
                     "total", "high_risk", "protected", "analysed", "failed", "queued",
                     "running"], "properties": {k: {"type": "integer", "minimum": 0} for k in (
                         "total", "high_risk", "protected", "analysed", "failed", "queued",
-                        "running", "exported")}},
+                        "running", "exported")} | {"indexing": {"type": "boolean"}}},
                 "Image": {"type": "object", "required": [
                     "id", "name", "sha256", "state", "privacy_score", "risk_level", "kinds"],
                     "properties": {

@@ -23,7 +23,7 @@ RESCAN_SECONDS = 5.0
 
 class Worker(threading.Thread):
     def __init__(self, library: Library, settings: Settings,
-                 rescan: float = RESCAN_SECONDS) -> None:
+                 rescan: float = RESCAN_SECONDS, index_first: bool = False) -> None:
         super().__init__(name="pixelsafe-analysis", daemon=True)
         self.library = library
         self.settings = settings
@@ -31,6 +31,8 @@ class Worker(threading.Thread):
         self._supervisor: Supervisor | None = None
         self._reload = threading.Event()
         self.rescan = rescan
+        #: look through the folder before the first job (the server is listening already)
+        self.index_first = index_first
         self._scanned = time.monotonic()
 
     def reconfigure(self, settings: Settings) -> None:
@@ -41,6 +43,12 @@ class Worker(threading.Thread):
 
     def run(self) -> None:
         self.library.requeue_interrupted()
+        if self.index_first:
+            try:
+                self.library.index()
+            except Exception as exc:  # a folder gone for a moment: the rescan tries again
+                log.warning("indexing the library failed: %s", exc)
+            self._scanned = time.monotonic()
         try:
             while not self.stopping.is_set():
                 job = self.library.claim()

@@ -67,12 +67,15 @@ export function showStats(stats) {
   document.getElementById('stat-protected').textContent = stats.protected;
   const pending = stats.queued + stats.running;
   const bar = document.getElementById('progress');
-  bar.hidden = pending === 0;
+  bar.hidden = pending === 0 && !stats.indexing;
   const done = stats.analysed + stats.failed;
   document.getElementById('progress-bar').max = Math.max(1, stats.total);
   document.getElementById('progress-bar').value = done;
-  document.getElementById('progress-text').textContent = pending ? `Analysing: ${done} of ${stats.total} done, ${pending} to go` : '';
-  return pending;
+  const analysing = pending ? `Analysing: ${done} of ${stats.total} done, ${pending} to go` : '';
+  // the server listens before it has looked through the folder: say so, and keep polling
+  const looking = stats.indexing ? `Looking through the folder: ${stats.total} photo${stats.total === 1 ? '' : 's'} found so far` : '';
+  document.getElementById('progress-text').textContent = [looking, analysing].filter(Boolean).join('. ');
+  return pending + (stats.indexing ? 1 : 0);
 }
 
 async function refreshStats() {
