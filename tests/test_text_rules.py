@@ -140,6 +140,15 @@ def test_plates_of_unknown_formats() -> None:
         assert plate_texts([line(text, 400, 500, h=30)]) == [], text
 
 
+def test_a_receipts_total_is_not_a_plate() -> None:
+    """'TOTAL 12.30' on a receipt was reported as the plate TOTAL1230."""
+    for text in ("TOTAL 12.30", "CASH 50.00", "CHANGE 2.70", "ITEMS 3", "TAX 6.00"):
+        assert plate_texts([line(text, 400, 500, h=30)]) == [], text
+    # a plate may spell a short form word as its letters
+    assert plate_texts([line("TAX 123", 400, 500, h=30)]) == ["TAX123"]
+    assert plate_texts([line("B 1234 XY", 400, 500, h=30)]) == ["B1234XY"]
+
+
 def test_a_receipts_national_phone_is_read_in_the_country_it_names() -> None:
     """Issue 27: a Malaysian mobile number printed without a label or a + on a receipt
     stayed readable (phones were read as numbers of seven fixed countries only). The page

@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 
 from ..report import Kind
+from ..text.recognizers import FORM_WORDS
 from .base import Candidate
 from .documents import page_finding, zones
 from .ocr import Collector, Line, TextPage, TextReader, grow
@@ -28,6 +29,17 @@ PLATE_FORMATS = tuple(re.compile(p) for p in (
     r"^[A-Z]{2}\d[A-Z]\d[A-Z]$",     # US 6-character series (AG6V1W)
 ))
 PLATE_TEXT = re.compile(r"^[A-Z0-9]{4,9}$")
+#: an amount with its cents: "12.30", "6,00"
+PRICE = re.compile(r"^\d+[.,]\d{2}$")
+
+
+def _receipt_line(tokens: Sequence[str]) -> bool:
+    """A line of a receipt or a form, not a plate: "TOTAL 12.30", "ITEMS 3", "TAX 6.00". A
+    form word of four letters or more is never a plate's letter group; a shorter one
+    ("TAX", "NET", which a plate may spell) only beside an amount with its cents."""
+    words = [t.lower() for t in tokens if t.lower() in FORM_WORDS]
+    return any(len(w) >= 4 for w in words) or bool(words) and any(PRICE.match(t)
+                                                                   for t in tokens)
 
 
 def _plate_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector) -> None:
@@ -37,7 +49,8 @@ def _plate_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector)
         raw = line.text.strip()
         tokens = raw.split()
         spaced = all(len(t) == 1 for t in tokens)  # "L J P 3 2 4"
-        if any(c.islower() for c in raw) or len(tokens) > 3 and not spaced:
+        if any(c.islower() for c in raw) or len(tokens) > 3 and not spaced \
+                or _receipt_line(tokens):
             continue
         text = re.sub(r"[\s\-·.•:=|\[\]]", "", raw)
         if not PLATE_TEXT.match(text) or not any(c.isdigit() for c in text):
