@@ -57,3 +57,22 @@ def test_the_cli_flag(tmp_path: Path) -> None:
     result = json.loads(r.output.strip().splitlines()[-1])
     assert any(region["kind"] == TEXT_LINE for region in result["regions"])
     assert _read(out) == []
+
+
+def test_without_a_report_the_text_is_read_once(tmp_path: Path, monkeypatch) -> None:
+    """The analysis a redaction runs and "hide all text" read the same OCR lines: the
+    image is read once before its output is checked, not twice."""
+    from pixelsafe.detectors.ocr import OcrEngine
+    from pixelsafe.protect.ops import prepare
+
+    reads: list[tuple[int, int]] = []
+    real = OcrEngine.read
+
+    def counting(self: OcrEngine, image: Image.Image) -> list:
+        reads.append(image.size)
+        return real(self, image)
+
+    monkeypatch.setattr(OcrEngine, "read", counting)
+    job = prepare(LETTER, RedactOptions(all_text=True), "PNG")
+    assert len(reads) == 1
+    assert any(t.kind == TEXT_LINE for t in job.targets)

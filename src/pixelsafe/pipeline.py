@@ -85,10 +85,14 @@ class Analyzer:
         """Analyse a path, a PIL image or an image decoded already. Input problems raise an
         InputError; a detector (or the VLM) that fails is recorded in ``analyzer.errors``
         and the others still report."""
+        return self.analyze_scene(Scene(self.load(source)))
+
+    def analyze_scene(self, scene: Scene) -> Report:
+        """:meth:`analyze` of an image already in a scene: what the detectors share (the
+        OCR's lines) stays in it for the caller (a redaction that hides every line)."""
         started = time.perf_counter()
-        image = self.load(source)
+        image = scene.image
         deadline = Deadline.after(self.timeout)
-        scene = Scene(image)
         running: list[tuple[Detector, Future[tuple[list[Finding], DetectorError | None]]]] = [
             (d, self._pool.submit(run_detector, d, scene, None if d.background else deadline))
             for d in self.detectors if (d.background or d.beside) and self._pool is not None]

@@ -12,6 +12,7 @@ from typing import Any
 from PIL import Image
 
 from .. import imageio
+from ..detectors.base import Scene
 from ..errors import (
     CorruptImageError,
     OutputPathError,
@@ -90,13 +91,15 @@ def prepare(path: str | Path, options: RedactOptions, fmt: str, report: Report |
             analyzer: Any = None) -> Prepared:
     """Load, plan and redact: the regions, styles and face escalation of an export."""
     src = Path(path)
-    loaded = imageio.load(src)
+    # decoded once: the analysis reads this scene, and "hide all text" its OCR lines
+    scene = Scene(imageio.load(src))
+    loaded = scene.image
     if report is None and options.only != frozenset():  # only=∅: manual boxes alone
-        report = (analyzer or _redaction_analyzer(options.face_threshold)).analyze(src)
+        report = (analyzer or _redaction_analyzer(options.face_threshold)).analyze_scene(scene)
     pixels = oriented(loaded)
     targets = plan(report, options, pixels.width, pixels.height)
     if options.all_text:
-        targets += _every_line(pixels, report, options)
+        targets += _every_line(scene, report, options)
     original = pixels.copy()
     for t in targets:
         apply(pixels, t)
@@ -120,18 +123,20 @@ def prepare(path: str | Path, options: RedactOptions, fmt: str, report: Report |
 KEPT_ON_LINE = 0.5
 
 
-def _every_line(pixels: Image.Image, report: Report | None, options: RedactOptions
+def _every_line(scene: Scene, report: Report | None, options: RedactOptions
                 ) -> list[Target]:
     """"Hide all text": a fill over every line the OCR reads (its box padded as a finding's
-    is), but the lines a finding the user keeps lies on."""
-    from ..detectors.ocr import pad
+    is), but the lines a finding the user keeps lies on. The lines are the analysis's own
+    when it ran in ``scene`` (the OCR runs once), else read now."""
+    from ..detectors.ocr import pad, text_page
     from ..runtime import models
 
     kept = [f.box for f in (report.findings if report else ())
             if f.box is not None and f.id in options.keep]
     out: list[Target] = []
-    for line in models().ocr().read(pixels):
-        box = Box.from_floats(*pad(line.rect, line.height), pixels.width, pixels.height)
+    page = text_page(scene, models().ocr())
+    for line in page.lines:
+        box = Box.from_floats(*pad(line.rect, line.height), page.width, page.height)
         if box is None or any(_share(k, box) >= KEPT_ON_LINE for k in kept):
             continue
         out.append(Target(box, "fill", TEXT_LINE))

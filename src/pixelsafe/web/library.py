@@ -329,14 +329,14 @@ class Library:
         if not image_ids:
             return 0
         with self.write() as conn:
-            todo = {int(i) for (i,) in conn.execute(
-                "SELECT id FROM images AS i WHERE NOT EXISTS (SELECT 1 FROM reports AS r "
+            todo = {int(i): sha for i, sha in conn.execute(
+                "SELECT id, sha256 FROM images AS i WHERE NOT EXISTS (SELECT 1 FROM reports AS r "
                 "WHERE r.sha256 = i.sha256 AND substr(r.pipeline, 1, ?) = ?) AND NOT EXISTS "
                 "(SELECT 1 FROM failures AS f WHERE f.sha256 = i.sha256 AND f.pipeline = ?)",
                 (len(self.accept), self.accept, self.pipeline))}
             wanted = [i for i in dict.fromkeys(image_ids) if i in todo]
             for image_id in wanted:
-                self._enqueue(conn, image_id)
+                self._queue(conn, image_id, todo[image_id])
         if wanted:
             self.wake.set()
         return len(wanted)
@@ -350,6 +350,10 @@ class Library:
                         "UNION SELECT 1 FROM failures WHERE sha256 = ? AND pipeline = ?",
                         (sha, len(self.accept), self.accept, sha, self.pipeline)).fetchone():
             return None
+        return self._queue(conn, image_id, sha)
+
+    def _queue(self, conn: sqlite3.Connection, image_id: int, sha: str) -> int:
+        """The image's pending job, or a new one: its cache is known to have nothing."""
         pending = conn.execute("SELECT id FROM jobs WHERE image_id = ? AND state IN "
                                "('queued', 'running')", (image_id,)).fetchone()
         if pending:
