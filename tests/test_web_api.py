@@ -80,8 +80,30 @@ def test_paging(web):
     assert len(set(names)) == 3
 
 
+def test_sorts(web):
+    """By risk: highest score first, and pages walk the order without repeating a photo;
+    by name; the page's choices come from /api/config."""
+    _, client, _ = web
+    by_risk = client.get("/api/images?sort=risk").get_json()["images"]
+    scores = [i["privacy_score"] for i in by_risk]
+    assert scores == sorted(scores, reverse=True) and scores[0] > scores[-1]
+    assert by_risk[-1]["name"] == "letter-contact-details.png"
+    paged = [client.get(f"/api/images?sort=risk&per_page=1&page={n}").get_json()["images"][0]
+             for n in (1, 2, 3)]
+    assert [i["id"] for i in paged] == [i["id"] for i in by_risk]
+    by_name = client.get("/api/images?sort=name").get_json()["images"]
+    assert [i["name"] for i in by_name] == ["id-card-utopia.jpg",
+                                            "letter-contact-details.png",
+                                            "street-with-gps.jpg"]
+    newest = client.get("/api/images").get_json()["images"]
+    assert newest == client.get("/api/images?sort=newest").get_json()["images"]
+    sorts = client.get("/api/config").get_json()["sorts"]
+    assert [s["sort"] for s in sorts] == ["newest", "risk", "name"]
+    assert sorts[1]["title"] == "Highest risk first"
+
+
 @pytest.mark.parametrize("query", ["page=0", "per_page=1000", "page=x", "risk=bad",
-                                   "kind=faces"])
+                                   "kind=faces", "sort=score", "sort="])
 def test_bad_query_is_400_in_the_error_shape(web, query):
     _, client, _ = web
     response = client.get(f"/api/images?{query}")
@@ -235,6 +257,44 @@ def test_export_redacts_honours_toggles_and_strips(web, face_detector):
     assert found and all(b.iou(kept_box) >= 0.3 for b in found)
     assert np.asarray(out.rgb)[2:28, 2:38].max() <= 8  # the manual box is filled (JPEG)
     assert client.get(f"/api/images/{iid}").get_json()["exported"] is True
+
+
+def test_several_photos_export_as_one_zip_of_their_single_exports(web):
+    """Issue 27: no export of several photos at once. One ZIP holds each photo as its own
+    export with the defaults writes it, named after it; nothing is left in the exports
+    folder."""
+    import zipfile
+
+    app, client, _ = web
+    ids = [image_id(client, n) for n in ("street-with-gps.jpg", "letter-contact-details.png")]
+    response = client.post("/api/export", headers=headers(app), json={"ids": ids + ids[:1]})
+    assert response.status_code == 200, response.get_json()
+    assert response.mimetype == "application/zip"
+    assert "pixelsafe-2-photos.redacted.zip" in response.headers["Content-Disposition"]
+    assert response.headers["X-PixelSafe-Exported"] == "2"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert archive.namelist() == ["street-with-gps.redacted.jpg",
+                                  "letter-contact-details.redacted.png"]
+    for name, iid in zip(archive.namelist(), ids, strict=True):
+        single = client.post(f"/api/images/{iid}/export", headers=headers(app), json={})
+        member = imageio.decode(archive.read(name), name)
+        assert np.array_equal(np.asarray(member.rgb), np.asarray(
+            imageio.decode(single.data, name).rgb))
+        assert list(MetadataDetector().detect(member)) == []
+        assert client.get(f"/api/images/{iid}").get_json()["exported"] is True
+    assert [p for p in Path(app.config["EXPORT_DIR"]).iterdir()
+            if not p.name.startswith(".restore-")] == []
+
+
+@pytest.mark.parametrize(("body", "status"), [
+    ({}, 400), ({"ids": []}, 400), ({"ids": [True]}, 400), ({"ids": ["1"]}, 400),
+    ({"ids": list(range(1, 52))}, 400), ({"ids": [1], "style": "melt"}, 400),
+    ({"ids": [-1]}, 400), ({"ids": [2**64]}, 400), ({"ids": [999_999]}, 404)])
+def test_an_export_of_several_refuses_bad_requests(web, body, status):
+    app, client, _ = web
+    response = client.post("/api/export", headers=headers(app), json=body)
+    assert response.status_code == status
+    error_of(response)
 
 
 def test_the_preview_is_the_export(web):
@@ -466,7 +526,7 @@ def test_config_is_the_policy_table(web):
 
     _, client, _ = web
     body = client.get("/api/config").get_json()
-    assert body == policy.as_config()
+    assert {k: v for k, v in body.items() if k != "sorts"} == policy.as_config()
     assert {k["kind"] for k in body["kinds"]} == {k.value for k in Kind}
     redacted = {k["kind"] for k in body["kinds"] if k["redact_by_default"]}
     assert redacted == {"face", "personal_text", "license_plate", "barcode"}

@@ -6,6 +6,7 @@ Screenshots go to build/screenshots/ (git-ignored); the README's copies come fro
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -374,6 +375,64 @@ def test_the_page_builds_its_lists_from_the_policy_table(server, page):
     assert page.eval_on_selector("#passphrase", "e => e.minLength") == policy.MIN_PASSPHRASE
 
 
+def test_the_gallery_sorts_by_risk_and_keeps_the_choice(server, page):
+    _, url, _ = server
+    page.goto(url)
+    page.locator(".card").first.wait_for()
+    page.wait_for_selector("#progress", state="hidden", timeout=180_000)
+    sorts = page.eval_on_selector_all("#sort option", "os => os.map(o => o.value)")
+    assert sorts == ["newest", "risk", "name"]
+
+    def scores() -> list[int]:
+        return [int(t.split()[0]) for t in page.locator(".card .badge").all_text_contents()]
+
+    page.select_option("#sort", "risk")
+    page.wait_for_function("() => { const s = [...document.querySelectorAll('.card .badge')]"
+                           ".map(b => parseInt(b.textContent)); return s.length > 1 && "
+                           "s.every((v, i) => i === 0 || s[i - 1] >= v); }")
+    by_risk = scores()
+    assert by_risk == sorted(by_risk, reverse=True) and by_risk[0] > by_risk[-1]
+    page.reload()
+    page.locator(".card .badge").first.wait_for()
+    assert page.eval_on_selector("#sort", "e => e.value") == "risk"
+    assert scores() == by_risk
+    page.select_option("#sort", "name")
+    page.wait_for_function("() => { const n = [...document.querySelectorAll('.card .name')]"
+                           ".map(e => e.textContent.toLowerCase()); return n.length > 1 && "
+                           "n.every((v, i) => i === 0 || n[i - 1] <= v); }")
+    names = page.locator(".card .name").all_text_contents()
+    assert names == sorted(names, key=str.lower)
+    assert page.errors == []
+
+
+def test_several_photos_export_as_one_zip(server, page, tmp_path):
+    """Issue 27: no export of several photos at once."""
+    import zipfile
+
+    _, url, _ = server
+    page.goto(url)
+    names = ("letter-contact-details.png", "id-card-utopia.jpg")
+    for name in names:
+        wait_analysed(page, name).locator("input.pick-box").check()
+    button = page.locator("#export-selected")
+    assert button.is_visible() and button.text_content() == "Export selected (2)"
+    page.reload()  # the selection is the page's: a reload starts without one
+    page.locator(".card").first.wait_for()
+    assert page.locator("#export-selected").is_hidden()
+    for name in names:
+        wait_analysed(page, name).locator("input.pick-box").check()
+    with page.expect_download(timeout=180_000) as info:
+        page.click("#export-selected")
+    out = tmp_path / info.value.suggested_filename
+    info.value.save_as(out)
+    assert out.name == "pixelsafe-2-photos.redacted.zip"
+    assert sorted(zipfile.ZipFile(out).namelist()) == [
+        "id-card-utopia.redacted.jpg", "letter-contact-details.redacted.png"]
+    page.locator("#export-selected").wait_for(state="hidden")
+    assert page.locator("input.pick-box:checked").count() == 0
+    assert page.errors == []
+
+
 def test_the_key_reaches_no_other_local_port(browser, tmp_path):
     """Issue 29, point 1: the access key was a cookie, which the browser sends to every port
     of 127.0.0.1; a page that navigated the tab to another local user's listener handed it
@@ -509,6 +568,7 @@ def test_group_photo_numbered_boxes_rows_and_bulk_toggles(server, page):
     faces = page.locator("#findings tr", has=page.locator("input[aria-label^='Redact Face']"))
     n = faces.count()
     assert n >= 2
+    page.click("#findings tr.face-group button.unfold")  # a group photo's faces are folded
     labels = page.eval_on_selector_all("#findings input[aria-label^='Redact Face']",
                                        "es => es.map(e => e.getAttribute('aria-label'))")
     assert labels[0].startswith(f"Redact Face 1 of {n}, ") and labels[0].endswith(" %")
@@ -541,6 +601,52 @@ def test_group_photo_numbered_boxes_rows_and_bulk_toggles(server, page):
     page.uncheck("#preview")
     page.wait_for_timeout(300)
     shot(page, "detail-group.png")
+    assert page.errors == []
+
+
+def test_a_group_photo_lists_its_faces_as_one_folded_row(server, page):
+    """Issue 27: a photo with 56 faces listed 56 identical rows. From 8 faces on they are
+    one row: how many, their confidence range, one toggle for all (mixed when some are
+    kept), and a button that unfolds the row of each; a photo opens folded."""
+    _, url, _ = server
+    page.goto(url)
+    page.select_option("#mode", "show")
+    open_card(page, "crowd-maksssksksss373.png")
+    group = page.locator("#findings tr.face-group")
+    group.wait_for()
+    each = page.locator("#findings tr.in-group")
+    n = each.count()
+    assert n >= 8 and page.locator("#overlay .box.kind-face").count() == n
+    cells = group.locator("td").all_text_contents()
+    assert cells[3] == f"{n} faces"
+    assert re.fullmatch(r"\d+–\d+ %", cells[5])
+    assert all(not each.nth(i).is_visible() for i in range(n))
+    toggle = group.locator("input.group-toggle")
+    assert toggle.is_checked() and toggle.get_attribute("aria-label") == f"Redact all {n} faces"
+    unfold = group.locator("button.unfold")
+    assert unfold.get_attribute("aria-expanded") == "false"
+    unfold.click()
+    assert each.first.is_visible() and group.locator("button.unfold").get_attribute(
+        "aria-expanded") == "true"
+    each.nth(2).locator("input").uncheck()
+    toggle = page.locator("#findings input.group-toggle")
+    assert toggle.evaluate("e => e.indeterminate") and not toggle.is_checked()
+    assert page.locator("#findings tr.face-group td").nth(3).text_content() == \
+        f"{n} faces, {n - 1} redacted"
+    toggle.check()  # mixed, then a click: all redacted
+    assert page.locator("#findings tr.in-group input:checked").count() == n
+    assert page.locator("#overlay .box.kind-face.kept").count() == 0
+    page.locator("#findings input.group-toggle").uncheck()  # keep them all
+    assert page.locator("#findings tr.in-group input:checked").count() == 0
+    assert page.locator("#overlay .box.kind-face.kept").count() == n
+    page.click("#detail-close")
+    open_card(page, "crowd-maksssksksss373.png")
+    page.locator("#findings tr.face-group").wait_for()
+    assert not page.locator("#findings tr.in-group").first.is_visible()
+    page.click("#detail-close")
+    open_card(page, "crowd-maksssksksss717.png")  # 4 faces: a row each
+    page.locator("#findings input[aria-label^='Redact Face 1 of']").wait_for()
+    assert page.locator("#findings tr.face-group").count() == 0
     assert page.errors == []
 
 
@@ -601,6 +707,15 @@ def test_phone_detail_view_does_not_overflow(server, browser, width):
         assert pg.evaluate("document.querySelector('#detail').scrollWidth") <= width
         label = pg.locator("#detail-explanation")
         assert label.evaluate("e => e.scrollWidth <= e.clientWidth")
+        # the title is not broken inside the file name, and the score beside it is whole
+        title = pg.locator("#detail-title")
+        lines = title.evaluate("e => { const r = document.createRange(); "
+                               "r.selectNodeContents(e); return r.getClientRects().length; }")
+        assert lines == 1, lines
+        badge = pg.locator("#detail-badge")
+        assert badge.evaluate("e => e.scrollWidth <= e.clientWidth && "
+                              f"e.getBoundingClientRect().right <= {width}")
+        assert badge.text_content().endswith("Critical")
         if width == 390:
             shot(pg, "phone-detail.png")
     finally:

@@ -39,6 +39,7 @@ def writes(iid: int) -> list[tuple[str, str, dict]]:
         ("post", f"/api/images/{iid}/preview", {"json": {}}),
         ("post", f"/api/images/{iid}/encrypt", {"json": {"passphrase": "long enough"}}),
         ("post", f"/api/images/{iid}/strip", {}),
+        ("post", "/api/export", {"json": {"ids": [iid]}}),
         ("post", "/api/restore", {"data": {"passphrase": "x"}}),
         ("post", "/api/vlm", {"json": {"enabled": True}}),
         ("delete", f"/api/images/{iid}", {}),
@@ -57,7 +58,7 @@ def test_every_state_changing_route_is_listed(web):
     assert routes == listed
 
 
-@pytest.mark.parametrize("index", range(11))
+@pytest.mark.parametrize("index", range(12))
 def test_state_changing_routes_need_the_token(web, index):
     app, client, _ = web
     method, url, kwargs = writes(image_id(client))[index]
@@ -69,7 +70,7 @@ def test_state_changing_routes_need_the_token(web, index):
     assert wrong.status_code == 403
 
 
-@pytest.mark.parametrize("index", range(11))
+@pytest.mark.parametrize("index", range(12))
 def test_cross_site_requests_are_refused_even_with_the_token(web, index):
     app, client, _ = web
     method, url, kwargs = writes(image_id(client))[index]

@@ -155,6 +155,8 @@ def passphrase_warning(passphrase: str) -> str | None:
 #: 200 full-image boxes made a 42 MB file)
 MAX_MANUAL_BOXES = 200
 MAX_BOX_COVER = 2.0
+#: the most photos one export of several (a ZIP) takes: each is redacted and checked in turn
+MAX_EXPORT_IDS = 50
 #: the risk levels counted as "high risk", and hidden by the gallery's "auto" mode
 HIGH_RISK = frozenset({RiskLevel.HIGH, RiskLevel.CRITICAL})
 #: what the gallery's "hide sensitive" mode hides: everything that scored 2 or more
@@ -227,5 +229,6 @@ def as_config() -> dict[str, Any]:
         "hidden": {"auto": sorted(level.value for level in HIGH_RISK),
                    "hide": sorted(level.value for level in SENSITIVE)},
         "min_passphrase": MIN_PASSPHRASE,
+        "max_export": MAX_EXPORT_IDS,
         "actions": ACTION_TITLES,
     }

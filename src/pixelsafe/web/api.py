@@ -10,6 +10,7 @@ import os
 import re
 import tempfile
 import warnings
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from ..errors import EmptyFileError, PixelSafeError, UnsupportedFormatError, Vlm
 from ..fsutil import private_dir
 from ..policy import (
     MAX_BOX_COVER,
+    MAX_EXPORT_IDS,
     MAX_MANUAL_BOXES,
     MIN_PASSPHRASE,
     STYLES,
@@ -117,8 +119,10 @@ def status() -> Response:
 
 @bp.get("/config")
 def config() -> Response:
-    """The policy table: the page builds its kind lists, toggles and checks from it."""
-    return jsonify(policy.as_config())
+    """The policy table: the page builds its kind lists, toggles and checks from it; and
+    the gallery's orders."""
+    return jsonify({**policy.as_config(),
+                    "sorts": [{"sort": k, "title": title} for k, (title, _) in lib.SORTS.items()]})
 
 
 @bp.get("/openapi.json")
@@ -132,7 +136,8 @@ def list_images() -> Response:
     per_page = _int_arg("per_page", 48, 1, 200)
     risk = _choice("risk", request.args.get("risk"), [r.value for r in RiskLevel])
     kind = _choice("kind", request.args.get("kind"), [k.value for k in Kind])
-    images, total = lib.list_images(db(), library(), page, per_page, risk, kind)
+    sort = _choice("sort", request.args.get("sort"), list(lib.SORTS)) or "newest"
+    images, total = lib.list_images(db(), library(), page, per_page, risk, kind, sort)
     return jsonify(images=images, total=total, page=page, per_page=per_page,
                    stats=lib.stats(db(), library()))
 
@@ -376,6 +381,52 @@ def preview(image_id: int) -> Response:
 @bp.post("/images/<id:image_id>/export")
 def export(image_id: int) -> Response:
     return _protect(image_id, None)
+
+
+@bp.post("/export")
+def export_many() -> Response:
+    """Several photos redacted as each one's export with its defaults (every finding the
+    policy redacts, ``style``), in one ZIP. Every id is checked (known, analysed) before
+    any photo is written; the ZIP is made in the exports folder and not kept."""
+    body = _body()
+    ids = body.get("ids")
+    if (not isinstance(ids, list) or not ids or len(ids) > MAX_EXPORT_IDS
+            or not all(isinstance(i, int) and not isinstance(i, bool) and 0 <= i < 2**63
+                       for i in ids)):
+        raise ApiError(400, "bad_request",
+                       f"'ids' must be a list of 1 to {MAX_EXPORT_IDS} image ids")
+    style = _choice("style", body.get("style", "auto"), STYLES)
+    jobs = [(image_id, *_report(image_id)) for image_id in dict.fromkeys(ids)]
+    names: set[str] = set()
+    folder = _exports()
+    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".zip.tmp", dir=folder)  # swept
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
+            for image_id, record, report in jobs:
+                ext = FORMAT_SUFFIX.get(report.image.format, ".png")
+                stem = Path(lib.safe_name(record["name"])).stem
+                name = f"{stem}.redacted{ext}"
+                if name in names:  # two photos of one name, in different folders
+                    name = f"{stem}-{image_id}.redacted{ext}"
+                names.add(name)
+                out = folder / f"{image_id}-{stem}.redacted{ext}"
+                engine().redact(library().resolve(record["path"]), out,
+                                RedactOptions(style=style, overwrite=True), report)
+                try:
+                    archive.write(out, name)
+                finally:
+                    if not current_app.config["KEEP_EXPORTS"]:
+                        out.unlink(missing_ok=True)
+                library().set_flag(image_id, "exported", True)
+        data = Path(tmp).read_bytes()
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    response = send_file(io.BytesIO(data), mimetype="application/zip", as_attachment=True,
+                         download_name=f"pixelsafe-{len(jobs)}-photos.redacted.zip",
+                         max_age=0)
+    response.headers["X-PixelSafe-Exported"] = str(len(jobs))
+    return response
 
 
 def _passphrase(value: Any) -> str:

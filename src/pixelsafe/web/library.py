@@ -42,6 +42,7 @@ HIGH_RISK = tuple(sorted(level.value for level in policy.HIGH_RISK))
 
 class NotFound(PixelSafeError):
     code = "not_found"
+    http_status = 404
 
 
 @dataclass(frozen=True)
@@ -494,11 +495,24 @@ def _params(library: Library, **extra: Any) -> dict[str, Any]:
             **extra}
 
 
+#: the gallery's orders: name -> (title, ORDER BY). Every order ends on the id, so a page
+#: boundary never repeats or skips a photo. By risk: the highest score first, photos not
+#: analysed yet last, the newest first among equals.
+SORTS: dict[str, tuple[str, str]] = {
+    "newest": ("Newest first", "i.added_at DESC, i.id DESC"),
+    "risk": ("Highest risk first",
+             "json_extract(i.report, '$.privacy_score') IS NULL, "
+             "json_extract(i.report, '$.privacy_score') DESC, i.added_at DESC, i.id DESC"),
+    "name": ("Name", "i.name COLLATE NOCASE, i.id"),
+}
+
+
 def list_images(conn: sqlite3.Connection, library: Library, page: int, per_page: int,
-                risk: str | None, kind: str | None) -> tuple[list[dict[str, Any]], int]:
+                risk: str | None, kind: str | None, sort: str = "newest"
+                ) -> tuple[list[dict[str, Any]], int]:
     params = _params(library, risk=risk, kind=kind, limit=per_page,
                      offset=(page - 1) * per_page)
-    rows = conn.execute(IMAGE_COLUMNS + FILTERS + "ORDER BY i.added_at DESC, i.id DESC "
+    rows = conn.execute(IMAGE_COLUMNS + FILTERS + f"ORDER BY {SORTS[sort][1]} "
                         "LIMIT :limit OFFSET :offset", params).fetchall()
     total = conn.execute(CHOSEN + "SELECT COUNT(*) FROM chosen i " + FILTERS,
                          params).fetchone()[0]

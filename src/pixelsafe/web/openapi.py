@@ -8,8 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from .. import __version__
-from ..policy import MIN_PASSPHRASE
+from ..policy import MAX_EXPORT_IDS, MIN_PASSPHRASE, STYLES
 from ..report import Kind, RiskLevel
+from .library import SORTS
 
 _ERROR = {"$ref": "#/components/responses/Error"}
 _ID = {"name": "image_id", "in": "path", "required": True,
@@ -168,12 +169,14 @@ def spec() -> dict[str, Any]:
                                         "application/json": {"schema": {
                                             "type": "object", "required": [
                                                 "kinds", "styles", "risk_levels", "hidden",
-                                                "min_passphrase"]}}}}}}},
+                                                "min_passphrase", "max_export",
+                                                "sorts"]}}}}}}},
             "/api/openapi.json": {"get": {"summary": "this document", "responses": {
                 "200": {"description": "OpenAPI", "content": {"application/json": {
                     "schema": {"type": "object"}}}}}}},
             "/api/images": {
-                "get": {"summary": "list images, newest first", "parameters": [
+                "get": {"summary": "list images, newest first (or as ``sort`` says)",
+                        "parameters": [
                     {"name": "page", "in": "query",
                      "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
                     {"name": "per_page", "in": "query",
@@ -181,7 +184,9 @@ def spec() -> dict[str, Any]:
                     {"name": "risk", "in": "query",
                      "schema": {"type": "string", "enum": [r.value for r in RiskLevel]}},
                     {"name": "kind", "in": "query",
-                     "schema": {"type": "string", "enum": [k.value for k in Kind]}}],
+                     "schema": {"type": "string", "enum": [k.value for k in Kind]}},
+                    {"name": "sort", "in": "query",
+                     "schema": {"type": "string", "enum": list(SORTS), "default": "newest"}}],
                     "responses": {"200": _ok("ImageList"), **_errors(400)}},
                 "post": {"summary": "upload images (multipart field 'file', repeatable); the "
                                     "same bytes twice give the existing image",
@@ -230,6 +235,20 @@ def spec() -> dict[str, Any]:
                 "summary": "download a redacted copy (re-analysed before it is sent)",
                 "security": _WRITE, "requestBody": _PROTECT_BODY,
                 "responses": {"200": _FILE, **_errors(400, 403, 404, 409, 415, 422)}}},
+            "/api/export": {"post": {
+                "summary": "download several photos redacted with their defaults, in one ZIP "
+                           "(each re-analysed before it is written)",
+                "security": _WRITE, "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": {
+                        "type": "object", "required": ["ids"], "properties": {
+                            "ids": {"type": "array", "minItems": 1, "maxItems": MAX_EXPORT_IDS,
+                                    "items": {"type": "integer", "minimum": 0,
+                                              "maximum": 2**63 - 1}},
+                            "style": {"type": "string", "enum": list(STYLES)}}}}}},
+                "responses": {"200": {"description": "a ZIP of the redacted photos",
+                                      "content": {"application/zip": {"schema": {
+                                          "type": "string", "format": "binary"}}}},
+                              **_errors(400, 403, 404, 409, 422)}}},
             "/api/images/{image_id}/preview": {"parameters": [_ID], "post": {
                 "summary": "what the export with these choices writes, at display size, with "
                            "every region it got (escalations and additions included)",

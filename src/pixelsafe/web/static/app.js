@@ -1,9 +1,9 @@
 // Entry point: wires the gallery, uploads (picker and drag and drop) and the detail view.
-import { api } from './api.js';
+import { api, download } from './api.js';
 import { loadPolicy, policy } from './config.js';
 import { initDetail, openDetail } from './detail.js';
 import { el, toast } from './dom.js';
-import { load, rerender, skeletons, state } from './gallery.js';
+import { load, rerender, showSelection, skeletons, state } from './gallery.js';
 import { initVlm } from './vlm.js';
 
 let pollTimer = null;
@@ -35,6 +35,30 @@ async function refresh() {
   } catch (err) {
     toast(err.message, 'error');
     pollTimer = setTimeout(refresh, 5000);
+  }
+}
+
+function clearSelection() {
+  state.selected.clear();
+  showSelection();
+  rerender(open);
+}
+
+// The selected photos, each redacted as its own export with the defaults, in one ZIP.
+async function exportSelected() {
+  const button = document.getElementById('export-selected');
+  const ids = [...state.selected];
+  button.disabled = true;
+  button.setAttribute('aria-busy', 'true');
+  toast(`Redacting ${ids.length} photo${ids.length === 1 ? '' : 's'}…`);
+  try {
+    const { name, headers } = await download('/api/export', { method: 'POST', json: { ids } });
+    toast(`${headers.get('X-PixelSafe-Exported')} photos redacted and saved as ${name}.`);
+    clearSelection();
+    await refresh();
+  } catch (err) { toast(err.message, 'error'); } finally {
+    button.disabled = false;
+    button.removeAttribute('aria-busy');
   }
 }
 
@@ -70,6 +94,7 @@ function fillChoices() {
   options('filter-risk', Object.entries(policy.riskTitles));
   options('filter-kind', policy.kinds.map((k) => [k.kind, k.title]));
   options('style', policy.styles.map((s) => [s.style, s.title]));
+  options('sort', policy.sorts.map((s) => [s.sort, s.title]));
   document.getElementById('passphrase').minLength = policy.minPassphrase;
 }
 
@@ -92,6 +117,8 @@ async function init() {
   const input = document.getElementById('file-input');
   document.getElementById('upload-button').addEventListener('click', () => input.click());
   document.getElementById('empty-trash').addEventListener('click', emptyTrash);
+  document.getElementById('export-selected').addEventListener('click', exportSelected);
+  document.getElementById('clear-selection').addEventListener('click', clearSelection);
   input.addEventListener('change', async () => { await upload(input.files); input.value = ''; });
   const mode = document.getElementById('mode');
   mode.value = localStorage.getItem('pixelsafe-mode') || 'auto';
@@ -101,7 +128,12 @@ async function init() {
     localStorage.setItem('pixelsafe-mode', mode.value);
     rerender(open);
   });
-  for (const [id, key] of [['filter-risk', 'risk'], ['filter-kind', 'kind']]) {
+  const sort = document.getElementById('sort');
+  const savedSort = localStorage.getItem('pixelsafe-sort');
+  if (policy.sorts.some((s) => s.sort === savedSort)) sort.value = savedSort;
+  state.sort = sort.value;
+  sort.addEventListener('change', () => localStorage.setItem('pixelsafe-sort', sort.value));
+  for (const [id, key] of [['filter-risk', 'risk'], ['filter-kind', 'kind'], ['sort', 'sort']]) {
     document.getElementById(id).addEventListener('change', (event) => {
       state[key] = event.target.value;
       state.page = 1;

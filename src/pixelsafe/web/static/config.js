@@ -14,7 +14,11 @@ export const policy = {
   /** privacy mode -> the risk levels it hides */
   hidden: {},
   styles: [],
+  /** the gallery's orders: [{sort, title}], the first the default */
+  sorts: [],
   minPassphrase: 0,
+  /** the most photos one export of several takes */
+  maxExport: 0,
 };
 
 export async function loadPolicy() {
@@ -25,7 +29,9 @@ export async function loadPolicy() {
   policy.riskTitles = Object.fromEntries(config.risk_levels.map((r) => [r.level, r.title]));
   policy.hidden = Object.fromEntries(Object.entries(config.hidden).map(([mode, levels]) => [mode, new Set(levels)]));
   policy.styles = config.styles;
+  policy.sorts = config.sorts;
   policy.minPassphrase = config.min_passphrase;
+  policy.maxExport = config.max_export;
   return policy;
 }
 

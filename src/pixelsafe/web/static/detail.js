@@ -23,6 +23,10 @@ let previewTimer = null;
 let previewSerial = 0;
 /** the rendition the image shows (null: a preview, or nothing yet) */
 let shownPath = null;
+/** a photo with this many faces lists them as one row, folded ("56 faces, 87-95 %") */
+const FACE_GROUP = 8;
+/** the face group's rows are shown (the user unfolded it) */
+let facesOpen = false;
 
 function size() {
   const info = current.report.image;
@@ -133,7 +137,11 @@ function fillTables() {
   const rows = [];
   const meta = [];
   const numbers = numbering();
+  // the detectors' faces; one only the VLM saw keeps its own row, in sight
+  const faces = current.report.findings.filter((f) => f.kind === 'face' && f.box && f.source !== 'vlm');
+  const grouped = faces.length >= FACE_GROUP;
   for (const f of current.report.findings) {
+    if (grouped && f === faces[0]) rows.push(faceGroupRow(faces, numbers));
     if (f.kind === 'metadata' || f.kind === 'location') {
       meta.push(el('tr', { 'data-label': f.label }, el('th', { scope: 'row', text: f.label }), el('td', { text: value(f) })));
       if (!f.box) continue;
@@ -159,6 +167,10 @@ function fillTables() {
     row.addEventListener('mouseleave', () => highlight(f.id, false));
     row.addEventListener('focusin', () => highlight(f.id, true));
     row.addEventListener('focusout', () => highlight(f.id, false));
+    if (grouped && faces.includes(f)) {
+      row.classList.add('in-group');
+      row.hidden = !facesOpen;
+    }
     rows.push(row);
   }
   manual.forEach((box, i) => {
@@ -172,8 +184,36 @@ function fillTables() {
   if (!meta.length) meta.push(el('tr', {}, el('td', { colspan: 2, text: 'No metadata found.' })));
   $('findings').replaceChildren(...rows);
   $('metadata').replaceChildren(...meta);
-  const faces = current.report.findings.filter((f) => f.kind === 'face' && f.box);
-  $('faces-all').hidden = $('faces-none').hidden = faces.length < 2;
+  $('faces-all').hidden = $('faces-none').hidden = current.report.findings.filter((f) => f.kind === 'face' && f.box).length < 2;
+}
+
+// Many faces (a group photo) are one row: how many, their confidence range, one toggle
+// for all (mixed when some are kept), and a button that unfolds the row of each.
+function faceGroupRow(faces, numbers) {
+  const kept = faces.filter((f) => keep.has(f.id)).length;
+  const pcts = faces.map((f) => Math.round(f.confidence * 100));
+  const range = `${Math.min(...pcts)}–${Math.max(...pcts)} %`;
+  const nums = faces.map((f) => numbers.get(f.id).n);
+  const toggle = el('input', {
+    // mixed: unticked and marked so; a click then redacts them all
+    type: 'checkbox', class: 'group-toggle', checked: kept === 0,
+    'aria-label': `Redact all ${faces.length} faces`,
+  });
+  toggle.indeterminate = kept > 0 && kept < faces.length;
+  toggle.addEventListener('change', () => {
+    for (const f of faces) setKeep(f.id, !toggle.checked);
+    choicesChanged();
+  });
+  const unfold = el('button', {
+    type: 'button', class: 'unfold', 'aria-expanded': String(facesOpen),
+    text: facesOpen ? 'Fold' : 'Show each',
+  });
+  unfold.addEventListener('click', () => { facesOpen = !facesOpen; fillTables(); });
+  const counted = kept ? `${faces.length} faces, ${faces.length - kept} redacted` : `${faces.length} faces`;
+  return el('tr', { class: 'face-group', 'data-kind': 'face' },
+    el('td', { class: 'num', text: `${Math.min(...nums)}–${Math.max(...nums)}` }),
+    el('td', {}, toggle), el('td', {}, kindTitle('face'), ' ', unfold),
+    el('td', { text: counted }), el('td', { class: 'text', text: '' }), el('td', { text: range }));
 }
 
 // -- errors where the eye is: inside the dialog, until dismissed ------------------------
@@ -326,6 +366,7 @@ export async function openDetail(id, changed) {
   onChange = changed;
   keep = new Set();
   manual = [];
+  facesOpen = false;
   current = null;
   // never the previous photo under the new title: the image is cleared at once
   $('detail-img').removeAttribute('src');

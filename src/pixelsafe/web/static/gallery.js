@@ -4,7 +4,19 @@ import { policy } from './config.js';
 import { badge, el, toast } from './dom.js';
 
 const PER_PAGE = 48;
-export const state = { page: 1, total: 0, images: new Map(), mode: 'auto', risk: '', kind: '' };
+export const state = {
+  page: 1, total: 0, images: new Map(), mode: 'auto', risk: '', kind: '', sort: '',
+  /** ids picked for an export of several photos (kept across pages and refreshes) */
+  selected: new Set(),
+};
+
+// The "Export selected" and "Clear" buttons follow the selection.
+export function showSelection() {
+  const n = state.selected.size;
+  const button = document.getElementById('export-selected');
+  button.hidden = document.getElementById('clear-selection').hidden = n === 0;
+  button.textContent = `Export selected (${n})`;
+}
 
 // Which rendition a card shows. Nothing unanalysed is shown in auto or hide mode.
 export function hidden(image, mode) {
@@ -47,8 +59,23 @@ function card(image, onOpen) {
       await refreshStats();
     } catch (err) { toast(err.message, 'error'); }
   });
+  // only an analysed photo can be exported: its report says what to redact
+  const pick = el('input', {
+    type: 'checkbox', class: 'pick-box', 'aria-label': `Select ${image.name} for export`,
+    checked: state.selected.has(image.id), disabled: image.state !== 'done',
+  });
+  pick.addEventListener('change', () => {
+    if (pick.checked && state.selected.size >= policy.maxExport) {
+      pick.checked = false;
+      toast(`At most ${policy.maxExport} photos can be exported at once.`, 'error');
+      return;
+    }
+    if (pick.checked) state.selected.add(image.id); else state.selected.delete(image.id);
+    showSelection();
+  });
   const caption = el('div', { class: 'caption' },
     el('span', { class: 'name', text: image.name, title: image.name }),
+    el('label', { class: 'pick' }, pick, ' Select'),
     image.vlm ? el('span', { class: 'tag vlm', text: 'VLM', title: 'includes the local VLM' }) : null,
     image.pending && image.state === 'done' ? el('span', { class: 'tag pending', text: 'updating…' }) : null,
     el('span', { class: 'risk', text: image.explanation || (image.error ? image.error.message : '') }));
@@ -87,6 +114,7 @@ export async function load(onOpen) {
   const params = new URLSearchParams({ page: state.page, per_page: PER_PAGE });
   if (state.risk) params.set('risk', state.risk);
   if (state.kind) params.set('kind', state.kind);
+  if (state.sort) params.set('sort', state.sort);
   const data = await api(`/api/images?${params}`);
   state.total = data.total;
   const grid = document.getElementById('gallery');
