@@ -173,3 +173,21 @@ def test_a_cashiers_name_is_a_name_and_a_role_is_not() -> None:
         got = labelled([line("KEDAI RUNCIT SDN BHD", 50, 40), line(text, 50, 80),
                         line("TOTAL 12.30", 50, 140)], "person_name")
         assert got == found, (text, got)  # and the shop's name is no person's
+
+
+def test_a_reservation_or_booking_number_is_personal() -> None:
+    """Issue 27: a receipt's reservation number (printed like a phone number) stayed
+    readable. Under a reservation, booking or confirmation label a code with a digit is a
+    booking reference; under PNR or record locator, the airline's six letters too."""
+    for text, found in (("RESERVATION NO: 010 - 7745055", "010 - 7745055"),
+                        ("Booking ref: XKJ4TP", "XKJ4TP"), ("PNR: QWERTY", "QWERTY"),
+                        ("Confirmation #8XY23ZQ", "8XY23ZQ"),
+                        ("Record locator ABC12D", "ABC12D"),
+                        ("Reservation code: 55-1234-AB", "55-1234-AB")):
+        got = [f for f in analyse_lines([line("TASTE OF THE WORLD SDN BHD", 50, 40),
+                                         line(text, 50, 80), line("TOTAL 64.15", 50, 120)],
+                                        1000, 1000) if f.kind is Kind.PERSONAL_TEXT]
+        assert [(f.label, f.text) for f in got] == [("booking_reference", found)], text
+    for text in ("Reservation: CONFIRMED", "Booking date: 12.03.2024", "PNR: pending",
+                 "Booking ref: ONLINE BOOKING", "Reservations welcome"):
+        assert labelled([line(text, 50, 80)], "booking_reference") == [], text

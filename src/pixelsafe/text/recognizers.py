@@ -401,6 +401,10 @@ LABELLED_ADDRESS = re.compile(
     rf"(?:{ADDRESS_VALUE.pattern})|^(?=.*[A-Za-zÀ-ÿ]{{2}})(?!.*\d{{3}})[^;:!?]{{2,60}}$(?<=\S)",
     re.IGNORECASE)
 ID_VALUE = re.compile(r"^(?=[A-Z0-9 -]*\d)[A-Z0-9][A-Z0-9 -]{4,18}[A-Z0-9]$")
+#: a reservation's number: letters and digits, at least one digit ("010 - 7745055",
+#: "8XY23ZQ"); under a PNR label the six letters of an airline's record locator too
+BOOKING_VALUE = re.compile(r"^(?=[A-Za-z0-9 -]*\d)[A-Za-z0-9][A-Za-z0-9 -]{3,20}[A-Za-z0-9]$")
+LOCATOR_VALUE = re.compile(r"^[A-Z0-9]{5,8}$")
 
 FIELD_RULES: tuple[FieldRule, ...] = (
     FieldRule("person_name", re.compile(
@@ -423,6 +427,12 @@ FIELD_RULES: tuple[FieldRule, ...] = (
     FieldRule("passport_number", re.compile(
         r"^(?:document\s*(?:no|number|#)|doc\.?\s*no)\b", re.IGNORECASE), ID_VALUE, 0.9,
         identity_only=True),
+    FieldRule("booking_reference", re.compile(
+        r"^(?:reservation|booking|confirmation|resv\.?)\s*(?:no\b\.?|number|#|"
+        r"ref(?:erence)?\b\.?|code|id\b)", re.IGNORECASE), BOOKING_VALUE, 0.85),
+    FieldRule("booking_reference", re.compile(
+        r"^(?:pnr|record\s+locator|booking\s+ref(?:erence)?)(?![A-Za-z])", re.IGNORECASE),
+        LOCATOR_VALUE, 0.85),
     FieldRule("national_id", re.compile(
         r"^(?:id\s*(?:no|number|#)|identity\s*(?:card\s*)?(?:no|number)|personal\s*(?:no|number)|"
         r"licen[cs]e\s*(?:no|number|#)|driver'?s?\s*licen[cs]e|dl\s*(?:no|#)|ssn|"
