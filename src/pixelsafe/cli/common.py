@@ -39,16 +39,13 @@ class ExitStatus(IntEnum):
     NO_ENCRYPTED_PAYLOAD = 5
     #: the redacted output still showed a finding; nothing was written
     RESIDUAL_LEAK = 6
+    #: stopped by Ctrl-C (128 + SIGINT, as a shell reports it)
+    INTERRUPTED = 130
 
     @classmethod
     def of(cls, exc: PixelSafeError) -> ExitStatus:
-        """The status that a library error gives."""
-        return _BY_CODE.get(exc.code, cls.FAILED)
-
-
-_BY_CODE = {"wrong_passphrase": ExitStatus.WRONG_PASSPHRASE, "tampered": ExitStatus.TAMPERED,
-            "no_encrypted_payload": ExitStatus.NO_ENCRYPTED_PAYLOAD,
-            "residual_leak": ExitStatus.RESIDUAL_LEAK}
+        """The status that a library error gives: its class says (``exit_status``)."""
+        return cls(exc.exit_status)
 
 
 #: control characters (C0, DEL, C1) that a terminal would obey: ESC sequences clear the

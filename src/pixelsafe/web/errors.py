@@ -1,6 +1,7 @@
 """One JSON error shape for the whole API: ``{"error": {"type", "message", "status"}}``.
 
-Library errors are typed (:mod:`pixelsafe.errors`); this is where they become HTTP."""
+Library errors are typed (:mod:`pixelsafe.errors`) and each class carries its HTTP status;
+this is where they become the JSON answer."""
 
 from __future__ import annotations
 
@@ -8,19 +9,6 @@ from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
 from .. import errors as e
-
-STATUS: tuple[tuple[type[e.PixelSafeError], int], ...] = (
-    (e.UnsupportedFormatError, 415),
-    (e.FileTooLargeError, 413),
-    (e.DecompressionBombError, 413),
-    (e.InputError, 422),
-    (e.OutputPathError, 409),
-    (e.UnsafePathError, 409),
-    (e.ProtectError, 422),  # wrong passphrase, tampered, no payload, residual leak
-    (e.AnalysisTimeoutError, 503),
-    (e.AnalysisResourceError, 422),  # over the memory limit of the worker
-    (e.ModelError, 503),
-)
 
 
 class ApiError(Exception):
@@ -37,14 +25,8 @@ def error_response(status: int, type_: str, message: str) -> Response:
 
 
 def status_for(exc: e.PixelSafeError) -> int:
-    from .library import NotFound
-
-    if isinstance(exc, NotFound):
-        return 404
-    for cls, status in STATUS:
-        if isinstance(exc, cls):
-            return status
-    return 500
+    """The API's status for a library error: its class says (``http_status``)."""
+    return exc.http_status
 
 
 def install(app: Flask) -> None:
