@@ -35,6 +35,17 @@ def labels(text: str, context: str = "") -> list[tuple[str, str]]:
     ("Social security: 219 09 9998", [("national_id", "219 09 9998")]),
     ("Date of birth: 12.08.1974", [("date_of_birth", "12.08.1974")]),
     ("born 24 Nov 1987 in Paramaribo", [("date_of_birth", "24 Nov 1987")]),
+    # issue 31: abbreviated and dotted labels, and dates as letters write them
+    ("D. O. B. 14/08/1943", [("date_of_birth", "14/08/1943")]),
+    ("Geb.-Datum: 12.03.1975", [("date_of_birth", "12.03.1975")]),
+    ("Geb.-Dat. 12.03.1975", [("date_of_birth", "12.03.1975")]),
+    ("F. Nac.: 12/03/1975", [("date_of_birth", "12/03/1975")]),
+    ("Data Nasc. 12/03/1975", [("date_of_birth", "12/03/1975")]),
+    ("Date Naiss. : 12.03.1975", [("date_of_birth", "12.03.1975")]),
+    ("chemist; b. Berlin, Mar. 16. 1840; s. A. F. T.", [("date_of_birth", "Mar. 16. 1840")]),
+    ("I was born on the 12th of March 1975", [("date_of_birth", "12th of March 1975")]),
+    ("Birth: March 12th, 1975", [("date_of_birth", "March 12th, 1975")]),
+    ("DOB 1st Feb 1990", [("date_of_birth", "1st Feb 1990")]),
     # possible but not in an allocated range: still the user's number
     ("Phone: +1 555 010 9999", [("phone", "+1 555 010 9999")]),
     ("+91 00000 00000", [("phone", "+91 00000 00000")]),
@@ -50,6 +61,8 @@ def test_hits(text: str, expected: list[tuple[str, str]]) -> None:
     "ISBN 9783161484100",
     "Price: $1,299.99",
     "Meeting on 12.08.1974 at noon",          # a plain date: no birth context
+    "Meeting on the 12th of March 1975",
+    "Sub. total 12.03 on 04.05.2024",         # no label ends in "b." there
     "2083395078",                             # archive number printed sideways on a scan
     "53097 8630",
     "RJR0000000528004185",

@@ -191,3 +191,14 @@ def test_a_reservation_or_booking_number_is_personal() -> None:
     for text in ("Reservation: CONFIRMED", "Booking date: 12.03.2024", "PNR: pending",
                  "Booking ref: ONLINE BOOKING", "Reservations welcome"):
         assert labelled([line(text, 50, 80)], "booking_reference") == [], text
+
+
+def test_a_birth_date_under_a_dotted_label_on_the_line_above() -> None:
+    """Issue 31: "b. Berlin," ends a line, the date begins the next (a who's-who entry of
+    documents-seed): the label on the line above names the date."""
+    lines = [line("SCHWEITZER, (Johann) Paul, chemist; b. Berlin,", 50, 40),
+             line("Germany, Mar. 16. 1840; s. A. F. T. and Julia", 50, 70),
+             line("(Hoehne) S.; Ph.D., U. of Gotingen, 1869; LJ.D.", 50, 100),
+             line("U. of Mo., 1897; m Sarah Howard, June 18. 1870", 50, 130)]
+    assert labelled(lines, "date_of_birth") == ["Mar. 16. 1840"]
+

@@ -164,11 +164,15 @@ def _email_ok(value: str) -> bool:
 _MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|janv|févr|mars|avr|mai|"
           r"juin|juil|août|sept|déc|ene|abr|ago|dic|gen|mag|giu|lug|ott|okt|dez|mrt|mei|"
           r"maj|märz|out|set|dez)[a-zé]*\.?")
+_ORDINAL = r"(?:st|nd|rd|th)?"
 #: the ways a date is printed: 10.03.2001, 03/10/01, 1977-04-19, 12 NOV 1955, 12. März 1955,
-#: Feb 10, 1964, Mar. 16. 1840, 12 NOV/NOV 55 (passports print the month twice)
+#: Feb 10, 1964, Mar. 16. 1840, 12 NOV/NOV 55 (passports print the month twice), and as
+#: letters write it: 12th March 1975, the 12th of March 1975, March 12th, 1975
 DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[-./]\d{2}[-./]\d{2}|"
-        rf"\d{{1,2}}\.?\s*{_MONTH}(?:\s*/\s*{_MONTH})?\s*(?:\d{{4}}|\d{{2}})(?!\d)|"
-        rf"{_MONTH}\s+\d{{1,2}}[.,]?\s+\d{{4}}|\d{{1,2}}[-/]{_MONTH}[-/](?:\d{{4}}|\d{{2}})(?!\d))")
+        rf"\d{{1,2}}{_ORDINAL}\.?\s*(?:of\s+)?{_MONTH}(?:\s*/\s*{_MONTH})?,?\s*"
+        r"(?:\d{4}|\d{2})(?!\d)|"
+        rf"{_MONTH}\s+\d{{1,2}}{_ORDINAL}[.,]?\s+\d{{4}}|"
+        rf"\d{{1,2}}[-/]{_MONTH}[-/](?:\d{{4}}|\d{{2}})(?!\d))")
 
 #: a printed date anywhere in a text (the recogniser's and the MRZ's one grammar)
 DATES = re.compile(DATE, re.IGNORECASE)
@@ -333,7 +337,13 @@ RECOGNIZERS: tuple[PatternRecognizer | PhoneRecognizer, ...] = (
         needs_context=True, validate=ssn_ok),
     PatternRecognizer(
         "date_of_birth", DATES, 0.5,
-        context=_words("dob", "d\\.o\\.b\\.?", "date of birth", "birth ?date", "born", "birthday",
+        # labels as forms abbreviate them too: "b. Berlin, Mar. 16. 1840" (who's who),
+        # "D. O. B.", "Geb.-Dat.", "F. Nac.", "Data Nasc.", "Date Naiss."
+        context=_words("dob", "d\\.o\\.b\\.?", "d\\. o\\. b\\.?", "date of birth", "birth ?date",
+                       "born", "birthday", "birth", "b\\.", "b-?day", "geb\\.?-?dat(?:um|\\.)?",
+                       "geburtsdat(?:um|\\.)", "f\\. ?nac\\.?", "fecha nac\\.?", "nac\\.",
+                       "nacimiento", "dt\\.? nasc\\.?", "nasc\\.", "nascimento", "naiss\\.",
+                       "naissance",
                        "date and place of birth", "geburtsdatum", "geb\\.", "geboren", "né le",
                        "née le", "fecha de nacimiento", "nacido", "nacida",
                        "date de naissance", "data di nascita", "nato il", "nata il",
