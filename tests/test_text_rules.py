@@ -202,3 +202,15 @@ def test_a_birth_date_under_a_dotted_label_on_the_line_above() -> None:
              line("U. of Mo., 1897; m Sarah Howard, June 18. 1870", 50, 130)]
     assert labelled(lines, "date_of_birth") == ["Mar. 16. 1840"]
 
+
+def test_a_label_after_the_end_of_a_sentence_inside_a_line() -> None:
+    """The OCR reads a who's-who entry's "Address:" inside a line: its value is the address,
+    up to the next sentence. Only with a colon, and not names (prose says "To: ...")."""
+    lines = [line("ist, Expt. Sta., 1887-1908, U. of Mo. Gold medal", 50, 40),
+             line("bulls. Address: Colunbia, Mo. Died 1911.", 50, 70)]
+    assert labelled(lines, "address") == ["Colunbia, Mo."]
+    assert labelled([line("See the notes. Address book entries are kept", 50, 40)],
+                    "address") == []
+    assert labelled([line("Meeting moved. To: all staff", 50, 40)], "person_name") == []
+    assert labelled([line("Paid in full. Booking ref: QWE123; thank you", 50, 40)],
+                    "booking_reference") == ["QWE123"]

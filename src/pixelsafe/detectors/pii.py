@@ -21,6 +21,7 @@ from ..text.recognizers import (
     for_page,
     form_words_only,
     label_of,
+    labels_inside,
     value_ok,
 )
 from .base import Candidate, Rect
@@ -87,6 +88,8 @@ def _text_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector,
     for i, line in enumerate(lines):
         if i in skip:
             continue
+        for rule, start, end in labels_inside(line.text):
+            _field(rule, lines, i, start, end, out, taken)
         hit = label_of(line.text)
         if hit is None:
             continue

@@ -494,6 +494,35 @@ def label_of(text: str) -> tuple[FieldRule, str, int] | None:
     return None
 
 
+#: where a sentence ends inside a line and a label may start: "bulls. Address: Colunbia, Mo."
+_SENTENCE_END = re.compile(r"[.;]\s+(?=[A-Z])")
+#: and where its value ends: the next sentence ("Mo. Died 1911": after "Mo.")
+_VALUE_END = re.compile(r"(?<=\.)\s+(?=[A-Z][a-z])|;")
+#: the labels read inside a line too: their values are addresses or carry digits (a name
+#: after "To:" inside prose is too often not one)
+MID_LINE_LABELS = frozenset({"address", "passport_number", "national_id", "booking_reference"})
+
+
+def labels_inside(text: str) -> list[tuple[FieldRule, int, int]]:
+    """Labels that follow the end of a sentence inside a line, with a colon, and the span
+    of each one's value, up to the next sentence ("Died 1911" is no part of the address):
+    a scanned who's-who entry runs "... bulls. Address: Colunbia, Mo. Died 1911." on one
+    line. Identity-only labels are left to :func:`label_of`."""
+    out: list[tuple[FieldRule, int, int]] = []
+    for m in _SENTENCE_END.finditer(text):
+        hit = label_of(text[m.end():])
+        if hit is None:
+            continue
+        rule, value, offset = hit
+        if (rule.label not in MID_LINE_LABELS or rule.identity_only or not value.strip()
+                or ":" not in text[m.end():m.end() + offset]):
+            continue
+        start = m.end() + offset
+        stop = _VALUE_END.search(text, start)
+        out.append((rule, start, stop.start() if stop else len(text)))
+    return out
+
+
 #: a company's legal form: a line that carries one names a business, not a person
 #: ("KEDAI RUNCIT MAJU SDN BHD" is a shop)
 COMPANY_FORM = re.compile(
