@@ -343,11 +343,15 @@ def _export_job(image_id: int, passphrase: str | None
     fmt = report.image.format
     if passphrase is not None and fmt != "JPEG":
         fmt = "PNG"  # the encrypted regions travel inside a PNG chunk or a JPEG segment
-    ext = FORMAT_SUFFIX.get(fmt, ".png")
-    stem = Path(lib.safe_name(record["name"])).stem
-    label = "protected" if passphrase else "redacted"
-    out = _exports() / f"{image_id}-{stem}.{label}{ext}"
-    return library().resolve(record["path"]), out, options, report, f"{stem}.{label}{ext}"
+    out, name = _export_names(image_id, record, fmt, "protected" if passphrase else "redacted")
+    return library().resolve(record["path"]), out, options, report, name
+
+
+def _export_names(image_id: int, record: dict[str, Any], fmt: str, label: str
+                  ) -> tuple[Path, str]:
+    """An export's file in the exports folder, and the name it is downloaded under."""
+    name = f"{Path(lib.safe_name(record['name'])).stem}.{label}{FORMAT_SUFFIX.get(fmt, '.png')}"
+    return _exports() / f"{image_id}-{name}", name
 
 
 def _regions(result: Any) -> list[dict[str, Any]]:
@@ -398,19 +402,15 @@ def export_many() -> Response:
     style = _choice("style", body.get("style", "auto"), STYLES)
     jobs = [(image_id, *_report(image_id)) for image_id in dict.fromkeys(ids)]
     names: set[str] = set()
-    folder = _exports()
-    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".zip.tmp", dir=folder)  # swept
+    fd, tmp = tempfile.mkstemp(prefix=".export-", suffix=".zip.tmp", dir=_exports())  # swept
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
             for image_id, record, report in jobs:
-                ext = FORMAT_SUFFIX.get(report.image.format, ".png")
-                stem = Path(lib.safe_name(record["name"])).stem
-                name = f"{stem}.redacted{ext}"
+                out, name = _export_names(image_id, record, report.image.format, "redacted")
                 if name in names:  # two photos of one name, in different folders
-                    name = f"{stem}-{image_id}.redacted{ext}"
+                    name = f"{image_id}-{name}"
                 names.add(name)
-                out = folder / f"{image_id}-{stem}.redacted{ext}"
                 engine().redact(library().resolve(record["path"]), out,
                                 RedactOptions(style=style, overwrite=True), report)
                 try:
