@@ -206,3 +206,14 @@ def test_explanations_a_person_reads() -> None:
     little = encode(Image.new("RGB", (32, 32), "gray"), "JPEG",
                     comment="\ufeffNotes: Zoë".encode("utf-16-le"))
     assert labels(findings_of(little))["comment"] == "Notes: Zoë"
+
+
+def test_a_c_string_comment_is_not_read_as_utf16() -> None:
+    """Issue 27: the SROIE scanner's JPEG comment ``PFU ScanSnap Manager #iX500`` ends in one
+    zero byte and has an even length; it was decoded as UTF-16 and shown as CJK mojibake."""
+    for raw, want in ((b"PFU ScanSnap Manager #iX500\x00", "PFU ScanSnap Manager #iX500"),
+                      (b"Scan 2018\x00\x00", "Scan 2018"),
+                      ("Notes: Zoë".encode("utf-16-le"), "Notes: Zoë"),
+                      ("Notes: Zoë".encode("utf-16-be"), "Notes: Zoë")):
+        data = encode(Image.new("RGB", (32, 32), "gray"), "JPEG", comment=raw)
+        assert labels(findings_of(data))["comment"] == want, raw

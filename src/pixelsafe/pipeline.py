@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 #: bump when a detector's output may change, so cached reports are recomputed
-PIPELINE_VERSION = f"{__version__}+cf-ms2.meta4.ocr3.names1.score2.mrzdob1.booking1.dob2.midlabel1"
+PIPELINE_VERSION = f"{__version__}+cf-ms2.meta5.ocr3.names1.score2.mrzdob1.booking1.dob2.midlabel1"
 
 Source = str | os.PathLike[str] | Image.Image | imageio.LoadedImage
 

@@ -86,6 +86,18 @@ def _utf16(raw: bytes) -> str:
     return raw.decode("utf-16-be" if even > odd else "utf-16-le", "replace")
 
 
+def _looks_utf16(raw: bytes) -> bool:
+    """A byte-order mark, or zero bytes on one side in at least a quarter of the characters
+    (Latin text). A C string's terminator is not UTF-16: a scanner's ``PFU ScanSnap Manager
+    #iX500\\0`` comment (28 bytes, one zero) read as UTF-16 was shown as CJK mojibake."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return True
+    body = raw.rstrip(b"\x00")
+    if len(raw) % 2 or not body:
+        return False
+    return max(body[0::2].count(0), body[1::2].count(0)) * 8 >= len(body)
+
+
 def clean_text(value: Any) -> str | None:
     """EXIF strings arrive as str, bytes (ASCII, UCS-2 for XP*, charset-prefixed comments)."""
     if isinstance(value, bytes):
@@ -96,11 +108,7 @@ def clean_text(value: Any) -> str | None:
                     value.decode("latin-1", "replace")
                 break
         else:
-            if value.startswith((b"\xff\xfe", b"\xfe\xff")) or (
-                    len(value) % 2 == 0 and b"\x00" in value):
-                value = _utf16(value)
-            else:
-                value = value.decode("utf-8", "replace")
+            value = _utf16(value) if _looks_utf16(value) else value.decode("utf-8", "replace")
     elif isinstance(value, tuple) and value and all(isinstance(v, int) for v in value):
         value = bytes(value).decode("utf-16-le", "replace")  # XP* tags as byte tuples
     if not isinstance(value, str):
