@@ -12,7 +12,7 @@ from pixelsafe import imageio, policy, runtime
 from pixelsafe.detectors import registry
 from pixelsafe.detectors.base import Candidate, Deadline, Detector, Scene
 from pixelsafe.errors import AnalysisTimeoutError, UnknownDetectorError
-from pixelsafe.pipeline import Analyzer
+from pixelsafe.pipeline import Analyzer, pipeline_id
 from pixelsafe.report import Box, Kind, Redaction
 
 
@@ -151,6 +151,31 @@ def test_registry_builds_every_detector_under_its_own_name() -> None:
     built = registry.build()
     assert [d.name for d in built] == list(registry.REGISTRY) == list(registry.DEFAULT)
     assert all(isinstance(d, Detector) for d in built)
+
+
+def test_each_detector_reports_only_the_kinds_its_registry_entry_declares() -> None:
+    """Issue 28, point 5: the detectors that re-check an output for a kind are derived from
+    the kinds each registry entry declares (no hand-kept map in the policy table), so a
+    detector reporting an undeclared kind would leave that kind unchecked after
+    redaction. Every kind the samples give comes from a detector that declares it."""
+    from conftest import SAMPLES
+
+    seen: set[Kind] = set()
+    detectors = registry.build()
+    for path in sorted(SAMPLES.glob("*.*")):
+        if path.suffix not in (".png", ".jpg"):
+            continue
+        scene = Scene(imageio.load(path))  # the readers share its one OCR pass
+        for d in detectors:
+            for f in d.detect(scene):
+                assert f.kind in registry.REGISTRY[d.name].kinds, (path.name, d.name, f.kind)
+                seen.add(f.kind)
+    assert seen >= {Kind.FACE, Kind.PERSONAL_TEXT, Kind.DOCUMENT, Kind.LOCATION, Kind.METADATA}
+    assert registry.rechecks([Kind.PERSONAL_TEXT]) == ["pii", "documents"]
+    assert registry.rechecks([Kind.CONTEXT]) == []
+    # the pipeline id names each detector with its version: a reader's new rules recompute
+    # the reports of every reader, and only of analyses that ran one
+    assert "pii@" in pipeline_id(["text"]) and "faces@" not in pipeline_id(["text"])
 
 
 @pytest.mark.parametrize("names, expected", [

@@ -214,3 +214,17 @@ def test_a_label_after_the_end_of_a_sentence_inside_a_line() -> None:
     assert labelled([line("Meeting moved. To: all staff", 50, 40)], "person_name") == []
     assert labelled([line("Paid in full. Booking ref: QWE123; thank you", 50, 40)],
                     "booking_reference") == ["QWE123"]
+
+
+def test_a_proprietors_name_heading_a_receipt_is_a_name() -> None:
+    """Issue 27: a person's name printed as a receipt's header (SROIE 000: 'TAN WOON YANN'
+    over its company's line, read by the OCR in lower case) stayed readable. A shop's name,
+    the form's words and a lower-case line that heads no company are not taken."""
+    for header, found in (("TAN WOON YANN", ["TAN WOON YANN"]),
+                          ("tan woon yann", ["tan woon yann"]),
+                          ("TEO HENG STATIONERY", []),
+                          ("CASH BILL", [])):
+        got = names([line(header, 50, 40), line("BOOK TA K (TAMAN DAYA) SDN BHD", 50, 70),
+                     line("789417-W", 50, 100), line("TOTAL 9.00", 50, 140)])
+        assert got == found, (header, got)
+    assert names([line("tan woon yann", 50, 40), line("TOTAL 9.00", 50, 70)]) == []

@@ -58,6 +58,8 @@ def summarize(findings: Sequence[Finding], children: bool | None = None) -> Summ
 
 #: from this many faces a photo scores as high as one with an exact GPS position
 MANY_FACES = 6
+#: bump when a score or explanation rule changes: part of the pipeline id
+RULES_VERSION = "score2"
 
 
 def rules(findings: Sequence[Finding]) -> list[Rule]:

@@ -27,17 +27,16 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: bump when a detector's output may change, so cached reports are recomputed
-PIPELINE_VERSION = f"{__version__}+cf-ms2.meta5.ocr3.names1.score2.mrzdob1.booking1.dob2.midlabel1"
-
 Source = str | os.PathLike[str] | Image.Image | imageio.LoadedImage
 
 
 def pipeline_id(detector_names: Sequence[str], vlm: VlmSettings | None = None) -> str:
-    """The cache key's pipeline part: code version plus the detectors that ran, and the
-    VLM's model and prompt version when it ran."""
-    names = list(detector_names) + ([f"vlm={vlm.tag}"] if vlm is not None else [])
-    return PIPELINE_VERSION + ":" + ",".join(names)
+    """The cache key's pipeline part: the package version, the version of the score and
+    explanation rules, and each detector that ran with its own version (declared in the
+    registry), plus the VLM's model and prompt version when it ran. A report cached under
+    another id is recomputed."""
+    names = registry.versions(detector_names) + (f",vlm={vlm.tag}" if vlm is not None else "")
+    return f"{__version__}+{fuse.RULES_VERSION}:{names}"
 
 
 class Analyzer:

@@ -1,9 +1,10 @@
-"""One policy table per kind: how each kind of finding is redacted, named and re-checked.
+"""One policy table per kind: how each kind of finding is redacted and named.
 
 Every layer reads this table: the detectors' contract (a finding's default redaction),
-protect (what is redacted by default, what is always filled, which detectors re-check an
-output), fuse (the names in explanations), the CLI (``--only``) and the web page (through
-``GET /api/config``). A rule written anywhere else is a copy that will drift.
+protect (what is redacted by default, what is always filled), fuse (the names in
+explanations), the CLI (``--only``) and the web page (through ``GET /api/config``). Which
+detectors re-check a kind is derived from the kinds each detector declares in the registry.
+A rule written anywhere else is a copy that will drift.
 """
 
 from __future__ import annotations
@@ -38,8 +39,6 @@ class KindPolicy:
     always_fill: bool
     #: redacted when the user names no kinds
     redact_by_default: bool
-    #: the detectors that re-check an output in which this kind was redacted
-    verify: tuple[str, ...]
     #: other names the CLI accepts for it (``--only text,plate``)
     aliases: tuple[str, ...] = ()
     labels: Mapping[str, LabelPolicy] = field(default_factory=dict)
@@ -94,27 +93,22 @@ IDENTITY_DOCUMENTS = frozenset(k for k, v in _DOCUMENT_LABELS.items() if v.redac
 
 POLICIES: Mapping[Kind, KindPolicy] = {p.kind: p for p in (
     KindPolicy(Kind.FACE, "Faces", Redaction.BLUR, always_fill=False, redact_by_default=True,
-               verify=("faces",), aliases=("faces",), one="Face"),
+               aliases=("faces",), one="Face"),
     KindPolicy(Kind.PERSONAL_TEXT, "Personal text", Redaction.FILL, always_fill=True,
-               redact_by_default=True, verify=("pii", "documents"), aliases=("text",),
-               labels=_TEXT_LABELS),
+               redact_by_default=True, aliases=("text",), labels=_TEXT_LABELS),
     KindPolicy(Kind.DOCUMENT, "Documents", Redaction.FILL, always_fill=False,
-               redact_by_default=False, verify=("documents",), labels=_DOCUMENT_LABELS,
-               one="Document"),
+               redact_by_default=False, labels=_DOCUMENT_LABELS, one="Document"),
     KindPolicy(Kind.LICENSE_PLATE, "Plates", Redaction.FILL, always_fill=True,
-               redact_by_default=True, verify=("plates",), aliases=("plate", "plates"),
-               one="Plate"),
+               redact_by_default=True, aliases=("plate", "plates"), one="Plate"),
     KindPolicy(Kind.BARCODE, "Codes", Redaction.FILL, always_fill=True,
-               redact_by_default=True, verify=("barcodes",), aliases=("barcodes", "code"),
-               one="Code"),
+               redact_by_default=True, aliases=("barcodes", "code"), one="Code"),
     KindPolicy(Kind.LOCATION, "Location", Redaction.STRIP, always_fill=False,
-               redact_by_default=False, verify=("metadata",)),
+               redact_by_default=False),
     KindPolicy(Kind.METADATA, "Metadata", Redaction.STRIP, always_fill=False,
-               redact_by_default=False, verify=("metadata",), labels=_METADATA_LABELS),
+               redact_by_default=False, labels=_METADATA_LABELS),
     # what the VLM sees; a child's whole figure is blurred like a face, anything else filled
     KindPolicy(Kind.CONTEXT, "Context (VLM)", Redaction.FILL, always_fill=False,
-               redact_by_default=False, verify=(),
-               labels={"child": LabelPolicy("a child", Redaction.BLUR)}),
+               redact_by_default=False, labels={"child": LabelPolicy("a child", Redaction.BLUR)}),
 )}
 
 #: kinds all of whose findings are redacted when the user names none (identity documents
@@ -195,11 +189,6 @@ def kind_named(name: str) -> Kind | None:
         if name == kind.value or name in p.aliases:
             return kind
     return None
-
-
-def verify_detectors(kinds: set[Kind] | frozenset[Kind]) -> list[str]:
-    """The detectors that re-check an output in which these kinds were redacted."""
-    return sorted({name for k in kinds for name in POLICIES[k].verify})
 
 
 def style_for(kind: Kind, default: Redaction, requested: str, label: str = "") -> str:

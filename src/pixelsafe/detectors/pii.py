@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..report import Kind
 from ..runtime import models
 from ..text.addresses import address_runs, span_in_line
-from ..text.names import person_spans, prior, rule_spans
+from ..text.names import person_spans, prior, proprietor, rule_spans
 from ..text.recognizers import (
     COMPANY_FORM,
     FieldRule,
@@ -116,8 +116,9 @@ DISPLAY_NAME = re.compile(r"\"([^\"<>@]{3,60})\"\s*<[^<>@\s]+@[^<>\s]+>")
 def _name_shapes(lines: Sequence[Line], skip: frozenset[int], out: Collector,
                  taken: set[Span]) -> None:
     """Names without a label, from shapes that mail printouts use: a quoted display name
-    before an address, a "Surname, Given" line, and the name line of a signature block
-    (just above a line that holds only a phone number or an email)."""
+    before an address, a "Surname, Given" line, the name line of a signature block (just
+    above a line that holds only a phone number or an email) and a proprietor's name over
+    the company line of a receipt."""
     contact_lines = {i for i, s, e in taken
                      if e - s >= 0.6 * len(lines[i].text.strip())}
     # the signature's name: the first name-shaped line of the three above a contact line
@@ -136,7 +137,10 @@ def _name_shapes(lines: Sequence[Line], skip: frozenset[int], out: Collector,
         text = line.text.strip()
         if SURNAME_FIRST.match(text) and _given_ok(text):
             spans.append((line.text.index(text), line.text.index(text) + len(text), 0.6))
-        elif i in signature_names:
+        elif i in signature_names or (
+                not COMPANY_FORM.search(text) and proprietor(text)
+                and any(COMPANY_FORM.search(lines[j].text) for j in range(i + 1, i + 3)
+                        if j < len(lines))):
             spans.append((line.text.index(text), line.text.index(text) + len(text), 0.6))
         spans.extend((start, end, 0.6) for start, end, _ in rule_spans(line.text))
         for start, end, score in spans:

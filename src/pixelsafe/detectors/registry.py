@@ -2,26 +2,50 @@
 redaction and the CLI's ``--detectors`` all read this table.
 
 Adding a detector means one module with a :class:`~pixelsafe.detectors.base.Detector`
-subclass, and one line here. Modules are imported when a detector is built, so importing
-the registry loads no model library.
+subclass, and one entry here (the kinds it reports and the version of its output). Modules
+are imported when a detector is built, so importing the registry loads no model library.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from ..errors import UnknownDetectorError
+from ..report import Kind
 from .base import Detector
+from .ocr import OCR_ID
 
-#: name -> "module:class", in the order the detectors run and report
-REGISTRY: dict[str, str] = {
-    "faces": "pixelsafe.detectors.faces:FaceDetector",
-    "pii": "pixelsafe.detectors.pii:PiiDetector",
-    "documents": "pixelsafe.detectors.documents:DocumentDetector",
-    "plates": "pixelsafe.detectors.plates:PlateDetector",
-    "barcodes": "pixelsafe.detectors.barcodes:BarcodeDetector",
-    "metadata": "pixelsafe.detectors.metadata:MetadataDetector",
+
+@dataclass(frozen=True)
+class Entry:
+    """One detector: where its class is, the kinds of findings it reports (so the detectors
+    that re-check an output for a kind are derived, not listed by hand) and the version of
+    its output (part of the pipeline id: a report cached under another is recomputed)."""
+
+    target: str
+    kinds: frozenset[Kind]
+    version: str
+
+
+#: the OCR and the text rules that every reader shares (recognisers, names, addresses,
+#: MRZ): bump when either may change what any reader reports
+TEXT_VERSION = f"{OCR_ID}.rules10"
+
+#: name -> entry, in the order the detectors run and report
+REGISTRY: dict[str, Entry] = {
+    "faces": Entry("pixelsafe.detectors.faces:FaceDetector", frozenset({Kind.FACE}), "cf-ms2"),
+    "pii": Entry("pixelsafe.detectors.pii:PiiDetector", frozenset({Kind.PERSONAL_TEXT}),
+                 TEXT_VERSION),
+    "documents": Entry("pixelsafe.detectors.documents:DocumentDetector",
+                       frozenset({Kind.DOCUMENT, Kind.PERSONAL_TEXT}), TEXT_VERSION),
+    "plates": Entry("pixelsafe.detectors.plates:PlateDetector",
+                    frozenset({Kind.LICENSE_PLATE}), TEXT_VERSION),
+    "barcodes": Entry("pixelsafe.detectors.barcodes:BarcodeDetector",
+                      frozenset({Kind.BARCODE}), "zxing1"),
+    "metadata": Entry("pixelsafe.detectors.metadata:MetadataDetector",
+                      frozenset({Kind.LOCATION, Kind.METADATA}), "meta5"),
 }
 #: names that stand for several detectors: ``text`` is everything that reads OCR text
 GROUPS: dict[str, tuple[str, ...]] = {"text": ("pii", "documents", "plates")}
@@ -50,8 +74,23 @@ def expand(names: Iterable[str]) -> tuple[str, ...]:
     return tuple(n for n in REGISTRY if n in chosen)
 
 
+def rechecks(kinds: Iterable[Kind]) -> list[str]:
+    """The detectors that re-check an output in which these kinds were redacted: those
+    that report them."""
+    wanted = set(kinds)
+    return [n for n, e in REGISTRY.items() if e.kinds & wanted]
+
+
+def versions(names: Iterable[str]) -> str:
+    """``faces@cf-ms2,metadata@meta5``: what the pipeline id says of these detectors (a
+    detector built outside the registry, through the Python API, by its name alone)."""
+    plain = [n for n in names if n not in REGISTRY and n not in GROUPS]
+    known = expand(n for n in names if n in REGISTRY or n in GROUPS)
+    return ",".join([f"{n}@{REGISTRY[n].version}" for n in known] + plain)
+
+
 def create(name: str) -> Detector:
-    module, _, cls = REGISTRY[name].partition(":")
+    module, _, cls = REGISTRY[name].target.partition(":")
     detector: Detector = getattr(importlib.import_module(module), cls)()
     return detector
 

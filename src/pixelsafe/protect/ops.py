@@ -12,6 +12,7 @@ from typing import Any
 from PIL import Image
 
 from .. import imageio
+from ..detectors import registry
 from ..detectors.base import Scene
 from ..errors import (
     CorruptImageError,
@@ -22,7 +23,7 @@ from ..errors import (
     TamperedError,
 )
 from ..fsutil import write_atomic
-from ..policy import POLICIES, style_for, verify_detectors
+from ..policy import POLICIES, style_for
 from ..report import Box, Finding, Kind, Report
 from . import sealed
 from .core import (
@@ -320,7 +321,7 @@ def verify(data: bytes, name: str, report: Report | None, targets: list[Target],
     region: made by the redaction, or missed by the first analysis). Any metadata at all is
     a leak too. ``ok`` only when nothing is left."""
     kinds = {t.kind for t in targets if t.kind not in ("manual", TEXT_LINE)}
-    names = sorted({*verify_detectors({Kind(k) for k in kinds}), "metadata"})
+    names = sorted({*registry.rechecks(Kind(k) for k in kinds), "metadata"})
     decoded = imageio.decode(data, name)
     analysis = _analyzer(names).analyze(decoded)  # the output's own bytes, not a re-encode
     kept = [f.box for f in (report.findings if report else ()) if f.box is not None and (

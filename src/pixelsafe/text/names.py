@@ -261,3 +261,18 @@ def rule_spans(line: str) -> Iterator[tuple[int, int, str]]:
         if len(full) >= 2 and prior().knows_first(full[0]) and prior().knows_last(full[-1]):
             at = line.index(text)
             yield (at, at + len(text), "name_line")
+
+
+def proprietor(text: str) -> bool:
+    """Whether a line printed just above a company's line is its owner's name: a sole
+    proprietor heads a Malaysian receipt ("TAN WOON YANN" over "BOOK TA.K (TAMAN DAYA) SDN
+    BHD"; the OCR may read it in lower case). Two to four words, each a name the census
+    lists know and none a word of a form or a business; "GHEE HIANG", a brand over its
+    distributor, has a word no list knows and stays the shop's."""
+    words = text.split()
+    if not 2 <= len(words) <= 4 or not all(w.isalpha() and len(w) >= 2 for w in words):
+        return False
+    if any(w.lower() in NOT_NAME_WORDS or w.lower() in FORM_WORDS for w in words):
+        return False
+    return all(prior().knows(w) for w in words)
+
