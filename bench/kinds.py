@@ -49,8 +49,9 @@ HERE = Path(__file__).resolve().parent
 EVAL = te.EVAL
 Rect = tuple[float, float, float, float]
 
-#: the kind of each personal-text label
-KIND_OF = {"person_name": "name", "email": "email", "phone": "phone", "address": "address",
+#: the kind of each personal-text label (a cited author is a name the page prints)
+KIND_OF = {"person_name": "name", "cited_author": "name", "email": "email", "phone": "phone",
+           "address": "address",
            "date_of_birth": "date_of_birth", "passport_number": "id", "national_id": "id",
            "payment_card": "card", "iban": "iban"}
 COVER = 0.8

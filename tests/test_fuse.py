@@ -39,6 +39,11 @@ def finding(kind: Kind, label: str, text: str | None = None, **data) -> Finding:
     ([finding(Kind.FACE, "face")] * 6, 4),
     ([finding(Kind.FACE, "face")] * 40, 4),
     ([finding(Kind.LOCATION, "gps")], 4),
+    # issue 27: a paper's cited authors are named, not scored as the page's personal text
+    ([finding(Kind.DOCUMENT, "document_page"),
+      finding(Kind.PERSONAL_TEXT, "cited_author", "Haseltine")], 2),
+    ([finding(Kind.PERSONAL_TEXT, "cited_author", "Haseltine"),
+      finding(Kind.PERSONAL_TEXT, "email", "a@b.org")], 2),
 ])
 def test_scores(findings: list[Finding], expected: int) -> None:
     assert fuse.score(findings) == expected
@@ -78,3 +83,11 @@ def test_names_are_listed_once_and_not_beside_their_documents_holder() -> None:
     ])
     assert "1 name (Jane Roe)" in text and "HODGE, ROBERT;" in text
     assert "1 email" in text and text.count("a@b.org") == 1
+
+
+def test_cited_authors_are_named_apart_from_the_pages_names() -> None:
+    text = fuse.explain([finding(Kind.PERSONAL_TEXT, "cited_author", "Haseltine"),
+                         finding(Kind.PERSONAL_TEXT, "cited_author", "Gupta"),
+                         finding(Kind.PERSONAL_TEXT, "person_name", "Karen Chaikin")])
+    assert "2 cited authors (Haseltine, Gupta)" in text and "1 name (Karen Chaikin)" in text
+

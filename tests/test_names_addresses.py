@@ -10,7 +10,7 @@ from test_text_rules import labelled, line, names
 from pixelsafe.detectors.layout import build_blocks
 from pixelsafe.models import name_list_paths, ner_model_path, usaddress_model_path
 from pixelsafe.text import addresses
-from pixelsafe.text.names import complete, plausible, rule_spans
+from pixelsafe.text.names import cited, complete, plausible, rule_spans
 
 
 def addresses_of(lines: list) -> list[str]:
@@ -52,8 +52,47 @@ def test_a_name_covers_every_given_name_and_hyphenated_part() -> None:
 def test_title_and_citation_authors() -> None:
     found = names([line("Thesis advisor: Prof. Aharon Razin.", 50, 100)])
     assert found == ["Aharon Razin"]
-    cited = names([line("Schwab SJ, Onorato JJ, Sharar LR, Dennis PA. Hemodialysis", 50, 300)])
+    cited = labelled([line("Schwab SJ, Onorato JJ, Sharar LR, Dennis PA. Hemodialysis", 50, 300)],
+                     "cited_author")
     assert {"Schwab SJ", "Onorato JJ", "Sharar LR"} <= set(cited)
+
+
+def test_authors_cited_in_running_text_are_cited_authors_and_no_address() -> None:
+    """Issue 27: on a paper the authors its text cites ("Haseltine et al. 1983", "Maxam &
+    Gilbert (1977)") were counted as the page's names, and "al. 1983" read as a Polish
+    avenue made the sentence an address. They are now cited authors (still redacted, named
+    apart, not scored); a name the page is about stays a name."""
+    paper = [line(t, 50, 100 + 22 * k) for k, t in enumerate((
+        "The binding of carcinogens to DNA was first shown by Brookes",
+        "and Lawley (1964), and the method of Randerath et al. (1981)",
+        "was later refined by Gupta (1985) and by Reddy and Randerath.",
+        "The use of h.p.l.c. has also been reported (Haseltine et al. 1983)."))]
+    assert labelled(paper, "cited_author") == ["Gupta"]
+    assert names(paper) == [] and addresses_of(paper) == []
+    assert names([line("the samples were sent to Dr. Karen Chaikin in 1985.", 50, 144)]) \
+        == ["Karen Chaikin"]
+    for text, name, want in (
+            ("reported (Haseltine et al. 1983).", "Haseltine", True),
+            ("the method of Maxam & Gilbert (1977) and", "Maxam", True),
+            ("the method of Maxam & Gilbert (1977) and", "Gilbert", True),
+            ("as (Barrows, Petzold & Schimke 1981) showed", "Petzold", True),
+            ("as Barrows showed in 1981", "Barrows", False),
+            ("sent to Karen Chaikin in 1985.", "Karen Chaikin", False),
+            ("Contact: Jane Doe 2019", "Jane Doe", False),
+            ("Weiss, E.B., Chodosh, S. (1980) Chest 77", "Weiss", True),
+            # the list goes on below: "(Petzold and Swenberg." / "1978)"
+            ("breakage (Petzold and Swenberg.", "Petzold", True),
+            ("analysis (K.Randerath er al., 1980; Maxam and", "Maxam", True),
+            ("(Cairns, 1981; Klein, 1981; Feinberg and Coffey.", "Feinberg", True),
+            ("recently reviewed by Rush and Kass [4] the", "Rush", True),
+            ("Gilbert, 1981; Sanger, 1981) of nucleic acids.", "Sanger", True),
+            ("Born to Jane Doe, 1985 was a good year", "Jane Doe", False),
+            ("John Smith (42) of Leeds", "John Smith", False),
+            ("(call Jane Doe on Monday)", "Jane Doe", False)):
+        at = text.index(name)
+        assert cited(text, at, at + len(name)) is want, (text, name)
+    polish = [line("al. Jerozolimskie 44", 50, 100), line("00-024 Warszawa", 50, 122)]
+    assert addresses_of(polish) == ["al. Jerozolimskie 44, 00-024 Warszawa"]
 
 
 @pytest.mark.parametrize("text", [

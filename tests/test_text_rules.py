@@ -228,3 +228,15 @@ def test_a_proprietors_name_heading_a_receipt_is_a_name() -> None:
                      line("789417-W", 50, 100), line("TOTAL 9.00", 50, 140)])
         assert got == found, (header, got)
     assert names([line("tan woon yann", 50, 40), line("TOTAL 9.00", 50, 70)]) == []
+
+
+def test_a_name_labels_word_in_prose_is_no_label() -> None:
+    """Issue 27: on a paper "contact at their basal surface with a basement membrane" was a
+    labelled person's name ("contact"). Without a colon, a name after its label starts with
+    a capital; with one, or capitalised, it is still read."""
+    prose = [line("contact at their basal surface with a basement membrane", 50, 40)]
+    assert labelled(prose, "person_name") == []
+    for text, name in (("Contact: Karen Chaikin", "Karen Chaikin"),
+                       ("Contact Karen Chaikin", "Karen Chaikin"),
+                       ("Patient JANE ROE", "JANE ROE")):
+        assert labelled([line(text, 50, 40)], "person_name") == [name], text

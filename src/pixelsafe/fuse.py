@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .policy import IDENTITY_DOCUMENTS, label_name
+from .policy import IDENTITY_DOCUMENTS, label_name, scored
 from .report import (
     CodeDetail,
     ContextDetail,
@@ -59,7 +59,7 @@ def summarize(findings: Sequence[Finding], children: bool | None = None) -> Summ
 #: from this many faces a photo scores as high as one with an exact GPS position
 MANY_FACES = 6
 #: bump when a score or explanation rule changes: part of the pipeline id
-RULES_VERSION = "score2"
+RULES_VERSION = "score3"
 
 
 def rules(findings: Sequence[Finding]) -> list[Rule]:
@@ -160,7 +160,7 @@ def _text_rules(findings: Sequence[Finding]) -> list[Rule]:
             fired.append(Rule(2, "a licence plate"))
         elif f.kind is Kind.BARCODE:
             fired.append(Rule(2, "a barcode"))
-    personal = [f for f in findings if f.kind is Kind.PERSONAL_TEXT]
+    personal = [f for f in findings if f.kind is Kind.PERSONAL_TEXT and scored(f.kind, f.label)]
     if personal:
         kinds = {f.label for f in personal}
         fired.append(Rule(3 if len(kinds) >= 2 else 2,

@@ -25,6 +25,10 @@ class LabelPolicy:
     redaction: Redaction | None = None
     #: redacted when the user names no kinds, where this differs from its kind's rule
     redact_by_default: bool | None = None
+    #: counts in the score's personal-text rule: a cited author is a name the page prints,
+    #: redacted like any name, but a reference to published work is not what makes a page
+    #: risky
+    scored: bool = True
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ _TEXT_LABELS = {
     "payment_card": LabelPolicy("payment card"), "iban": LabelPolicy("IBAN"),
     "national_id": LabelPolicy("ID number"), "passport_number": LabelPolicy("passport number"),
     "date_of_birth": LabelPolicy("date of birth"), "person_name": LabelPolicy("name"),
+    "cited_author": LabelPolicy("cited author", scored=False),
     "address": LabelPolicy("address"), "mrz": LabelPolicy("MRZ line"),
     "booking_reference": LabelPolicy("booking reference"),
     "wifi_network": LabelPolicy("Wi-Fi network"),
@@ -177,6 +182,12 @@ def default_redaction(kind: Kind, label: str) -> Redaction:
 def redacts_by_default(kind: Kind, label: str) -> bool:
     """A finding of this kind and label is redacted when the user names no kinds."""
     return POLICIES[kind].redacts_by_default(label)
+
+
+def scored(kind: Kind, label: str) -> bool:
+    """A finding of this label counts in its kind's score rule."""
+    row = POLICIES[kind].labels.get(label)
+    return row is None or row.scored
 
 
 def label_name(kind: Kind, label: str) -> str:

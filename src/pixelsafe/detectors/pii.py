@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from ..report import Kind
 from ..runtime import models
 from ..text.addresses import address_runs, span_in_line
-from ..text.names import person_spans, prior, proprietor, rule_spans
+from ..text.names import cited, person_spans, prior, proprietor, rule_spans
 from ..text.recognizers import (
     COMPANY_FORM,
     FieldRule,
@@ -149,10 +149,16 @@ def _name_shapes(lines: Sequence[Line], skip: frozenset[int], out: Collector,
             end = start + len(value)
             if _overlaps(taken, i, start, end) or form_words_only(value):
                 continue
-            out.add(Kind.PERSONAL_TEXT, "person_name", span_rect(line, start, end),
+            out.add(Kind.PERSONAL_TEXT, _name_label(line.text, start, end),
+                    span_rect(line, start, end),
                     score * min(1.0, line.score + 0.1), "ocr+layout", text=value,
                     data={"field": "name_shape"})
             taken.add((i, start, end))
+
+
+def _name_label(line: str, start: int, end: int) -> str:
+    """A name found without a label is a cited author when the text cites it."""
+    return "cited_author" if cited(line, start, end) else "person_name"
 
 
 #: a name the model found is less certain than a labelled one
@@ -182,7 +188,8 @@ def _model_names(page: TextPage, skip: frozenset[int], out: Collector, taken: se
                 for s, e in person_spans(line.text, start, end):
                     if _overlaps(taken, i, s, e):
                         continue
-                    out.add(Kind.PERSONAL_TEXT, "person_name", span_rect(line, s, e),
+                    out.add(Kind.PERSONAL_TEXT, _name_label(line.text, s, e),
+                            span_rect(line, s, e),
                             MODEL_NAME_SCORE * min(1.0, line.score + 0.1), "ocr+ner",
                             text=line.text[s:e], data={"field": "model"})
                     taken.add((i, s, e))

@@ -31,7 +31,7 @@ class Entry:
 
 #: the OCR and the text rules that every reader shares (recognisers, names, addresses,
 #: MRZ): bump when either may change what any reader reports
-TEXT_VERSION = f"{OCR_ID}.rules10"
+TEXT_VERSION = f"{OCR_ID}.rules11"
 
 #: name -> entry, in the order the detectors run and report
 REGISTRY: dict[str, Entry] = {

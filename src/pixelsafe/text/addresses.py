@@ -60,7 +60,8 @@ STREET_LINE = re.compile(
     # number first: "12 Baker Street", "5 rue de Rivoli", "NO.53, JALAN BESAR"
     rf"(?<![\w-]){_NUMBER},?\s+(?:{_W}+\s+){{0,4}}(?:{_STREET})(?![\w])|"
     # street word first, number after: "Via Roma 10", "JALAN SAGU 18", "ul. Długa 5"
-    rf"(?<![\w])(?:{_STREET_FIRST})\s+(?:{_W}+,?\s+){{0,4}}\d{{1,5}}[A-Za-z]?(?![\w])|"
+    # ("al." is a Polish avenue, not the "et al." of a citation: "Haseltine et al. 1983")
+    rf"(?<![\w])(?<!\bet\s)(?:{_STREET_FIRST})\s+(?:{_W}+,?\s+){{0,4}}\d{{1,5}}[A-Za-z]?(?![\w])|"
     # a compound street and its number: "Hauptstraße 5", "Kerkstraat 12"
     rf"(?<![\w])\w+(?:{_COMPOUND})\s+\d{{1,5}}[A-Za-z]?(?![\w])|"
     # the Malaysian and Singaporean forms: "JALAN BESAR", "Blk 123", "LOT 38", "UNIT L1-044B"

@@ -187,6 +187,31 @@ def author_list(line: str) -> bool:
     return sum(initials.strip() not in PLACE_CODES for _, initials in AUTHOR.findall(line)) >= 2
 
 
+#: co-authors after a cited author: ", Petzold & Schimke", " and Swenberg"
+_COAUTHORS = r"(?:'s|’s)?(?:\s*(?:,|and|&)\s*[A-Z][\w'’-]+)*"
+_YEAR = r"(?:19|20)\d{2}[a-z]?\b"
+#: "et al." (OCR reads it "er al." too), a year in brackets, a numbered reference "[8]", a
+#: year that closes a reference ("Gilbert, 1981;")
+_CITES = re.compile(rf"{_COAUTHORS}\s*,?\s*(?:e[tr]\.?\s*a[l1]\b|\(\s*{_YEAR}|\[\d{{1,3}}\])|"
+                    # the end of a bracket opened on the line above: "Gilbert, 1981; Sanger"
+                    rf"{_COAUTHORS}\s*,\s*{_YEAR}(?:\s*,\s*{_YEAR})*\s*[;)]")
+#: inside a bracket: the year, or the end of the line where the list goes on below
+#: ("(Petzold and Swenberg." / "1978)"; "(K.Randerath, 1980; Maxam and" / "Gilbert, 1981)")
+_CITES_INSIDE = re.compile(rf"{_COAUTHORS}\s*(?:,\s*|\s+){_YEAR}|"
+                           rf"{_COAUTHORS}(?:\s+(?:and|&))?\s*[.,;]?\s*$")
+
+
+def cited(line: str, start: int, end: int) -> bool:
+    """Whether the name at ``line[start:end]`` is an author the text cites rather than a
+    person the page is about: followed by "et al.", a year in brackets or a reference
+    number in square brackets; inside a bracket, followed by a year or by the end of the
+    line; or on a line of a reference list (:func:`author_list`)."""
+    if author_list(line) or _CITES.match(line, end):
+        return True
+    before = line[:start]
+    return before.rfind("(") > before.rfind(")") and bool(_CITES_INSIDE.match(line, end))
+
+
 def plausible(text: str, line: str, end: int) -> bool:
     """Whether the completed ``text`` (ending at ``end`` of ``line``) is a person's name."""
     words = [_bare(w) for w in re.split(r"[\s,]+", text) if w]

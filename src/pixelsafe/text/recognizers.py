@@ -490,6 +490,11 @@ def label_of(text: str) -> tuple[FieldRule, str, int] | None:
         # "Given Names / Prénoms / Nombres": a multilingual label, its value is elsewhere
         if "/" in text[:offset] or value.lstrip().startswith("/"):
             value, offset = "", len(text)
+        # "contact at their basal surface": a name label's word in prose, not a label; a
+        # name after its label without a colon starts with a capital
+        if rule.label == "person_name" and value and ":" not in text[rest_at:offset] \
+                and not value.lstrip()[:1].isupper():
+            continue
         return rule, value, offset
     return None
 
