@@ -171,6 +171,12 @@ class FaceConfig:
     gate_margin: int = 32
     #: the fine pass is cut in blocks of this many pixels: a block is looked at, or not
     gate_block: int = 64
+    #: faces lying on their side (a sleeper, a photo held sideways without an orientation
+    #: tag): the image turned a quarter each way is looked at once more, its long side at
+    #: most this (0: not looked). Upright-only found 0.075 of the faces of >= 24 px in the
+    #: crowd set turned 90 degrees, 0.80 with this pass (0.86 at 320 px, for ~10 ms more
+    #: per small photo); it costs ~16 ms on a small photo and leaves WIDER AP as it was
+    turned_side: int = 256
 
 
 def plan(width: int, height: int, cfg: FaceConfig) -> list[Pass]:
@@ -299,11 +305,41 @@ class FaceDetector(Detector):
             side = np.sqrt(np.maximum(dets[:, 2] - dets[:, 0], 0) *
                            np.maximum(dets[:, 3] - dets[:, 1], 0)) * p.scale
             found.append(dets[(side >= p.min_side) & (side < p.max_side)])
+        if cfg.turned_side > 0:
+            found.extend(self._turned(rgb, floor, deadline))
         merged = nms(np.concatenate(found), cfg.nms_iou)
         merged[:, [0, 2]] = merged[:, [0, 2]].clip(0, width)
         merged[:, [1, 3]] = merged[:, [1, 3]].clip(0, height)
         sides = np.minimum(merged[:, 2] - merged[:, 0], merged[:, 3] - merged[:, 1])
         return merged[sides >= cfg.min_face_px]
+
+    def _turned(self, rgb: Image.Image, floor: float, deadline: Deadline | None
+                ) -> list[np.ndarray]:
+        """Faces lying on their side: the image at ``turned_side``, turned a quarter left
+        and a quarter right, side by side in one input (one network call instead of two),
+        its boxes turned back into pixels of ``rgb``."""
+        width, height = rgb.size
+        scale = min(1.0, self.config.turned_side / max(width, height))
+        arr = _scaled(rgb, scale)
+        h, w = arr.shape[:2]
+        gap = ALIGN
+        canvas = np.zeros((w, 2 * h + gap, 3), dtype=np.uint8)
+        canvas[:, :h] = np.rot90(arr, 1)
+        canvas[:, h + gap:] = np.rot90(arr, -1)
+        dets, _ = self._infer(canvas, _windows(canvas.shape[1], canvas.shape[0],
+                                               self.config.tile, self.config.overlap),
+                              floor, deadline)
+        right = (dets[:, 0] + dets[:, 2]) / 2 > h + gap / 2
+        dets[right, 0] -= h + gap
+        dets[right, 2] -= h + gap
+        x1, y1, x2, y2 = (dets[:, i].copy() for i in range(4))
+        # turned left, (x', y') came from (w - y', x'); turned right, from (y', h - x')
+        dets[:, 0] = np.where(right, y1, w - y2)
+        dets[:, 2] = np.where(right, y2, w - y1)
+        dets[:, 1] = np.where(right, h - x2, x1)
+        dets[:, 3] = np.where(right, h - x1, x2)
+        dets[:, :4] /= scale
+        return [dets]
 
     def _infer(self, arr: np.ndarray, windows: Sequence[Window], floor: float,
                deadline: Deadline | None) -> tuple[np.ndarray, np.ndarray | None]:

@@ -35,7 +35,8 @@ TEXT_VERSION = f"{OCR_ID}.rules11"
 
 #: name -> entry, in the order the detectors run and report
 REGISTRY: dict[str, Entry] = {
-    "faces": Entry("pixelsafe.detectors.faces:FaceDetector", frozenset({Kind.FACE}), "cf-ms2"),
+    "faces": Entry("pixelsafe.detectors.faces:FaceDetector", frozenset({Kind.FACE}),
+                   "cf-ms2.turned1"),
     "pii": Entry("pixelsafe.detectors.pii:PiiDetector", frozenset({Kind.PERSONAL_TEXT}),
                  TEXT_VERSION),
     "documents": Entry("pixelsafe.detectors.documents:DocumentDetector",
