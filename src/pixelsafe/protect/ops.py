@@ -113,7 +113,7 @@ def prepare(path: str | Path, options: RedactOptions, fmt: str, report: Report |
         faces = [t for t in targets if t.kind in ("face", "manual")]
 
         def codec(im: Image.Image) -> imageio.LoadedImage:
-            encoded, _ = encode(im.copy(), fmt, loaded, options.keep_icc)
+            encoded, _ = _encode(im.copy(), fmt, loaded, options)
             return imageio.decode(encoded, "probe")
 
         added = _harden_faces(pixels, faces, kept, codec)
@@ -164,7 +164,7 @@ def redact(path: str | Path, out: str | Path, options: RedactOptions | None = No
         check_output(dst, [src], options.overwrite)
     fmt = output_format(dst, "")
     job = prepare(src, options, fmt, report, analyzer)
-    data, quality = encode(job.pixels, fmt, job.loaded, options.keep_icc)
+    data, quality = _encode(job.pixels, fmt, job.loaded, options)
     verification: dict[str, Any] = {}
     if options.verify:
         data, verification = _verified(job, data, fmt, options)
@@ -191,6 +191,13 @@ def redact(path: str | Path, out: str | Path, options: RedactOptions | None = No
         result.sidecar = side
     write_atomic(dst, data)
     return result
+
+
+def _encode(pixels: Image.Image, fmt: str, loaded: imageio.LoadedImage,
+            options: RedactOptions) -> tuple[bytes, int | None]:
+    """A redaction's output, with only the metadata the user chose to keep."""
+    return encode(pixels, fmt, loaded, options.keep_icc or "ICC" in options.keep_tags,
+                  "Copyright" in options.keep_tags)
 
 
 def _verified(job: Prepared, data: bytes, fmt: str, options: RedactOptions
@@ -221,7 +228,7 @@ def _verified(job: Prepared, data: bytes, fmt: str, options: RedactOptions
             job.targets.append(target)
             job.added.append(target)
             added.append(leak)
-        data, _ = encode(job.pixels, fmt, job.loaded, options.keep_icc)
+        data, _ = _encode(job.pixels, fmt, job.loaded, options)
     check["added"] = added
     # what was new at the last look is a warning, never a refusal
     check["ok"] = not check["inside"] and not check["metadata"] and not check["errors"]
@@ -342,8 +349,9 @@ def verify(data: bytes, name: str, report: Report | None, targets: list[Target],
         row = {"kind": f.kind.value, "label": f.label, "box": f.box.as_list(), "text": f.text}
         box = f.box
         (inside if any(_share(box, t.box) >= INSIDE for t in targets) else new).append(row)
+    allowed = {"copyright"} if "Copyright" in options.keep_tags else set()
     metadata = [{"kind": f.kind.value, "label": f.label, "box": None, "text": f.text}
-                for f in _metadata(decoded)]
+                for f in _metadata(decoded) if f.label not in allowed]
     errors = [e.message for e in analysis.analyzer.errors]
     return {
         "ok": not inside and not new and not metadata and not errors,
@@ -434,7 +442,7 @@ def strip(path: str | Path, out: str | Path, keep_icc: bool = False,
         # a HEIC's colour profile (Display P3 on iPhones) describes colours, not a person:
         # dropping it changed how the photo looks, so a HEIC keeps it
         profile = "ICC" in keep or (fmt == "HEIF" and loaded.format == "HEIF")
-        data, _ = encode(oriented(loaded), fmt, loaded, profile)
+        data, _ = encode(oriented(loaded), fmt, loaded, profile, "Copyright" in keep)
         again = imageio.decode(data, dst.name)
     leftovers = [f for f in _metadata(again) if f.label not in allowed]
     if leftovers:
