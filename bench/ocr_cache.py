@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from pixelsafe import imageio
-from pixelsafe.detectors.ocr import OCR_ID, Line, OcrEngine, Word
+from pixelsafe.detectors.ocr import Line, OcrEngine, Word
+from pixelsafe.models import OCR_ID
 
 CACHE = Path(__file__).resolve().parent / "out" / "ocr-cache"
 _ENGINE: OcrEngine | None = None

@@ -49,6 +49,12 @@ CENTERFACE = ModelSpec(
 
 MODELS: tuple[ModelSpec, ...] = (CENTERFACE,)
 
+#: what reads the text, for the benchmarks' OCR cache (bench/ocr_cache.py) and the readers'
+#: version in the pipeline id: changed with anything that changes the lines read (the
+#: recogniser's kept characters, session 3's cut, were read from a cache of the full
+#: recogniser until this said so). Here, not in detectors/ocr.py, so that reading it
+#: imports no numpy (the render worker of the web app stays small)
+OCR_ID = "ppocrv6s-kept1"
 #: the three files inside the ``rapidocr==3.10.0`` wheel (PP-OCRv6 small), pinned
 OCR_MODELS: dict[str, tuple[str, str]] = {
     "det": ("PP-OCRv6_det_small.onnx",

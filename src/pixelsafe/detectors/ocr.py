@@ -36,11 +36,6 @@ from .base import Candidate, Deadline, Detector, Memo, Rect, Scene
 
 log = logging.getLogger(__name__)
 
-#: what reads the text, for the benchmarks' OCR cache (bench/ocr_cache.py): changed with
-#: anything that changes the lines read (the recogniser's kept characters, session 3's cut,
-#: were read from a cache of the full recogniser until this said so)
-OCR_ID = "ppocrv6s-kept1"
-
 Point = tuple[float, float]
 
 

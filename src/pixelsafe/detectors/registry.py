@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import UnknownDetectorError
+from ..models import OCR_ID
 from ..report import Kind
 from .base import Detector
-from .ocr import OCR_ID
 
 
 @dataclass(frozen=True)
