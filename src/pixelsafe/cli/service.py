@@ -99,7 +99,9 @@ def serve(library: Path | None, db: Path | None, data_dir: Path | None, keep_exp
     opener = opener_file(Path(app.config["DATA_DIR"]), address)
     err_console.print(f"PixelSafe gallery of {escape(app.config['LIBRARY'])} on "
               f"[bold]{escape(address)}[/] (open this address: its key is this session's; "
-              f"or open {escape(opener.as_uri())}; Ctrl+C stops)", soft_wrap=True)
+              f"or open {escape(opener.as_uri())}; Ctrl+C stops). The phone app, which "
+              f"analyses in the browser itself: http://{shown}:{sock.getsockname()[1]}/phone/",
+              soft_wrap=True)
     server = make_server(app, sock, threads, max_body=(max_upload_mb + 1) * 1024 * 1024)
     if open_browser:
         import webbrowser

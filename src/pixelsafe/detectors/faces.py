@@ -71,9 +71,10 @@ class CenterFaceModel:
                     self._sessions[count] = self._load(count)
         return self._sessions[count]
 
-    def _load(self, threads: int) -> OnnxSession:
+    def prepared(self) -> bytes:
+        """The verified network with free input sizes and its weights as constants: what
+        this process runs, and what the phone app's build ships to the browser."""
         import onnx
-        import onnxruntime
 
         path = self._path or model_path(CENTERFACE)
         try:
@@ -94,11 +95,20 @@ class CenterFaceModel:
             inputs = [value for value in model.graph.input if value.name not in weights]
             del model.graph.input[:]
             model.graph.input.extend(inputs)
-            return onnxruntime.InferenceSession(model.SerializeToString(),
-                                                session_options(threads),
-                                                providers=["CPUExecutionProvider"])
+            data: bytes = model.SerializeToString()
+            return data
         except Exception as exc:
             raise ModelError(f"cannot load face model {path}: {exc}") from exc
+
+    def _load(self, threads: int) -> OnnxSession:
+        import onnxruntime
+
+        data = self.prepared()
+        try:
+            return onnxruntime.InferenceSession(data, session_options(threads),
+                                                providers=["CPUExecutionProvider"])
+        except Exception as exc:
+            raise ModelError(f"cannot load face model: {exc}") from exc
 
     def forward(self, batch: np.ndarray, threads: int | None = None
                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -248,6 +258,15 @@ def fine_windows(heat: np.ndarray, ratio: float, width: int, height: int, cfg: F
     return out
 
 
+def turn_back(dets: np.ndarray, k: int, w: int, h: int) -> np.ndarray:
+    """Boxes [N,5] found in a w x h image turned a quarter left (``k=1``, numpy's rot90) or
+    right (``k=-1``), in the pixels of the image as it was: turned left, (x', y') came
+    from (w - y', x'); turned right, from (y', h - x')."""
+    x1, y1, x2, y2, score = (dets[:, i] for i in range(5))
+    boxes = [w - y2, x1, w - y1, x2] if k == 1 else [y1, h - x2, y2, h - x1]
+    return np.stack([*boxes, score], axis=1).astype(np.float32).reshape(-1, 5)
+
+
 def _tiles(length: int, tile: int, overlap: int) -> list[int]:
     if length <= tile:
         return [0]
@@ -332,12 +351,7 @@ class FaceDetector(Detector):
         right = (dets[:, 0] + dets[:, 2]) / 2 > h + gap / 2
         dets[right, 0] -= h + gap
         dets[right, 2] -= h + gap
-        x1, y1, x2, y2 = (dets[:, i].copy() for i in range(4))
-        # turned left, (x', y') came from (w - y', x'); turned right, from (y', h - x')
-        dets[:, 0] = np.where(right, y1, w - y2)
-        dets[:, 2] = np.where(right, y2, w - y1)
-        dets[:, 1] = np.where(right, h - x2, x1)
-        dets[:, 3] = np.where(right, h - x1, x2)
+        dets = np.concatenate([turn_back(dets[~right], 1, w, h), turn_back(dets[right], -1, w, h)])
         dets[:, :4] /= scale
         return [dets]
 

@@ -1,0 +1,64 @@
+// The phone page: a photo is picked, decoded by the browser (its orientation applied) and
+// handed to the worker; nothing is sent anywhere. `window.pixelsafePhone.analyze(blob)`
+// is the same call for the tests.
+const worker = new Worker('worker.js', { type: 'module' });
+const pending = new Map();
+let next = 0;
+
+worker.onmessage = (event) => {
+  const { id, ...result } = event.data;
+  const settle = pending.get(id);
+  pending.delete(id);
+  if (result.ok) settle.resolve(result);
+  else settle.reject(new Error(result.error));
+};
+
+/** The findings of one photo (a Blob or File): {width, height, faces, ms, threads}. */
+export async function analyze(blob) {
+  const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
+  const id = next++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    worker.postMessage({ id, bitmap }, [bitmap]);
+  });
+}
+
+function show(blob, result) {
+  const canvas = document.getElementById('photo');
+  const ctx = canvas.getContext('2d');
+  return createImageBitmap(blob, { imageOrientation: 'from-image' }).then((bitmap) => {
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
+    ctx.drawImage(bitmap, 0, 0);
+    bitmap.close();
+    ctx.lineWidth = Math.max(2, Math.round(bitmap.width / 400));
+    ctx.strokeStyle = '#e4572e';
+    for (const f of result.faces) {
+      const [x1, y1, x2, y2] = f.box;
+      ctx.strokeRect(x1, y1, x2 - x1, y2 - y1);
+    }
+  });
+}
+
+function say(text) {
+  document.getElementById('status').textContent = text;
+}
+
+const input = document.getElementById('pick');
+input.addEventListener('change', async () => {
+  const file = input.files && input.files[0];
+  if (!file) return;
+  say('Looking at the photo on this device…');
+  try {
+    const result = await analyze(file);
+    await show(file, result);
+    const n = result.faces.length;
+    say(n === 0 ? 'No face found.' : `${n} face${n === 1 ? '' : 's'} found `
+      + `(${Math.round(result.ms)} ms, ${result.threads} thread${result.threads === 1 ? '' : 's'}).`);
+  } catch (err) {
+    say(`This photo could not be read: ${err.message}`);
+  }
+});
+
+window.pixelsafePhone = { analyze };
+document.body.dataset.ready = 'true';

@@ -1,0 +1,162 @@
+// The analysis, in a Web Worker: CenterFace through onnxruntime-web (wasm; threads when the
+// page is cross-origin isolated). Everything it reads comes from this origin: the model
+// and rules.json (both written by the build from the Python package) and onnxruntime's
+// wasm files.
+import * as ort from './ort/ort.wasm.min.mjs';
+import { ALIGN, STRIDE, decode, fineWindows, nms, plan, turnBack, windows } from './faces.js';
+
+const OUTPUTS = ['537', '538', '539']; // heat map, scale, offset (landmarks unused)
+let ready = null;
+
+async function load() {
+  const rules = await (await fetch('rules.json')).json();
+  ort.env.wasm.numThreads = self.crossOriginIsolated
+    ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+  ort.env.wasm.wasmPaths = new URL('ort/', self.location.href).href;
+  ort.env.logLevel = 'error'; // the shipped export's unused initializers are not news
+  const model = await (await fetch(rules.faces.model)).arrayBuffer();
+  const session = await ort.InferenceSession.create(model, {
+    executionProviders: ['wasm'], graphOptimizationLevel: 'all', logSeverityLevel: 3,
+  });
+  return { rules, session, threads: ort.env.wasm.numThreads };
+}
+
+/** The RGBA pixels of `source` drawn at sw x sh. */
+function draw(source, sw, sh) {
+  const canvas = new OffscreenCanvas(sw, sh);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(source, 0, 0, sw, sh);
+  return { data: ctx.getImageData(0, 0, sw, sh).data, width: sw, height: sh };
+}
+
+function scaled(bitmap, scale) {
+  const sw = Math.max(1, Math.round(bitmap.width * scale));
+  const sh = Math.max(1, Math.round(bitmap.height * scale));
+  return draw(bitmap, sw, sh);
+}
+
+/** Candidates over `floor` in the windows of `img` (in its pixels), and the heat map of
+ * all of it (the greatest where windows overlap). */
+async function infer(model, img, wins, floor) {
+  const hw = Math.ceil(img.width / STRIDE);
+  const hh = Math.ceil(img.height / STRIDE);
+  const heat = new Float32Array(hw * hh);
+  const out = [];
+  for (const [tx, ty, tw, th] of wins) {
+    const pw = Math.ceil(tw / ALIGN) * ALIGN;
+    const ph = Math.ceil(th / ALIGN) * ALIGN;
+    const input = new Float32Array(3 * pw * ph);
+    for (let y = 0; y < th; y++) {
+      for (let x = 0; x < tw; x++) {
+        const src = ((ty + y) * img.width + tx + x) * 4;
+        const dst = y * pw + x;
+        input[dst] = img.data[src];
+        input[pw * ph + dst] = img.data[src + 1];
+        input[2 * pw * ph + dst] = img.data[src + 2];
+      }
+    }
+    const result = await model.session.run(
+      { 'input.1': new ort.Tensor('float32', input, [1, 3, ph, pw]) }, OUTPUTS);
+    const [hm, sc, off] = OUTPUTS.map((name) => result[name]);
+    const w = hm.dims[3];
+    const h = hm.dims[2];
+    for (const d of decode(hm.data, sc.data, off.data, w, h, floor)) {
+      out.push([d[0] + tx, d[1] + ty, d[2] + tx, d[3] + ty, d[4]]);
+    }
+    const cx = Math.floor(tx / STRIDE);
+    const cy = Math.floor(ty / STRIDE);
+    const rows = Math.min(Math.ceil(th / STRIDE), hh - cy);
+    const cols = Math.min(Math.ceil(tw / STRIDE), hw - cx);
+    for (let y = 0; y < rows; y++) {
+      for (let x = 0; x < cols; x++) {
+        const i = (cy + y) * hw + cx + x;
+        heat[i] = Math.max(heat[i], hm.data[y * w + x]);
+      }
+    }
+    for (const t of Object.values(result)) t.dispose?.();
+  }
+  return { dets: out, heat, hw, hh };
+}
+
+/** Faces lying on their side: the image at `turned_side`, turned a quarter left and right
+ * side by side in one input, its boxes turned back. */
+async function turned(model, bitmap, floor) {
+  const cfg = model.rules.faces;
+  const scale = Math.min(1, cfg.turned_side / Math.max(bitmap.width, bitmap.height));
+  const img = scaled(bitmap, scale);
+  const { width: w, height: h } = img;
+  const gap = ALIGN;
+  const cw = 2 * h + gap;
+  const data = new Uint8ClampedArray(cw * w * 4);
+  for (let i = 0; i < w; i++) { // rows of the turned images
+    for (let j = 0; j < h; j++) {
+      const left = (j * w + (w - 1 - i)) * 4; // numpy rot90(k=1)
+      const right = ((h - 1 - j) * w + i) * 4; // rot90(k=-1)
+      const a = (i * cw + j) * 4;
+      const b = (i * cw + h + gap + j) * 4;
+      for (let c = 0; c < 4; c++) {
+        data[a + c] = img.data[left + c];
+        data[b + c] = img.data[right + c];
+      }
+    }
+  }
+  const canvas = { data, width: cw, height: w };
+  const { dets } = await infer(model, canvas, windows(cw, w, cfg.tile, cfg.overlap), floor);
+  return dets.map((d) => {
+    const right = (d[0] + d[2]) / 2 > h + gap / 2;
+    const box = right ? [d[0] - h - gap, d[1], d[2] - h - gap, d[3], d[4]] : d;
+    const back = turnBack(box, right ? -1 : 1, w, h);
+    return [back[0] / scale, back[1] / scale, back[2] / scale, back[3] / scale, back[4]];
+  });
+}
+
+/** The faces of `bitmap` at the reported threshold, in its pixels: faces.py's raw(). */
+async function faces(model, bitmap) {
+  const cfg = model.rules.faces;
+  const floor = Math.max(cfg.floor, cfg.threshold);
+  const { width, height } = bitmap;
+  const found = [];
+  let coarse = null;
+  for (const p of plan(width, height, cfg)) {
+    const img = scaled(bitmap, p.scale);
+    const wins = coarse === null
+      ? windows(img.width, img.height, cfg.tile, cfg.overlap)
+      : fineWindows(coarse.heat, coarse.hw, coarse.hh, p.scale / coarse.scale, img.width,
+        img.height, cfg);
+    const run = await infer(model, img, wins, floor);
+    coarse = { ...run, scale: p.scale };
+    for (const d of run.dets) {
+      const box = [d[0] / p.scale, d[1] / p.scale, d[2] / p.scale, d[3] / p.scale, d[4]];
+      const side = Math.sqrt(Math.max(box[2] - box[0], 0) * Math.max(box[3] - box[1], 0))
+        * p.scale;
+      if (side >= p.minSide && side < p.maxSide) found.push(box);
+    }
+  }
+  if (cfg.turned_side > 0) found.push(...await turned(model, bitmap, floor));
+  return nms(found, cfg.nms_iou)
+    .map(([x1, y1, x2, y2, s]) => [Math.min(Math.max(x1, 0), width),
+      Math.min(Math.max(y1, 0), height), Math.min(Math.max(x2, 0), width),
+      Math.min(Math.max(y2, 0), height), s])
+    .filter((d) => Math.min(d[2] - d[0], d[3] - d[1]) >= cfg.min_face_px);
+}
+
+self.onmessage = async (event) => {
+  const { id, bitmap } = event.data;
+  try {
+    ready ??= load();
+    const model = await ready;
+    const start = performance.now();
+    const found = await faces(model, bitmap);
+    self.postMessage({
+      id, ok: true, width: bitmap.width, height: bitmap.height, threads: model.threads,
+      ms: performance.now() - start,
+      faces: found.map(([x1, y1, x2, y2, score]) => ({ box: [x1, y1, x2, y2], score })),
+    });
+  } catch (err) {
+    self.postMessage({ id, ok: false, error: String(err && err.message ? err.message : err) });
+  } finally {
+    bitmap.close();
+  }
+};

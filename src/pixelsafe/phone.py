@@ -1,0 +1,116 @@
+"""The phone app's build: the page and its worker (``phone/`` in the source tree, an npm
+project with a committed lock file), onnxruntime-web's wasm files and the face network,
+put together in :data:`APP_DIR`, which ``pixelsafe serve`` serves at ``/phone/``.
+
+The browser runs the same network and the same face plan as the library: the model is the
+one this package verified and prepared (:meth:`CenterFaceModel.prepared`), and its numbers
+reach the worker as data (``rules.json``, from :class:`FaceConfig`), never as a copy in
+JavaScript. Each wasm file copied out of the npm package is checked against its SHA-256
+pinned here (``npm ci`` has checked the package against the lock file's hash).
+
+    python -m pixelsafe.phone build     # run by `make setup`
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .errors import ModelHashError, PixelSafeError
+
+#: the built app, inside the package (not kept in git)
+APP_DIR = Path(__file__).resolve().parent / "web" / "phone"
+#: the npm project, in a source tree
+SOURCE = Path(__file__).resolve().parents[2] / "phone"
+#: onnxruntime-web 1.31.1's files that the worker loads, pinned
+WASM_SHA256 = {
+    "ort.wasm.min.mjs": "c21d9c326d453a4a61398270c804d5979e118540597cb0c07f7b3d64e6098234",
+    "ort-wasm-simd-threaded.mjs":
+        "30ed0b5cd1182ede931fea448afb567d4dc705ec957af09f108a2be5f770dac3",
+    "ort-wasm-simd-threaded.wasm":
+        "4b884c203b0fa48d057be3332c65513ff85aa3c5bddd6946acc0fab7ecda001d",
+}
+MODEL_FILE = "models/centerface.onnx"
+
+
+class PhoneBuildError(PixelSafeError):
+    """The phone app could not be built (no Node.js, npm failed, a file did not match)."""
+
+
+def rules() -> dict[str, Any]:
+    """What the worker reads instead of copying the library's numbers."""
+    from .detectors.faces import FaceConfig
+
+    faces = dataclasses.asdict(FaceConfig())
+    faces["model"] = MODEL_FILE
+    return {"faces": faces}
+
+
+def _npm(source: Path) -> None:
+    """``npm ci`` when the installed packages are missing or older than the lock file."""
+    lock = source / "package-lock.json"
+    installed = source / "node_modules" / ".package-lock.json"
+    if installed.is_file() and installed.stat().st_mtime >= lock.stat().st_mtime:
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise PhoneBuildError("the phone app needs Node.js 20 and npm to build")
+    subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=source,
+                   check=True)
+
+
+def build(out: Path = APP_DIR, source: Path = SOURCE) -> Path:
+    """Build the app into ``out`` (replaced whole, never left half-written)."""
+    from .detectors.faces import CenterFaceModel
+
+    if not (source / "package.json").is_file():
+        raise PhoneBuildError(f"no phone app source at {source}")
+    _npm(source)
+    node = shutil.which("node")
+    if node is None:
+        raise PhoneBuildError("the phone app needs Node.js 20 to build")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".phone-", dir=out.parent))
+    work.chmod(0o755)  # static files, the same for anyone who may read the package
+    try:
+        subprocess.run([node, str(source / "build.mjs"), str(work)], check=True)
+        for name, want in WASM_SHA256.items():
+            got = hashlib.sha256((work / "ort" / name).read_bytes()).hexdigest()
+            if got != want:
+                raise ModelHashError(f"ort/{name} has SHA-256 {got}, expected {want}")
+        (work / "models").mkdir()
+        (work / MODEL_FILE).write_bytes(CenterFaceModel().prepared())
+        (work / "rules.json").write_text(json.dumps(rules(), indent=1) + "\n")
+        old = out.with_name(out.name + ".old")
+        if out.exists():
+            os.replace(out, old)
+        os.replace(work, out)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return out
+
+
+def main(argv: list[str]) -> int:
+    if argv != ["build"]:
+        print("usage: python -m pixelsafe.phone build", file=sys.stderr)
+        return 2
+    try:
+        print(f"phone app built in {build()}")
+    except (PixelSafeError, subprocess.CalledProcessError) as exc:
+        print(f"phone app: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

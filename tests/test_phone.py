@@ -1,0 +1,175 @@
+"""The phone app (issue 30, step 1): the analysis in the browser's own worker, offline.
+
+Debian's Chromium (Playwright) opens ``/phone/`` as ``pixelsafe serve`` serves it; the page
+hands photos to its worker (onnxruntime-web running the library's face network) and the
+faces it finds are compared with the Python library's on the same photos."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import EVAL, ROOT, SAMPLES, needs_shared
+from webutil import live_server, make_app, shutdown
+
+from pixelsafe import imageio, phone
+from pixelsafe.detectors.faces import FaceConfig, FaceDetector
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-default-apps", "--disable-extensions", "--metrics-recording-only"]
+ANALYZE = """async (b64) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  return await window.pixelsafePhone.analyze(new Blob([bytes]));
+}"""
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    if not (phone.APP_DIR / "index.html").is_file():
+        pytest.fail("the phone app is not built: `make setup` builds it "
+                    "(python -m pixelsafe.phone build)")
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it")
+    app = make_app(tmp_path_factory.mktemp("lib"), START_WORKER=False)
+    with live_server(app) as url:
+        yield url
+    shutdown(app)
+
+
+@pytest.fixture(scope="module")
+def page(served):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        pg = browser.new_page(viewport={"width": 390, "height": 844})
+        pg.requests = []  # type: ignore[attr-defined]
+        pg.errors = []  # type: ignore[attr-defined]
+        pg.on("request", lambda r: pg.requests.append(r.url))  # type: ignore[attr-defined]
+        pg.on("pageerror", lambda e: pg.errors.append(str(e)))  # type: ignore[attr-defined]
+        pg.goto(served + "/phone/")
+        pg.wait_for_selector("body[data-ready=true]")
+        yield pg
+        browser.close()
+
+
+def in_browser(pg: Any, path: Path) -> dict[str, Any]:
+    result: dict[str, Any] = pg.evaluate(ANALYZE, base64.b64encode(path.read_bytes()).decode())
+    return result
+
+
+def iou(a: list[float], b: list[float]) -> float:
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return inter / union if union > 0 else 0.0
+
+
+def parity_images() -> list[Path]:
+    crowd = sorted((EVAL / "faces-crowd" / "images").glob("*.png"))[:8]
+    wider = sorted((EVAL / "faces-wider" / "images").glob("*/*.jpg"))[:5]
+    return [*crowd, *wider, SAMPLES / "street-with-gps.jpg", SAMPLES / "id-card-utopia.jpg",
+            EVAL / "passports-seed" / "original" / "0.png"]
+
+
+def test_the_page_is_isolated_and_asks_only_its_own_origin(page, served) -> None:
+    """Threads need a cross-origin isolated page (COOP and COEP); every file the page and its
+    worker load comes from this origin (no CDN), and the wasm is the pinned one."""
+    assert page.evaluate("crossOriginIsolated") is True
+    result = in_browser(page, SAMPLES / "crowd-maksssksksss717.png")
+    assert result["threads"] == 2 and result["faces"]
+    assert page.requests and all(u.startswith(served + "/") for u in page.requests)
+    for name, digest in phone.WASM_SHA256.items():
+        import hashlib
+
+        assert hashlib.sha256((phone.APP_DIR / "ort" / name).read_bytes()).hexdigest() == digest
+    assert page.errors == []
+
+
+@needs_shared
+def test_the_browser_finds_the_faces_the_library_finds(page) -> None:
+    """Issue 30's parity: on 16 photos (crowds, WIDER, a photo turned by its EXIF tag, an ID
+    card, a passport) the browser finds at least 0.95 of the library's faces (IoU >= 0.5),
+    and not many more."""
+    detector = FaceDetector()
+    ours = theirs = matched = 0
+    for path in parity_images():
+        loaded = imageio.load(path)
+        want = [f.box.as_list() for f in detector.detect(loaded)]
+        got = in_browser(page, path)
+        assert (got["width"], got["height"]) == (loaded.width, loaded.height), path.name
+        boxes = [f["box"] for f in got["faces"]]
+        ours += len(want)
+        theirs += len(boxes)
+        matched += sum(1 for w in want if any(iou(w, b) >= 0.5 for b in boxes))
+    print(f"parity: library {ours}, browser {theirs}, matched {matched}")
+    assert ours >= 60
+    assert matched >= 0.95 * ours, (matched, ours)
+    assert theirs <= 1.05 * ours + 2, (theirs, ours)
+
+
+def test_the_worker_reads_the_librarys_face_numbers() -> None:
+    """One place per rule: the worker's plan, gate and thresholds are FaceConfig's, as data."""
+    rules = json.loads((phone.APP_DIR / "rules.json").read_text())
+    config = rules["faces"]
+    assert {k: v for k, v in config.items() if k != "model"} == FaceConfig().__dict__
+    assert (phone.APP_DIR / config["model"]).read_bytes() == FaceDetector().model.prepared()
+
+
+CASES = json.loads((ROOT / "phone" / "tests" / "cases.json").read_text())
+
+
+def test_the_python_face_functions_pass_the_shared_cases() -> None:
+    """faces.py on the table of cases (phone/tests/cases.json) that faces.js runs too."""
+    import numpy as np
+
+    from pixelsafe.detectors import faces
+
+    cfg = FaceConfig()
+    assert {k: getattr(cfg, k) for k in CASES["config"]} == CASES["config"]
+    for case in CASES["plan"]:
+        got = [(p.scale, p.min_side, None if p.max_side == float("inf") else p.max_side)
+               for p in faces.plan(*case["size"], cfg)]
+        assert len(got) == len(case["passes"])
+        for g, w in zip(got, case["passes"], strict=True):
+            assert g[:2] == pytest.approx(w[:2], abs=1e-4) and g[2] == w[2], case
+    for case in CASES["tiles"]:
+        assert faces._tiles(case["length"], case["tile"], case["overlap"]) == case["starts"]
+    for case in CASES["nms"]:
+        kept = faces.nms(np.array(case["dets"], np.float32), case["iou"])
+        assert np.allclose(kept, case["kept"], atol=1e-4), case
+    for case in CASES["decode"]:
+        heat = np.zeros((case["h"], case["w"]), np.float32)
+        for y, x, v in case["heat"]:
+            heat[y, x] = v
+        scale = np.stack([np.full_like(heat, v) for v in case["scale"]])
+        offset = np.zeros((2, case["h"], case["w"]), np.float32)
+        for y, x, dy, dx in case["offset"]:
+            offset[:, y, x] = (dy, dx)
+        assert np.allclose(faces.decode(heat, scale, offset, case["threshold"]), case["boxes"],
+                           atol=1e-4)
+    for case in CASES["fine_windows"]:
+        heat = np.zeros((case["hh"], case["hw"]), np.float32)
+        for x, y, v in case["hot"]:
+            heat[y, x] = v
+        got = faces.fine_windows(heat, case["ratio"], *case["size"], cfg)
+        assert [list(w) for w in got] == case["windows"]
+    for case in CASES["turn_back"]:
+        back = faces.turn_back(np.array([case["box"]], np.float32), case["k"], case["w"],
+                               case["h"])
+        assert np.allclose(back, [case["back"]], atol=1e-4)
+
+
+def test_the_javascript_face_functions_pass_the_shared_cases() -> None:
+    """faces.js (plan, tiles, decode, suppression, the gate, turning boxes back) against the
+    same table of cases."""
+    done = subprocess.run(["node", "--test", "tests/"], cwd=ROOT / "phone",
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
