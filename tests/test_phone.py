@@ -89,7 +89,7 @@ def test_the_page_is_isolated_and_asks_only_its_own_origin(page, served) -> None
     for name, digest in phone.WASM_SHA256.items():
         import hashlib
 
-        assert hashlib.sha256((phone.APP_DIR / "ort" / name).read_bytes()).hexdigest() == digest
+        assert hashlib.sha256((phone.APP_DIR / name).read_bytes()).hexdigest() == digest
     assert page.errors == []
 
 
@@ -113,6 +113,61 @@ def test_the_browser_finds_the_faces_the_library_finds(page) -> None:
     assert ours >= 60
     assert matched >= 0.95 * ours, (matched, ours)
     assert theirs <= 1.05 * ours + 2, (theirs, ours)
+
+
+#: photos with a GPS position in EXIF (a sample, and camera JPEGs of ../shared/eval)
+GPS_PHOTOS = ("street-with-gps.jpg", "exif-samples/repo/jpg/gps/DSCN0029.jpg",
+              "exif-samples/repo/jpg/gps/DSCN0010.jpg")
+
+
+def code_photo(tmp: Path) -> Path:
+    """A photo with six codes pasted in, of six formats, each a few pixels per module."""
+    import numpy as np
+    import zxingcpp
+    from PIL import Image
+
+    F = zxingcpp.BarcodeFormat
+    photo = Image.open(SAMPLES / "crowd-maksssksksss373.png").convert("RGB").resize((2200, 1500))
+    for k, (fmt, text) in enumerate([
+            (F.QRCode, "https://example.org/p/7?ref=lab7"), (F.DataMatrix, "LOT000042-EXP2027"),
+            (F.Aztec, "M1DOE/JANE EABC123 FRAFCO"), (F.PDF417, "PDF417 LOT 5 OF 9"),
+            (F.Code128, "PX-2027-0042"), (F.EAN13, "4006381333931")]):
+        art = np.array(zxingcpp.write_barcode_to_image(zxingcpp.create_barcode(text, fmt),
+                                                       scale=1, add_quiet_zones=True))
+        if art.shape[0] < 4:  # a linear code's one row
+            art = np.repeat(art, 40, axis=0)
+        code = Image.fromarray(art).convert("RGB")
+        code = code.resize((code.width * 4, code.height * 4), Image.Resampling.NEAREST)
+        photo.paste(code, (40 + (k % 3) * 730, 40 + (k // 3) * 730))
+    out = tmp / "codes.jpg"
+    photo.save(out, quality=92)
+    return out
+
+
+@needs_shared
+def test_the_browser_reads_the_codes_and_gps_the_library_reads(page, tmp_path) -> None:
+    """Issue 30, step 2: zxing-wasm reads the codes zxing-cpp reads (the same texts), and
+    exifr the GPS position the metadata detector reads (to 1e-6 degrees); a photo without
+    one has none."""
+    from pixelsafe.detectors.barcodes import BarcodeDetector
+    from pixelsafe.detectors.metadata import MetadataDetector
+    from pixelsafe.report import Kind
+
+    photo = code_photo(tmp_path)
+    want = sorted(f.text or "" for f in BarcodeDetector().detect(imageio.load(photo)))
+    got = in_browser(page, photo)
+    assert len(want) == 6
+    assert sorted(c["text"] for c in got["codes"]) == want
+    assert got["gps"] is None
+    for name in GPS_PHOTOS:
+        path = SAMPLES / name if "/" not in name else EVAL / name
+        where = [f.data for f in MetadataDetector().detect(imageio.load(path))
+                 if f.kind is Kind.LOCATION and f.data]
+        assert where, name
+        gps = in_browser(page, path)["gps"]
+        assert gps is not None, name
+        assert (gps["lat"], gps["lon"]) == pytest.approx((where[0]["lat"], where[0]["lon"]),
+                                                         abs=1e-6), name
 
 
 def test_the_worker_reads_the_librarys_face_numbers() -> None:

@@ -13,13 +13,15 @@ worker.onmessage = (event) => {
   else settle.reject(new Error(result.error));
 };
 
-/** The findings of one photo (a Blob or File): {width, height, faces, ms, threads}. */
+/** The findings of one photo (a Blob or File): {width, height, faces, codes, gps, ms,
+ * threads}. */
 export async function analyze(blob) {
   const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
+  const bytes = await blob.arrayBuffer();
   const id = next++;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
-    worker.postMessage({ id, bitmap }, [bitmap]);
+    worker.postMessage({ id, bitmap, bytes }, [bitmap, bytes]);
   });
 }
 
@@ -32,12 +34,29 @@ function show(blob, result) {
     ctx.drawImage(bitmap, 0, 0);
     bitmap.close();
     ctx.lineWidth = Math.max(2, Math.round(bitmap.width / 400));
-    ctx.strokeStyle = '#e4572e';
-    for (const f of result.faces) {
-      const [x1, y1, x2, y2] = f.box;
-      ctx.strokeRect(x1, y1, x2 - x1, y2 - y1);
+    for (const [items, colour] of [[result.faces, '#e4572e'], [result.codes, '#2e6fe4']]) {
+      ctx.strokeStyle = colour;
+      for (const f of items) {
+        const [x1, y1, x2, y2] = f.box;
+        ctx.strokeRect(x1, y1, x2 - x1, y2 - y1);
+      }
     }
   });
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** What the photo gives away, in words: the findings, each named. */
+function summary(result) {
+  const parts = [];
+  if (result.faces.length) parts.push(plural(result.faces.length, 'face'));
+  if (result.codes.length) {
+    parts.push(`${plural(result.codes.length, 'code')} (${result.codes.map((c) => c.format).join(', ')})`);
+  }
+  if (result.gps) parts.push(`GPS position ${result.gps.lat.toFixed(5)}, ${result.gps.lon.toFixed(5)}`);
+  return parts.length ? `Found: ${parts.join('; ')}` : 'Nothing found';
 }
 
 function say(text) {
@@ -52,9 +71,8 @@ input.addEventListener('change', async () => {
   try {
     const result = await analyze(file);
     await show(file, result);
-    const n = result.faces.length;
-    say(n === 0 ? 'No face found.' : `${n} face${n === 1 ? '' : 's'} found `
-      + `(${Math.round(result.ms)} ms, ${result.threads} thread${result.threads === 1 ? '' : 's'}).`);
+    say(`${summary(result)} (${Math.round(result.ms)} ms on this device, ${result.threads} `
+      + `thread${result.threads === 1 ? '' : 's'}).`);
   } catch (err) {
     say(`This photo could not be read: ${err.message}`);
   }

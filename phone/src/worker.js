@@ -3,7 +3,14 @@
 // and rules.json (both written by the build from the Python package) and onnxruntime's
 // wasm files.
 import * as ort from './ort/ort.wasm.min.mjs';
+import exifr from 'exifr';
+import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { ALIGN, STRIDE, decode, fineWindows, nms, plan, turnBack, windows } from './faces.js';
+
+// zxing-wasm looks for its wasm on a CDN unless told: here, this origin's copy
+prepareZXingModule({
+  overrides: { locateFile: (path) => new URL(`zxing/${path}`, self.location.href).href },
+});
 
 const OUTPUTS = ['537', '538', '539']; // heat map, scale, offset (landmarks unused)
 let ready = null;
@@ -142,8 +149,39 @@ async function faces(model, bitmap) {
     .filter((d) => Math.min(d[2] - d[0], d[3] - d[1]) >= cfg.min_face_px);
 }
 
+/** Barcodes and QR codes, every format zxing reads, at any angle; each checked by its own
+ * checksum. Its box: the code's corners' bounds, in the photo's pixels. */
+async function codes(bitmap) {
+  const { data, width, height } = draw(bitmap, bitmap.width, bitmap.height);
+  const found = await readBarcodes(new ImageData(data, width, height), {
+    formats: [], tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true,
+    maxNumberOfSymbols: 64,
+  });
+  return found.filter((c) => c.isValid).map((c) => {
+    const p = c.position;
+    const xs = [p.topLeft.x, p.topRight.x, p.bottomRight.x, p.bottomLeft.x];
+    const ys = [p.topLeft.y, p.topRight.y, p.bottomRight.y, p.bottomLeft.y];
+    return { format: c.format, text: c.text,
+      box: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)] };
+  });
+}
+
+/** Where the photo was taken, from its EXIF or XMP GPS: {lat, lon} or null. */
+async function location(bytes) {
+  try {
+    const gps = await exifr.gps(bytes);
+    if (gps && Number.isFinite(gps.latitude) && Number.isFinite(gps.longitude)
+        && !(gps.latitude === 0 && gps.longitude === 0)) {
+      return { lat: gps.latitude, lon: gps.longitude };
+    }
+  } catch {
+    // no metadata block, or one exifr cannot parse: nothing to report
+  }
+  return null;
+}
+
 self.onmessage = async (event) => {
-  const { id, bitmap } = event.data;
+  const { id, bitmap, bytes } = event.data;
   try {
     ready ??= load();
     const model = await ready;
@@ -151,8 +189,10 @@ self.onmessage = async (event) => {
     const found = await faces(model, bitmap);
     self.postMessage({
       id, ok: true, width: bitmap.width, height: bitmap.height, threads: model.threads,
-      ms: performance.now() - start,
       faces: found.map(([x1, y1, x2, y2, score]) => ({ box: [x1, y1, x2, y2], score })),
+      codes: await codes(bitmap),
+      gps: bytes ? await location(bytes) : null,
+      ms: performance.now() - start,
     });
   } catch (err) {
     self.postMessage({ id, ok: false, error: String(err && err.message ? err.message : err) });

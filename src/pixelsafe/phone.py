@@ -30,13 +30,16 @@ from .errors import ModelHashError, PixelSafeError
 APP_DIR = Path(__file__).resolve().parent / "web" / "phone"
 #: the npm project, in a source tree
 SOURCE = Path(__file__).resolve().parents[2] / "phone"
-#: onnxruntime-web 1.31.1's files that the worker loads, pinned
+#: the files the worker loads out of npm packages, pinned: onnxruntime-web 1.31.1's and
+#: zxing-wasm 3.1.8's reader (exifr, plain JavaScript, is bundled into the worker)
 WASM_SHA256 = {
-    "ort.wasm.min.mjs": "c21d9c326d453a4a61398270c804d5979e118540597cb0c07f7b3d64e6098234",
-    "ort-wasm-simd-threaded.mjs":
+    "ort/ort.wasm.min.mjs": "c21d9c326d453a4a61398270c804d5979e118540597cb0c07f7b3d64e6098234",
+    "ort/ort-wasm-simd-threaded.mjs":
         "30ed0b5cd1182ede931fea448afb567d4dc705ec957af09f108a2be5f770dac3",
-    "ort-wasm-simd-threaded.wasm":
+    "ort/ort-wasm-simd-threaded.wasm":
         "4b884c203b0fa48d057be3332c65513ff85aa3c5bddd6946acc0fab7ecda001d",
+    "zxing/zxing_reader.wasm":
+        "8451d7fe72f3d8e9ced56c7b6805e8bab88a0c218bfcd25c47c0a999e8188f3d",
 }
 MODEL_FILE = "models/centerface.onnx"
 
@@ -83,9 +86,9 @@ def build(out: Path = APP_DIR, source: Path = SOURCE) -> Path:
     try:
         subprocess.run([node, str(source / "build.mjs"), str(work)], check=True)
         for name, want in WASM_SHA256.items():
-            got = hashlib.sha256((work / "ort" / name).read_bytes()).hexdigest()
+            got = hashlib.sha256((work / name).read_bytes()).hexdigest()
             if got != want:
-                raise ModelHashError(f"ort/{name} has SHA-256 {got}, expected {want}")
+                raise ModelHashError(f"{name} has SHA-256 {got}, expected {want}")
         (work / "models").mkdir()
         (work / MODEL_FILE).write_bytes(CenterFaceModel().prepared())
         (work / "rules.json").write_text(json.dumps(rules(), indent=1) + "\n")
