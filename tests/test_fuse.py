@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from conftest import ROOT
 
 from pixelsafe import fuse
 from pixelsafe.report import Box, Finding, Kind, Redaction
@@ -14,39 +17,20 @@ def finding(kind: Kind, label: str, text: str | None = None, **data) -> Finding:
                    data=data or None)
 
 
-@pytest.mark.parametrize("findings, expected", [
-    ([], 1),
-    ([finding(Kind.PERSONAL_TEXT, "email", "a@b.org")], 2),
-    ([finding(Kind.PERSONAL_TEXT, "email", "a@b.org"),
-      finding(Kind.PERSONAL_TEXT, "phone", "+44 20 7946 0958")], 3),
-    ([finding(Kind.PERSONAL_TEXT, "payment_card", "4111 1111 1111 1111")], 5),
-    ([finding(Kind.PERSONAL_TEXT, "iban", "GB82WEST12345698765432")], 5),
-    ([finding(Kind.DOCUMENT, "passport", verified=True)], 5),
-    ([finding(Kind.DOCUMENT, "passport", verified=False)], 4),
-    # issue 27: a passport with its holder's face is critical whether or not its check
-    # digits survived the photo
-    ([finding(Kind.DOCUMENT, "passport", verified=False), finding(Kind.FACE, "face")], 5),
-    ([finding(Kind.DOCUMENT, "id_card", verified=False), finding(Kind.FACE, "face")], 5),
-    ([finding(Kind.DOCUMENT, "document_page")], 2),
-    ([finding(Kind.LICENSE_PLATE, "license_plate", "ABC1234")], 2),
-    ([finding(Kind.BARCODE, "qr_code", payload_type="wifi", critical=True)], 5),
-    ([finding(Kind.BARCODE, "qr_code", payload_type="wifi", critical=False)], 2),
-    ([finding(Kind.BARCODE, "pdf417", payload_type="boarding_pass", critical=True)], 5),
-    ([finding(Kind.BARCODE, "qr_code", payload_type="url", critical=False)], 2),
-    # issue 14, point 9: many identifiable faces weigh at least as much as a GPS tag
-    ([finding(Kind.FACE, "face")] * 2, 2),
-    ([finding(Kind.FACE, "face")] * 5, 3),
-    ([finding(Kind.FACE, "face")] * 6, 4),
-    ([finding(Kind.FACE, "face")] * 40, 4),
-    ([finding(Kind.LOCATION, "gps")], 4),
-    # issue 27: a paper's cited authors are named, not scored as the page's personal text
-    ([finding(Kind.DOCUMENT, "document_page"),
-      finding(Kind.PERSONAL_TEXT, "cited_author", "Haseltine")], 2),
-    ([finding(Kind.PERSONAL_TEXT, "cited_author", "Haseltine"),
-      finding(Kind.PERSONAL_TEXT, "email", "a@b.org")], 2),
-])
-def test_scores(findings: list[Finding], expected: int) -> None:
-    assert fuse.score(findings) == expected
+#: the score cases the phone app's scorer runs too (phone/tests/score.test.js)
+SCORE_CASES = json.loads((ROOT / "phone" / "tests" / "score-cases.json").read_text())["cases"]
+
+
+@pytest.mark.parametrize("case", SCORE_CASES, ids=lambda c: ",".join(
+    sorted({f"{f['kind']}:{f['label']}" for f in c["findings"]})) or "none")
+def test_scores(case: dict) -> None:
+    """Issue 14 point 9 (many faces weigh as much as a GPS tag), issue 27 (a passport with
+    its holder's face is critical whether or not its check digits survived; a paper's cited
+    authors are named, not scored), issue 28 point 5 (every rule a row of the policy
+    table)."""
+    findings = [finding(Kind(f["kind"]), f["label"], **f.get("data", {}))
+                for f in case["findings"]]
+    assert fuse.score(findings) == case["score"]
 
 
 def test_explanation_names_what_was_found_and_masks_numbers() -> None:

@@ -18,6 +18,7 @@ from webutil import live_server, make_app, shutdown
 
 from pixelsafe import imageio, phone
 from pixelsafe.detectors.faces import FaceConfig, FaceDetector
+from pixelsafe.pipeline import Analyzer
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -159,6 +160,7 @@ def test_the_browser_reads_the_codes_and_gps_the_library_reads(page, tmp_path) -
     assert len(want) == 6
     assert sorted(c["text"] for c in got["codes"]) == want
     assert got["gps"] is None
+    assert got["score"] == 4 and got["risk"]["level"] == "high"  # 11 faces
     for name in GPS_PHOTOS:
         path = SAMPLES / name if "/" not in name else EVAL / name
         where = [f.data for f in MetadataDetector().detect(imageio.load(path))
@@ -168,6 +170,12 @@ def test_the_browser_reads_the_codes_and_gps_the_library_reads(page, tmp_path) -
         assert gps is not None, name
         assert (gps["lat"], gps["lon"]) == pytest.approx((where[0]["lat"], where[0]["lon"]),
                                                          abs=1e-6), name
+    # the score of the phone's findings is the library's for the same findings: the crowd
+    # with its GPS position scores 5 ("people together with the exact place") on both sides
+    street = in_browser(page, SAMPLES / "street-with-gps.jpg")
+    report = Analyzer([FaceDetector(), MetadataDetector()]).analyze(SAMPLES / "street-with-gps.jpg")
+    assert street["score"] == report.privacy_score == 5
+    assert "people together with the exact place" in street["reasons"]
 
 
 def test_the_worker_reads_the_librarys_face_numbers() -> None:
@@ -224,7 +232,12 @@ def test_the_python_face_functions_pass_the_shared_cases() -> None:
 
 def test_the_javascript_face_functions_pass_the_shared_cases() -> None:
     """faces.js (plan, tiles, decode, suppression, the gate, turning boxes back) against the
-    same table of cases."""
+    same table of cases, and score.js against tests/test_fuse.py's table of score cases,
+    reading the policy table's rules from the built rules.json."""
+    import os
+
     done = subprocess.run(["node", "--test", "tests/"], cwd=ROOT / "phone",
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ,
+                               "PIXELSAFE_PHONE_RULES": str(phone.APP_DIR / "rules.json")})
     assert done.returncode == 0, done.stdout + done.stderr

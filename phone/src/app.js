@@ -13,8 +13,8 @@ worker.onmessage = (event) => {
   else settle.reject(new Error(result.error));
 };
 
-/** The findings of one photo (a Blob or File): {width, height, faces, codes, gps, ms,
- * threads}. */
+/** The findings of one photo (a Blob or File): {width, height, faces, codes, gps, score,
+ * risk, reasons, ms, threads}. */
 export async function analyze(blob) {
   const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
   const bytes = await blob.arrayBuffer();
@@ -71,8 +71,8 @@ input.addEventListener('change', async () => {
   try {
     const result = await analyze(file);
     await show(file, result);
-    say(`${summary(result)} (${Math.round(result.ms)} ms on this device, ${result.threads} `
-      + `thread${result.threads === 1 ? '' : 's'}).`);
+    say(`Score ${result.score} of 5, ${result.risk.title}. ${summary(result)} `
+      + `(${Math.round(result.ms)} ms on this device, ${plural(result.threads, 'thread')}).`);
   } catch (err) {
     say(`This photo could not be read: ${err.message}`);
   }

@@ -6,6 +6,7 @@ import * as ort from './ort/ort.wasm.min.mjs';
 import exifr from 'exifr';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { ALIGN, STRIDE, decode, fineWindows, nms, plan, turnBack, windows } from './faces.js';
+import { risk, score } from './score.js';
 
 // zxing-wasm looks for its wasm on a CDN unless told: here, this origin's copy
 prepareZXingModule({
@@ -186,13 +187,21 @@ self.onmessage = async (event) => {
     ready ??= load();
     const model = await ready;
     const start = performance.now();
-    const found = await faces(model, bitmap);
+    const found = (await faces(model, bitmap))
+      .map(([x1, y1, x2, y2, s]) => ({ box: [x1, y1, x2, y2], score: s }));
+    const read = await codes(bitmap);
+    const gps = bytes ? await location(bytes) : null;
+    // the findings as the policy table names them, scored by its rules
+    const findings = [
+      ...found.map(() => ({ kind: 'face', label: 'face' })),
+      ...read.map((c) => ({ kind: 'barcode', label: c.format.toLowerCase() })),
+      ...(gps ? [{ kind: 'location', label: 'gps' }] : []),
+    ];
+    const scored = score(findings, model.rules.score);
     self.postMessage({
       id, ok: true, width: bitmap.width, height: bitmap.height, threads: model.threads,
-      faces: found.map(([x1, y1, x2, y2, score]) => ({ box: [x1, y1, x2, y2], score })),
-      codes: await codes(bitmap),
-      gps: bytes ? await location(bytes) : null,
-      ms: performance.now() - start,
+      faces: found, codes: read, gps, score: scored.score, reasons: scored.reasons,
+      risk: risk(scored.score, model.rules.score), ms: performance.now() - start,
     });
   } catch (err) {
     self.postMessage({ id, ok: false, error: String(err && err.message ? err.message : err) });

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .policy import IDENTITY_DOCUMENTS, label_name, scored
+from .policy import CONTEXT_RULES, IDENTITY_DOCUMENTS, SCORE_RULES, ScoreRule, label_name, scored
 from .report import (
     CodeDetail,
     ContextDetail,
@@ -17,10 +17,6 @@ from .report import (
     RiskLevel,
     Summary,
 )
-
-#: metadata labels that identify a person or a device, as opposed to describing the shot
-IDENTIFYING_METADATA = frozenset({"device_serial", "owner_name", "artist", "copyright",
-                                  "unique_id", "comment", "trailing_data"})
 
 #: the order in which findings are listed: most sensitive first
 KIND_ORDER = {k: i for i, k in enumerate((Kind.DOCUMENT, Kind.PERSONAL_TEXT, Kind.BARCODE,
@@ -56,47 +52,35 @@ def summarize(findings: Sequence[Finding], children: bool | None = None) -> Summ
     )
 
 
-#: from this many faces a photo scores as high as one with an exact GPS position
-MANY_FACES = 6
 #: bump when a score or explanation rule changes: part of the pipeline id
 RULES_VERSION = "score3"
 
 
+def _matching(rule: ScoreRule, findings: Sequence[Finding]) -> list[Finding]:
+    out = []
+    for f in findings:
+        if f.kind is not rule.kind or rule.labels and f.label not in rule.labels:
+            continue
+        if rule.scored_only and not scored(f.kind, f.label):
+            continue
+        data = f.all_data or {}
+        if all(data.get(key) in allowed for key, allowed in rule.data.items()):
+            out.append(f)
+    return out
+
+
 def rules(findings: Sequence[Finding]) -> list[Rule]:
-    """Every rule that fires. The score is the highest one."""
+    """Every row of the policy table's score rules that fires. The score is the highest."""
     fired: list[Rule] = []
-    faces = [f for f in findings if f.kind is Kind.FACE]
-    gps = [f for f in findings if f.kind is Kind.LOCATION]
-    meta = [f for f in findings if f.kind is Kind.METADATA]
-    identifying = [f for f in meta if f.label in IDENTIFYING_METADATA]
-    if len(faces) >= MANY_FACES:
-        # a crowd of identifiable people weighs at least as much as an exact position (a
-        # tree close-up with GPS scored 4 while 40 faces scored 3 and stayed visible in
-        # Auto mode)
-        fired.append(Rule(4, f"faces of {len(faces)} people"))
-    elif faces:
-        fired.append(Rule(3 if len(faces) >= 3 else 2,
-                          "faces of three or more people" if len(faces) >= 3 else
-                          "an identifiable face"))
-    if gps:
-        fired.append(Rule(4, "an exact GPS position"))
-    if gps and faces:
-        fired.append(Rule(5, "people together with the exact place"))
-    if identifying:
-        fired.append(Rule(2, "metadata that identifies the owner or the device"))
-    fired.extend(_text_rules(findings))
-    fired.extend(_context_rules(findings))
+    kinds = {f.kind for f in findings}
+    for rule in SCORE_RULES:
+        found = _matching(rule, findings)
+        if len(found) < rule.count or len({f.label for f in found}) < rule.distinct:
+            continue
+        if rule.with_kind is not None and rule.with_kind not in kinds:
+            continue
+        fired.append(Rule(rule.score, rule.reason.format(n=len(found), label=found[0].label)))
     return fired
-
-
-#: context findings (from the VLM): score and phrase
-CONTEXT_RULES = {
-    "child": (5, "a child"), "intimate_setting": (5, "an intimate setting"),
-    "medical_setting": (4, "a medical setting"), "religious_setting": (4, "a religious setting"),
-    "protest_setting": (4, "a protest"), "school_setting": (3, "a school"),
-    "home_setting": (2, "the inside of a home"), "workplace_setting": (2, "a workplace"),
-    "landmark": (3, "a recognisable landmark"), "location_cue": (3, "a sign that tells the place"),
-}
 
 
 def _context_phrase(f: Finding) -> tuple[int, str] | None:
@@ -115,58 +99,6 @@ def _context_phrase(f: Finding) -> tuple[int, str] | None:
             return 4, f"a {name} that only the VLM saw"
         return 2, "a document that only the VLM saw"
     return None
-
-
-def _context_rules(findings: Sequence[Finding]) -> list[Rule]:
-    fired = []
-    for f in findings:
-        if f.kind is Kind.CONTEXT and (found := _context_phrase(f)):
-            fired.append(Rule(*found))
-    return fired
-
-
-#: personal text that gives critical on its own
-CRITICAL_TEXT = {"payment_card": "a payment card number", "iban": "a bank account (IBAN)"}
-#: barcode payloads that give critical on their own
-CRITICAL_PAYLOADS = {"wifi": "Wi-Fi credentials", "boarding_pass": "a boarding pass",
-                     "payment": "payment details"}
-
-
-def _text_rules(findings: Sequence[Finding]) -> list[Rule]:
-    fired: list[Rule] = []
-    faces = any(f.kind is Kind.FACE for f in findings)
-    for f in findings:
-        code = f.details(CodeDetail)
-        if f.kind is Kind.DOCUMENT and f.label in ("passport", "id_card"):
-            document = f.details(DocumentDetail)
-            if document is not None and document.verified:
-                fired.append(Rule(5, f"a verified identity document ({f.label})"))
-            elif faces:
-                # a portrait beside the holder's name, number and dates is critical whether
-                # or not the check digits survived the photo
-                fired.append(Rule(5, f"an identity document ({f.label}) with its holder's "
-                                     "face"))
-            else:
-                fired.append(Rule(4, f"an identity document ({f.label}) whose check digits "
-                                     "do not match"))
-        elif f.kind is Kind.DOCUMENT:
-            fired.append(Rule(2, "a document page" if f.label == "document_page" else
-                              "a screen with text"))
-        elif f.kind is Kind.PERSONAL_TEXT and f.label in CRITICAL_TEXT:
-            fired.append(Rule(5, CRITICAL_TEXT[f.label]))
-        elif code is not None and code.payload_type in CRITICAL_PAYLOADS and code.critical:
-            fired.append(Rule(5, CRITICAL_PAYLOADS[code.payload_type]))
-        elif f.kind is Kind.LICENSE_PLATE:
-            fired.append(Rule(2, "a licence plate"))
-        elif f.kind is Kind.BARCODE:
-            fired.append(Rule(2, "a barcode"))
-    personal = [f for f in findings if f.kind is Kind.PERSONAL_TEXT and scored(f.kind, f.label)]
-    if personal:
-        kinds = {f.label for f in personal}
-        fired.append(Rule(3 if len(kinds) >= 2 else 2,
-                          "several kinds of personal text" if len(kinds) >= 2 else
-                          "personal text"))
-    return fired
 
 
 def score(findings: Sequence[Finding]) -> int:

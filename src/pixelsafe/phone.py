@@ -49,12 +49,14 @@ class PhoneBuildError(PixelSafeError):
 
 
 def rules() -> dict[str, Any]:
-    """What the worker reads instead of copying the library's numbers."""
+    """What the page and its worker read instead of copying the library's numbers: the face
+    plan (:class:`FaceConfig`) and the policy table's score rules and risk levels."""
     from .detectors.faces import FaceConfig
+    from .policy import score_table
 
     faces = dataclasses.asdict(FaceConfig())
     faces["model"] = MODEL_FILE
-    return {"faces": faces}
+    return {"faces": faces, "score": score_table()}
 
 
 def _npm(source: Path) -> None:

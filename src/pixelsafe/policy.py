@@ -116,6 +116,92 @@ POLICIES: Mapping[Kind, KindPolicy] = {p.kind: p for p in (
                redact_by_default=False, labels={"child": LabelPolicy("a child", Redaction.BLUR)}),
 )}
 
+#: metadata labels that identify a person or a device, as opposed to describing the shot
+IDENTIFYING_METADATA = frozenset({"device_serial", "owner_name", "artist", "copyright",
+                                  "unique_id", "comment", "trailing_data"})
+#: what the VLM sees, by label: its score and its phrase
+CONTEXT_RULES = {
+    "child": (5, "a child"), "intimate_setting": (5, "an intimate setting"),
+    "medical_setting": (4, "a medical setting"), "religious_setting": (4, "a religious setting"),
+    "protest_setting": (4, "a protest"), "school_setting": (3, "a school"),
+    "home_setting": (2, "the inside of a home"), "workplace_setting": (2, "a workplace"),
+    "landmark": (3, "a recognisable landmark"), "location_cue": (3, "a sign that tells the place"),
+}
+
+
+@dataclass(frozen=True)
+class ScoreRule:
+    """One row of the score: it fires when the image has at least ``count`` findings of
+    ``kind`` (of ``labels``, when given; whose data holds one of the values in ``data`` for
+    each key; only labels that count in the score, with ``scored_only``) of at least
+    ``distinct`` labels, and a finding of ``with_kind`` when given. The score is the highest
+    rule that fires; ``reason`` says why (``{n}``: how many, ``{label}``: the first one's)."""
+
+    score: int
+    reason: str
+    kind: Kind
+    labels: frozenset[str] = frozenset()
+    data: Mapping[str, tuple[Any, ...]] = field(default_factory=dict)
+    count: int = 1
+    distinct: int = 1
+    with_kind: Kind | None = None
+    scored_only: bool = False
+
+    def as_data(self) -> dict[str, Any]:
+        """The row as the phone app reads it (``rules.json``)."""
+        return {"score": self.score, "reason": self.reason, "kind": self.kind.value,
+                "labels": sorted(self.labels), "data": {k: list(v) for k, v in self.data.items()},
+                "count": self.count, "distinct": self.distinct,
+                "with_kind": self.with_kind.value if self.with_kind else None,
+                "scored_only": self.scored_only}
+
+
+_IDS = frozenset({"passport", "id_card"})
+#: every score rule. A photo with none of them scores 1
+SCORE_RULES: tuple[ScoreRule, ...] = (
+    # a crowd of identifiable people weighs as much as an exact position (a tree close-up
+    # with GPS scored 4 while 40 faces scored 3 and stayed visible in Auto mode)
+    ScoreRule(4, "faces of {n} people", Kind.FACE, count=6),
+    ScoreRule(3, "faces of three or more people", Kind.FACE, count=3),
+    ScoreRule(2, "an identifiable face", Kind.FACE),
+    ScoreRule(4, "an exact GPS position", Kind.LOCATION),
+    ScoreRule(5, "people together with the exact place", Kind.LOCATION, with_kind=Kind.FACE),
+    ScoreRule(2, "metadata that identifies the owner or the device", Kind.METADATA,
+              IDENTIFYING_METADATA),
+    ScoreRule(5, "a verified identity document ({label})", Kind.DOCUMENT, _IDS,
+              {"verified": (True,)}),
+    # a portrait beside the holder's name, number and dates is critical whether or not the
+    # check digits survived the photo
+    ScoreRule(5, "an identity document ({label}) with its holder's face", Kind.DOCUMENT, _IDS,
+              with_kind=Kind.FACE),
+    ScoreRule(4, "an identity document ({label}) whose check digits do not match",
+              Kind.DOCUMENT, _IDS),
+    ScoreRule(2, "a document page", Kind.DOCUMENT, frozenset({"document_page"})),
+    ScoreRule(2, "a screen with text", Kind.DOCUMENT, frozenset({"screen"})),
+    ScoreRule(5, "a payment card number", Kind.PERSONAL_TEXT, frozenset({"payment_card"})),
+    ScoreRule(5, "a bank account (IBAN)", Kind.PERSONAL_TEXT, frozenset({"iban"})),
+    ScoreRule(5, "Wi-Fi credentials", Kind.BARCODE,
+              data={"payload_type": ("wifi",), "critical": (True,)}),
+    ScoreRule(5, "a boarding pass", Kind.BARCODE,
+              data={"payload_type": ("boarding_pass",), "critical": (True,)}),
+    ScoreRule(5, "payment details", Kind.BARCODE,
+              data={"payload_type": ("payment",), "critical": (True,)}),
+    ScoreRule(2, "a licence plate", Kind.LICENSE_PLATE),
+    ScoreRule(2, "a barcode", Kind.BARCODE),
+    ScoreRule(3, "several kinds of personal text", Kind.PERSONAL_TEXT, distinct=2,
+              scored_only=True),
+    ScoreRule(2, "personal text", Kind.PERSONAL_TEXT, scored_only=True),
+    # what only the VLM saw
+    *(ScoreRule(value, phrase, Kind.CONTEXT, frozenset({label}))
+      for label, (value, phrase) in CONTEXT_RULES.items()),
+    ScoreRule(3, "a screen showing private data", Kind.CONTEXT, frozenset({"screen"}),
+              {"private": (True,)}),
+    ScoreRule(2, "a screen", Kind.CONTEXT, frozenset({"screen"})),
+    ScoreRule(4, "an identity document that only the VLM saw", Kind.CONTEXT,
+              frozenset({"document"}), {"type": tuple(sorted(IDENTITY_DOCUMENTS))}),
+    ScoreRule(2, "a document that only the VLM saw", Kind.CONTEXT, frozenset({"document"})),
+)
+
 #: kinds all of whose findings are redacted when the user names none (identity documents
 #: are too: :func:`redacts_by_default`)
 DEFAULT_KINDS = frozenset(k for k, p in POLICIES.items() if p.redact_by_default)
@@ -171,6 +257,19 @@ ACTION_TITLES = {
     "strip_metadata": "Remove the metadata before sharing",
     "none": "Nothing found to hide",
 }
+
+
+def score_table() -> dict[str, Any]:
+    """The score rules, the labels that do not count in them and the risk levels, as the
+    phone app reads them (``rules.json``)."""
+    levels = []
+    for level in RiskLevel:
+        top = max(v for v in range(1, 6) if RiskLevel.for_score(v) is level)
+        levels.append({"level": level.value, "title": RISK_TITLES[level], "up_to": top})
+    return {"rules": [r.as_data() for r in SCORE_RULES],
+            "unscored": {p.kind.value: sorted(k for k, v in p.labels.items() if not v.scored)
+                         for p in POLICIES.values()},
+            "levels": levels}
 
 
 def action_title(code: str) -> str:
