@@ -178,6 +178,57 @@ def test_the_browser_reads_the_codes_and_gps_the_library_reads(page, tmp_path) -
     assert "people together with the exact place" in street["reasons"]
 
 
+PROTECT = """async ([b64, style]) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const blob = new Blob([bytes], { type: 'image/jpeg' });
+  const result = await window.pixelsafePhone.analyze(blob);
+  const out = await window.pixelsafePhone.protect(blob, result, style);
+  const data = new Uint8Array(await out.arrayBuffer());
+  let text = '';
+  for (let i = 0; i < data.length; i += 0x8000) {
+    text += String.fromCharCode(...data.subarray(i, i + 0x8000));
+  }
+  return { type: out.type, b64: btoa(text), faces: result.faces.map((f) => f.box) };
+}"""
+
+
+@pytest.mark.parametrize("style", ["blur", "pixelate", "fill"])
+def test_the_phone_export_hides_the_faces_and_carries_no_metadata(page, tmp_path, style) -> None:
+    """Issue 30, step 4: the protected copy made in the browser carries no metadata (the
+    sample's GPS position, camera and orientation are gone: exiftool finds no EXIF, XMP or
+    GPS group), every face region changed and the library's face detector finds no face
+    in it, and outside the regions the photo is as it was (a fresh JPEG: mean difference
+    under 2 of 255)."""
+    import numpy as np
+
+    from pixelsafe.detectors.metadata import MetadataDetector
+    from pixelsafe.protect.core import FACE_MARGIN
+
+    src = SAMPLES / "street-with-gps.jpg"
+    got = page.evaluate(PROTECT, [base64.b64encode(src.read_bytes()).decode(), style])
+    assert got["type"] == "image/jpeg" and len(got["faces"]) >= 3
+    out = tmp_path / f"protected-{style}.jpg"
+    out.write_bytes(base64.b64decode(got["b64"]))
+    tags = json.loads(subprocess.run(["exiftool", "-j", "-G", str(out)], capture_output=True,
+                                     text=True, check=True).stdout)[0]
+    assert not [k for k in tags if k.split(":")[0] in ("EXIF", "XMP", "GPS", "IPTC", "MakerNotes")]
+    assert MetadataDetector().detect(imageio.load(out)) == []
+    before = np.asarray(imageio.load(src).rgb, dtype=np.float32)
+    after = np.asarray(imageio.load(out).rgb, dtype=np.float32)
+    assert before.shape == after.shape  # the orientation baked into the pixels
+    outside = np.ones(before.shape[:2], bool)
+    for x1, y1, x2, y2 in got["faces"]:
+        cx, cy, hw, hh = (x1 + x2) / 2, (y1 + y2) / 2, (x2 - x1) * FACE_MARGIN / 2, \
+            (y2 - y1) * FACE_MARGIN / 2
+        box = (slice(max(0, int(cy - hh)), int(cy + hh) + 1),
+               slice(max(0, int(cx - hw)), int(cx + hw) + 1))
+        outside[box] = False
+        inner = (slice(int(y1), int(y2)), slice(int(x1), int(x2)))
+        assert np.abs(before[inner] - after[inner]).mean() > 8, (style, (x1, y1, x2, y2))
+    assert np.abs(before[outside] - after[outside]).mean() < 2
+    assert FaceDetector().detect(imageio.load(out)) == []
+
+
 def test_the_worker_reads_the_librarys_face_numbers() -> None:
     """One place per rule: the worker's plan, gate and thresholds are FaceConfig's, as data."""
     rules = json.loads((phone.APP_DIR / "rules.json").read_text())

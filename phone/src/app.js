@@ -1,7 +1,17 @@
 // The phone page: a photo is picked, decoded by the browser (its orientation applied) and
 // handed to the worker; nothing is sent anywhere. `window.pixelsafePhone.analyze(blob)`
 // is the same call for the tests.
+import { protect as protectPhoto } from './protect.js';
+
 const worker = new Worker('worker.js', { type: 'module' });
+let rules = null;
+
+/** The protected copy of a photo analysed by `analyze` (a Blob): faces in `style` ('blur',
+ * 'pixelate' or 'fill'), codes filled, no metadata. */
+export async function protect(blob, result, style = 'blur') {
+  rules ??= await (await fetch('rules.json')).json();
+  return protectPhoto(blob, result, style, rules);
+}
 const pending = new Map();
 let next = 0;
 
@@ -70,7 +80,9 @@ input.addEventListener('change', async () => {
   say('Looking at the photo on this device…');
   try {
     const result = await analyze(file);
+    last = { file, result };
     await show(file, result);
+    document.getElementById('protect').hidden = false;
     say(`Score ${result.score} of 5, ${result.risk.title}. ${summary(result)} `
       + `(${Math.round(result.ms)} ms on this device, ${plural(result.threads, 'thread')}).`);
   } catch (err) {
@@ -78,5 +90,23 @@ input.addEventListener('change', async () => {
   }
 });
 
-window.pixelsafePhone = { analyze };
+let last = null;
+document.getElementById('export').addEventListener('click', async () => {
+  if (!last) return;
+  const style = document.getElementById('style').value;
+  const out = await protect(last.file, last.result, style);
+  const name = last.file.name.replace(/\.[^.]+$/, '') + (out.type === 'image/png' ? '.protected.png' : '.protected.jpg');
+  const file = new File([out], name, { type: out.type });
+  if (navigator.canShare && navigator.canShare({ files: [file] })) {
+    await navigator.share({ files: [file] }).catch(() => {});
+    return;
+  }
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(file);
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+});
+
+window.pixelsafePhone = { analyze, protect };
 document.body.dataset.ready = 'true';

@@ -152,19 +152,35 @@ async function faces(model, bitmap) {
 
 /** Barcodes and QR codes, every format zxing reads, at any angle; each checked by its own
  * checksum. Its box: the code's corners' bounds, in the photo's pixels. */
-async function codes(bitmap) {
+async function codes(bitmap, rules) {
   const { data, width, height } = draw(bitmap, bitmap.width, bitmap.height);
   const found = await readBarcodes(new ImageData(data, width, height), {
     formats: [], tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true,
     maxNumberOfSymbols: 64,
   });
-  return found.filter((c) => c.isValid).map((c) => {
-    const p = c.position;
-    const xs = [p.topLeft.x, p.topRight.x, p.bottomRight.x, p.bottomLeft.x];
-    const ys = [p.topLeft.y, p.topRight.y, p.bottomRight.y, p.bottomLeft.y];
-    return { format: c.format, text: c.text,
-      box: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)] };
-  });
+  return found.filter((c) => c.isValid).map((c) => ({
+    format: c.format, text: c.text, box: codeBox(c.position, c.format, rules, width, height),
+  }));
+}
+
+/** A code's box as the library makes it (barcodes.py's _box, its numbers from rules.json):
+ * a linear code's scan line grown to the height of its bars, padded to its quiet zone. */
+function codeBox(p, format, rules, width, height) {
+  const xs = [p.topLeft.x, p.topRight.x, p.bottomRight.x, p.bottomLeft.x];
+  const ys = [p.topLeft.y, p.topRight.y, p.bottomRight.y, p.bottomLeft.y];
+  const x1 = Math.min(...xs);
+  const x2 = Math.max(...xs);
+  let y1 = Math.min(...ys);
+  let y2 = Math.max(...ys);
+  const w = Math.max(1, x2 - x1);
+  if (rules.linear.includes(format.replace(/[ -]/g, '')) && y2 - y1 < rules.scan_line * w) {
+    const cy = (y1 + y2) / 2;
+    y1 = cy - rules.bar_height * w;
+    y2 = cy + rules.bar_height * w;
+  }
+  const pad = Math.max(rules.pad_min, rules.pad * w);
+  return [Math.max(0, x1 - pad), Math.max(0, y1 - pad), Math.min(width, x2 + 1 + pad),
+    Math.min(height, y2 + 1 + pad)];
 }
 
 /** Where the photo was taken, from its EXIF or XMP GPS: {lat, lon} or null. */
@@ -189,7 +205,7 @@ self.onmessage = async (event) => {
     const start = performance.now();
     const found = (await faces(model, bitmap))
       .map(([x1, y1, x2, y2, s]) => ({ box: [x1, y1, x2, y2], score: s }));
-    const read = await codes(bitmap);
+    const read = await codes(bitmap, model.rules.codes);
     const gps = bytes ? await location(bytes) : null;
     // the findings as the policy table names them, scored by its rules
     const findings = [

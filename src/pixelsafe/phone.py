@@ -50,13 +50,17 @@ class PhoneBuildError(PixelSafeError):
 
 def rules() -> dict[str, Any]:
     """What the page and its worker read instead of copying the library's numbers: the face
-    plan (:class:`FaceConfig`) and the policy table's score rules and risk levels."""
+    plan (:class:`FaceConfig`), the policy table's score rules and risk levels, how a code's
+    box is made and how regions are treated."""
+    from .detectors.barcodes import box_rules
     from .detectors.faces import FaceConfig
     from .policy import score_table
+    from .protect.core import style_rules
 
     faces = dataclasses.asdict(FaceConfig())
     faces["model"] = MODEL_FILE
-    return {"faces": faces, "score": score_table()}
+    return {"faces": faces, "score": score_table(), "codes": box_rules(),
+            "protect": style_rules()}
 
 
 def _npm(source: Path) -> None:

@@ -173,14 +173,28 @@ def read_codes(rgb: Any, config: CodeConfig | None = None) -> list[tuple[Any, np
     return found
 
 
+#: a linear code's box: zxing reports its scan line; a line lower than ``SCAN_LINE`` of its
+#: width grows to ``BAR_HEIGHT`` of it above and below its middle, and every box is padded
+#: by ``PAD`` of its width (at least ``PAD_MIN`` px) so that no module is left outside.
+#: The phone app reads these (``box_rules``)
+SCAN_LINE, BAR_HEIGHT, PAD, PAD_MIN = 0.35, 0.3, 0.04, 2.0
+
+
+def box_rules() -> dict[str, object]:
+    """How a code's box is made, as data for the phone app (formats without spaces or
+    hyphens, as zxing-wasm names them)."""
+    return {"linear": sorted({f.replace(" ", "").replace("-", "") for f in LINEAR}),
+            "scan_line": SCAN_LINE, "bar_height": BAR_HEIGHT, "pad": PAD, "pad_min": PAD_MIN}
+
+
 def _box(pts: np.ndarray, linear: bool) -> Rect:
     x1, y1 = pts.min(axis=0)
     x2, y2 = pts.max(axis=0)
     w = max(1.0, x2 - x1)
-    if linear and (y2 - y1) < 0.35 * w:  # grow the scan line to the height of the bars
+    if linear and (y2 - y1) < SCAN_LINE * w:  # grow the scan line to the height of the bars
         cy = (y1 + y2) / 2
-        y1, y2 = cy - 0.3 * w, cy + 0.3 * w
-    pad = max(2.0, 0.04 * w)  # the quiet zone edge, so no module is left outside
+        y1, y2 = cy - BAR_HEIGHT * w, cy + BAR_HEIGHT * w
+    pad = max(PAD_MIN, PAD * w)  # the quiet zone edge, so no module is left outside
     return (x1 - pad, y1 - pad, x2 + 1 + pad, y2 + 1 + pad)
 
 

@@ -291,6 +291,19 @@ def _region(f: Finding, width: int, height: int, mask_scale: float = FACE_MARGIN
     return f.box
 
 
+#: a pixelated region is about this many blocks across; a blurred one's radius is its
+#: longest side over ``BLUR_DIVISOR`` (at least 3 px), applied twice over a copy a quarter
+#: of its size. The phone app reads these (``style_rules``)
+PIXELATE_BLOCKS = 6
+BLUR_DIVISOR = 5.0
+
+
+def style_rules() -> dict[str, float]:
+    """How regions are treated, as data for the phone app."""
+    return {"face_margin": FACE_MARGIN, "pixelate_blocks": PIXELATE_BLOCKS,
+            "blur_divisor": BLUR_DIVISOR, "blur_min": 3.0}
+
+
 def apply(im: Image.Image, target: Target, strength: int = 0) -> None:
     """Redact one region in place. ``strength`` > 0 asks for a stronger treatment."""
     box = target.box.x1, target.box.y1, target.box.x2, target.box.y2
@@ -303,12 +316,12 @@ def apply(im: Image.Image, target: Target, strength: int = 0) -> None:
         im.paste(_black(im.mode), box)
         return
     if style == "pixelate":
-        blocks = max(2, 6 // (strength + 1))  # about 6 blocks across the region, then fewer
+        blocks = max(2, PIXELATE_BLOCKS // (strength + 1))  # blocks across, then fewer
         small = crop.resize((max(1, min(w, blocks)), max(1, min(h, round(blocks * h / w) or 1))),
                             Image.Resampling.BOX)
         im.paste(small.resize((w, h), Image.Resampling.NEAREST), box)
         return
-    radius = max(3.0, max(w, h) / (5.0 if strength == 0 else 2.5))
+    radius = max(3.0, max(w, h) / (BLUR_DIVISOR if strength == 0 else BLUR_DIVISOR / 2))
     # blur twice over a downscaled copy: no face structure survives, edges stay soft
     small = crop.resize((max(1, w // 4), max(1, h // 4)), Image.Resampling.BOX)
     small = small.filter(ImageFilter.GaussianBlur(radius / 4))

@@ -1,0 +1,90 @@
+// Redaction on the phone, as the library's protect/core.py does it (its numbers from
+// rules.json): faces blurred, pixelated or filled over a box grown by the face margin,
+// codes always filled. The export is encoded from the canvas: no metadata survives.
+
+/** A box grown by `factor` around its centre, whole pixels, inside the image. */
+export function enlarge([x1, y1, x2, y2], factor, width, height) {
+  const cx = (x1 + x2) / 2;
+  const cy = (y1 + y2) / 2;
+  const hw = ((x2 - x1) * factor) / 2;
+  const hh = ((y2 - y1) * factor) / 2;
+  return [Math.max(0, Math.floor(cx - hw)), Math.max(0, Math.floor(cy - hh)),
+    Math.min(width, Math.ceil(cx + hw)), Math.min(height, Math.ceil(cy + hh))];
+}
+
+function whole([x1, y1, x2, y2], width, height) {
+  return [Math.max(0, Math.floor(x1)), Math.max(0, Math.floor(y1)),
+    Math.min(width, Math.ceil(x2)), Math.min(height, Math.ceil(y2))];
+}
+
+/** Treat one region of the canvas in place: 'fill', 'pixelate' or 'blur'. */
+export function treat(ctx, [x1, y1, x2, y2], style, rules) {
+  const w = x2 - x1;
+  const h = y2 - y1;
+  if (w <= 0 || h <= 0) return;
+  if (style === 'fill') {
+    ctx.fillStyle = '#000';
+    ctx.fillRect(x1, y1, w, h);
+    return;
+  }
+  if (style === 'pixelate') {
+    const blocks = rules.pixelate_blocks;
+    const sw = Math.max(1, Math.min(w, blocks));
+    const sh = Math.max(1, Math.min(h, Math.round((blocks * h) / w) || 1));
+    const small = new OffscreenCanvas(sw, sh);
+    const sctx = small.getContext('2d');
+    sctx.imageSmoothingQuality = 'high';
+    sctx.drawImage(ctx.canvas, x1, y1, w, h, 0, 0, sw, sh);
+    ctx.save();
+    ctx.imageSmoothingEnabled = false;
+    ctx.drawImage(small, 0, 0, sw, sh, x1, y1, w, h);
+    ctx.restore();
+    return;
+  }
+  // blur twice over a copy a quarter of the size: no face structure survives, edges soft.
+  // The copy takes a margin of the radius around the region, so the blur draws in the
+  // photo's own colours at the region's edges, not transparency.
+  const radius = Math.max(rules.blur_min, Math.max(w, h) / rules.blur_divisor);
+  const m = Math.ceil(radius);
+  const [W, H] = [ctx.canvas.width, ctx.canvas.height];
+  const ex1 = Math.max(0, x1 - m);
+  const ey1 = Math.max(0, y1 - m);
+  const ew = Math.min(W, x2 + m) - ex1;
+  const eh = Math.min(H, y2 + m) - ey1;
+  const sw = Math.max(1, Math.floor(ew / 4));
+  const sh = Math.max(1, Math.floor(eh / 4));
+  const small = new OffscreenCanvas(sw, sh);
+  const sctx = small.getContext('2d');
+  sctx.imageSmoothingQuality = 'high';
+  sctx.drawImage(ctx.canvas, ex1, ey1, ew, eh, 0, 0, sw, sh);
+  const blurred = new OffscreenCanvas(sw, sh);
+  const bctx = blurred.getContext('2d');
+  bctx.drawImage(small, 0, 0); // opaque underneath, where the blur thins out at the edges
+  bctx.filter = `blur(${radius / 4}px)`;
+  bctx.drawImage(small, 0, 0);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(x1, y1, w, h);
+  ctx.clip();
+  ctx.drawImage(blurred, 0, 0, sw, sh, ex1, ey1, ew, eh); // nothing of the original is left
+  ctx.filter = `blur(${radius / 2}px)`;
+  ctx.drawImage(blurred, 0, 0, sw, sh, ex1, ey1, ew, eh);
+  ctx.restore();
+}
+
+/** The protected copy of a photo: each face in `style`, each code filled, encoded anew
+ * (JPEG, or PNG for a PNG) so that nothing of the file's metadata is carried over. */
+export async function protect(blob, result, style, rules) {
+  const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
+  const { width, height } = bitmap;
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d');
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  for (const f of result.faces) {
+    treat(ctx, enlarge(f.box, rules.protect.face_margin, width, height), style, rules.protect);
+  }
+  for (const c of result.codes) treat(ctx, whole(c.box, width, height), 'fill', rules.protect);
+  const type = blob.type === 'image/png' ? 'image/png' : 'image/jpeg';
+  return canvas.convertToBlob({ type, quality: 0.92 });
+}
