@@ -13,7 +13,7 @@ if (!out) throw new Error('usage: node build.mjs OUTDIR');
 mkdirSync(join(out, 'ort'), { recursive: true });
 mkdirSync(join(out, 'zxing'), { recursive: true });
 await build({
-  entryPoints: [join(here, 'src/app.js'), join(here, 'src/worker.js')],
+  entryPoints: [join(here, 'src/app.js'), join(here, 'src/worker.js'), join(here, 'src/sw.js')],
   outdir: out,
   bundle: true,
   format: 'esm',

@@ -44,20 +44,29 @@ def served(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(served):
+def browser():
     from playwright.sync_api import sync_playwright
 
+    if not CHROMIUM.exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it")
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
-        pg = browser.new_page(viewport={"width": 390, "height": 844})
-        pg.requests = []  # type: ignore[attr-defined]
-        pg.errors = []  # type: ignore[attr-defined]
-        pg.on("request", lambda r: pg.requests.append(r.url))  # type: ignore[attr-defined]
-        pg.on("pageerror", lambda e: pg.errors.append(str(e)))  # type: ignore[attr-defined]
-        pg.goto(served + "/phone/")
-        pg.wait_for_selector("body[data-ready=true]")
-        yield pg
-        browser.close()
+        b = p.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def page(served, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    pg = context.new_page()
+    pg.requests = []  # type: ignore[attr-defined]
+    pg.errors = []  # type: ignore[attr-defined]
+    pg.on("request", lambda r: pg.requests.append(r.url))  # type: ignore[attr-defined]
+    pg.on("pageerror", lambda e: pg.errors.append(str(e)))  # type: ignore[attr-defined]
+    pg.goto(served + "/phone/")
+    pg.wait_for_selector("body[data-ready=true]")
+    yield pg
+    context.close()
 
 
 def in_browser(pg: Any, path: Path) -> dict[str, Any]:
@@ -227,6 +236,53 @@ def test_the_phone_export_hides_the_faces_and_carries_no_metadata(page, tmp_path
         assert np.abs(before[inner] - after[inner]).mean() > 8, (style, (x1, y1, x2, y2))
     assert np.abs(before[outside] - after[outside]).mean() < 2
     assert FaceDetector().detect(imageio.load(out)) == []
+
+
+def test_the_phone_app_works_offline_once_opened(browser, tmp_path) -> None:
+    """Issue 30, step 5: opened once, the app keeps every file of its build (the service
+    worker, manifest.json); with the server stopped and the network off, a reload still
+    shows the page, analyses a photo and exports its protected copy, and no request fails.
+    Every file the service worker keeps is the build's, byte for byte (its SHA-256)."""
+    import hashlib
+
+    (tmp_path / "lib").mkdir()
+    app = make_app(tmp_path / "lib", START_WORKER=False)
+    photo = base64.b64encode((SAMPLES / "street-with-gps.jpg").read_bytes()).decode()
+    context = browser.new_context()
+    try:
+        pg = context.new_page()
+        with live_server(app) as url:
+            pg.goto(url + "/phone/")
+            pg.wait_for_selector("body[data-ready=true]")
+            pg.evaluate("""async () => {
+              await window.pixelsafePhone.offline;
+              for (let i = 0; i < 100 && !navigator.serviceWorker.controller; i++) {
+                await new Promise((r) => setTimeout(r, 100));
+              }
+            }""")
+            kept = pg.evaluate("""async () => {
+              const names = await caches.keys();
+              const cache = await caches.open(names.find((n) => n.startsWith('pixelsafe-phone-')));
+              return (await cache.keys()).map((r) => new URL(r.url).pathname);
+            }""")
+        shutdown(app)  # the server is gone
+        context.set_offline(True)
+        failed: list[str] = []
+        seen: list[str] = []
+        pg.on("requestfailed", lambda r: failed.append(r.url))
+        pg.on("request", lambda r: seen.append(r.url))
+        pg.reload()
+        pg.wait_for_selector("body[data-ready=true]")
+        got = pg.evaluate(PROTECT, [photo, "pixelate"])
+    finally:
+        context.close()
+    manifest = json.loads((phone.APP_DIR / "manifest.json").read_text())
+    assert {"/phone/" + f["path"] for f in manifest["files"]} <= set(kept)
+    for f in manifest["files"]:
+        digest = hashlib.sha256((phone.APP_DIR / f["path"]).read_bytes()).hexdigest()
+        assert digest == f["sha256"], f["path"]
+    assert len(got["faces"]) >= 3 and got["type"] == "image/jpeg" and len(got["b64"]) > 1000
+    assert failed == [] and seen and all(u.startswith(url + "/") for u in seen)
 
 
 def test_the_worker_reads_the_librarys_face_numbers() -> None:

@@ -108,5 +108,11 @@ document.getElementById('export').addEventListener('click', async () => {
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 });
 
-window.pixelsafePhone = { analyze, protect };
+// offline from the second visit on: the service worker keeps every file of this build
+// (it needs a secure origin: HTTPS, or localhost)
+const offline = 'serviceWorker' in navigator
+  ? navigator.serviceWorker.register('sw.js', { scope: './' }).then(() => navigator.serviceWorker.ready)
+  : Promise.resolve(null);
+
+window.pixelsafePhone = { analyze, protect, offline };
 document.body.dataset.ready = 'true';

@@ -98,6 +98,7 @@ def build(out: Path = APP_DIR, source: Path = SOURCE) -> Path:
         (work / "models").mkdir()
         (work / MODEL_FILE).write_bytes(CenterFaceModel().prepared())
         (work / "rules.json").write_text(json.dumps(rules(), indent=1) + "\n")
+        _manifest(work)
         old = out.with_name(out.name + ".old")
         if out.exists():
             os.replace(out, old)
@@ -107,6 +108,25 @@ def build(out: Path = APP_DIR, source: Path = SOURCE) -> Path:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return out
+
+
+def _manifest(app: Path) -> str:
+    """List every file of the built app with its SHA-256 (``manifest.json``, which the
+    service worker keeps for offline use) and write the build's version, a hash of that
+    list, into the service worker, so that a new build replaces the old cache."""
+    files = sorted(p for p in app.rglob("*") if p.is_file() and p.name not in
+                   ("manifest.json", "sw.js"))
+    listed = [{"path": p.relative_to(app).as_posix(),
+               "sha256": hashlib.sha256(p.read_bytes()).hexdigest()} for p in files]
+    version = hashlib.sha256(json.dumps(listed).encode()).hexdigest()[:16]
+    (app / "manifest.json").write_text(json.dumps({"version": version, "files": listed},
+                                                  indent=1) + "\n")
+    worker = app / "sw.js"
+    code = worker.read_text()
+    if "__PIXELSAFE_VERSION__" not in code:
+        raise PhoneBuildError("the service worker has no version placeholder")
+    worker.write_text(code.replace("__PIXELSAFE_VERSION__", version))
+    return version
 
 
 def main(argv: list[str]) -> int:
