@@ -348,3 +348,38 @@ def test_the_javascript_face_functions_pass_the_shared_cases() -> None:
                           env={**os.environ,
                                "PIXELSAFE_PHONE_RULES": str(phone.APP_DIR / "rules.json")})
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_phone_app_as_a_static_site(tmp_path) -> None:
+    """`pixelsafe phone-site DIR` writes the built app for any HTTPS host, with the headers
+    the server sends (COOP, COEP, the CSP) in _headers; it never writes into a folder that
+    holds something."""
+    from click.testing import CliRunner
+
+    from pixelsafe.cli import main
+
+    site = tmp_path / "site"
+    done = CliRunner().invoke(main, ["phone-site", str(site)])
+    assert done.exit_code == 0, done.output
+    built = sorted(p.relative_to(phone.APP_DIR) for p in phone.APP_DIR.rglob("*") if p.is_file())
+    written = sorted(p.relative_to(site) for p in site.rglob("*") if p.is_file())
+    assert written == sorted([*built, Path("_headers")])
+    assert all((site / p).read_bytes() == (phone.APP_DIR / p).read_bytes() for p in built)
+    headers = (site / "_headers").read_text()
+    for name, value in phone.HEADERS:
+        assert f"  {name}: {value}\n" in headers
+    again = CliRunner().invoke(main, ["phone-site", str(site)])
+    assert again.exit_code != 0 and "not an empty folder" in again.output
+    # the server sends the same headers
+    (tmp_path / "lib").mkdir()
+    app = make_app(tmp_path / "lib", START_WORKER=False)
+    try:
+        response = app.test_client().get("/phone/", headers={"Host": "127.0.0.1"})
+        try:
+            assert response.status_code == 200
+            for name, value in phone.HEADERS:
+                assert response.headers[name] == value
+        finally:
+            response.close()
+    finally:
+        shutdown(app)

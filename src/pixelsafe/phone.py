@@ -42,6 +42,16 @@ WASM_SHA256 = {
         "8451d7fe72f3d8e9ced56c7b6805e8bab88a0c218bfcd25c47c0a999e8188f3d",
 }
 MODEL_FILE = "models/centerface.onnx"
+#: the page's policy: its worker compiles wasm from this origin's files, nothing else runs
+CSP = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
+       "connect-src 'self'; img-src 'self' blob:; style-src 'self'; form-action 'none'; "
+       "frame-ancestors 'none'; base-uri 'none'")
+#: what every response of the app carries: COOP and COEP make the page cross-origin
+#: isolated, which wasm threads need
+HEADERS = (("Content-Security-Policy", CSP), ("Cross-Origin-Opener-Policy", "same-origin"),
+           ("Cross-Origin-Embedder-Policy", "require-corp"),
+           ("Cross-Origin-Resource-Policy", "same-origin"), ("X-Content-Type-Options", "nosniff"),
+           ("Referrer-Policy", "no-referrer"))
 
 
 class PhoneBuildError(PixelSafeError):
@@ -127,6 +137,31 @@ def _manifest(app: Path) -> str:
         raise PhoneBuildError("the service worker has no version placeholder")
     worker.write_text(code.replace("__PIXELSAFE_VERSION__", version))
     return version
+
+
+def export_site(dest: Path) -> Path:
+    """Write the built app to ``dest`` (new, or an empty folder) as a static site for any
+    HTTPS host, with its headers in ``_headers`` (the format Netlify and Cloudflare Pages
+    read; another host must send the same ones). Written beside ``dest`` and renamed."""
+    if not (APP_DIR / "index.html").is_file():
+        raise PhoneBuildError("the phone app is not built: run `make setup`")
+    dest = dest.resolve()
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise PhoneBuildError(f"{dest} exists and is not an empty folder")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{dest.name}-", dir=dest.parent))
+    try:
+        shutil.copytree(APP_DIR, work, dirs_exist_ok=True)
+        lines = ["/*", *(f"  {name}: {value}" for name, value in HEADERS)]
+        (work / "_headers").write_text("\n".join(lines) + "\n")
+        work.chmod(0o755)
+        if dest.exists():
+            dest.rmdir()
+        os.replace(work, dest)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return dest
 
 
 def main(argv: list[str]) -> int:

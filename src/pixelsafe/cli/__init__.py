@@ -15,7 +15,7 @@ from ..errors import PixelSafeError
 from .analysis import analyze, scan
 from .common import ExitStatus, err_console, fail
 from .protect import redact, restore, strip, vault
-from .service import doctor, serve
+from .service import doctor, phone_site, serve
 
 
 class Program(click.Group):
@@ -43,7 +43,7 @@ def main(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-for command in (analyze, scan, redact, restore, strip, vault, doctor, serve):
+for command in (analyze, scan, redact, restore, strip, vault, doctor, serve, phone_site):
     main.add_command(command)
 
 __all__ = ["main"]

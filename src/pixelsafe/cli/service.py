@@ -140,3 +140,17 @@ def opener_file(data: Path, address: str) -> Path:
     finally:
         os.umask(mask)
     return path
+
+
+@click.command("phone-site")
+@click.argument("folder", type=click.Path(path_type=Path))
+def phone_site(folder: Path) -> None:
+    """Write the phone app as a static site into FOLDER (new or empty), for any HTTPS host:
+    a phone opens it there, and from then on it works offline. The headers it needs (COOP,
+    COEP, its CSP) are in FOLDER/_headers; a host that does not read that file must send
+    them itself."""
+    from ..phone import export_site
+
+    out = export_site(folder)
+    Console().print(f"phone app written to {escape(str(out))} (headers in _headers)")
+

@@ -41,11 +41,6 @@ def index() -> str:
     return render_template("index.html", token=current_app.config["CSRF_TOKEN"])
 
 
-#: the phone app's page: its worker runs wasm (compiled from this origin's files) and may
-#: use threads, which need the page cross-origin isolated (COOP and COEP)
-PHONE_CSP = ("default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
-             "connect-src 'self'; img-src 'self' blob:; style-src 'self'; form-action 'none'; "
-             "frame-ancestors 'none'; base-uri 'none'")
 PHONE_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm",
                ".onnx": "application/octet-stream", ".json": "application/json",
                ".html": "text/html", ".css": "text/css", ".svg": "image/svg+xml"}
@@ -55,15 +50,15 @@ PHONE_TYPES = {".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "ap
 @views.get("/phone/<path:name>")
 def phone(name: str = "index.html") -> Response:
     """The phone app (built by ``make setup``): static files, nothing private in them."""
-    from ..phone import APP_DIR
+    from ..phone import APP_DIR, HEADERS
 
     suffix = Path(name).suffix
     if suffix not in PHONE_TYPES:
         abort(404)
     response = send_from_directory(APP_DIR, name, mimetype=PHONE_TYPES[suffix],
                                    max_age=0)
-    response.headers["Content-Security-Policy"] = PHONE_CSP
-    response.headers["Cross-Origin-Embedder-Policy"] = "require-corp"
+    for header, value in HEADERS:  # the same as the static site's _headers
+        response.headers[header] = value
     return response
 
 
