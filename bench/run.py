@@ -461,6 +461,9 @@ def main() -> None:
                           "Personal text by kind: recall and precision")
     doc += [""]
     args.output.write_text("\n".join(doc) + "\n")
+    doc += script_section(["bench/phone.py", *quick], "The phone app in Chromium")
+    doc += [""]
+    args.output.write_text("\n".join(doc) + "\n")
     # the full protect run (every image of four sets, each re-analysed) alone takes over
     # 20 minutes here: 10 images per set keep `make bench` near its 30-minute budget
     doc += script_section(["bench/protect.py", *(["--limit", "1", "--sets", "faces-crowd"]

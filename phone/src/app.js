@@ -3,7 +3,10 @@
 // is the same call for the tests.
 import { protect as protectPhoto } from './protect.js';
 
-const worker = new Worker('worker.js', { type: 'module' });
+// `?threads=1` asks the worker for one wasm thread (the benchmark's comparison)
+const threads = new URLSearchParams(location.search).get('threads');
+const worker = new Worker(threads ? `worker.js?threads=${Number(threads)}` : 'worker.js',
+  { type: 'module' });
 let rules = null;
 
 /** The protected copy of a photo analysed by `analyze` (a Blob): faces in `style` ('blur',

@@ -18,8 +18,9 @@ let ready = null;
 
 async function load() {
   const rules = await (await fetch('rules.json')).json();
-  ort.env.wasm.numThreads = self.crossOriginIsolated
-    ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+  const asked = Number(new URLSearchParams(self.location.search).get('threads'));
+  ort.env.wasm.numThreads = !self.crossOriginIsolated ? 1
+    : asked || Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
   ort.env.wasm.wasmPaths = new URL('ort/', self.location.href).href;
   ort.env.logLevel = 'error'; // the shipped export's unused initializers are not news
   const model = await (await fetch(rules.faces.model)).arrayBuffer();

@@ -1,0 +1,93 @@
+"""The phone app in headless Chromium (one and two wasm threads) beside the library, on
+the same images: a small photo, a 12 MP photo, a document page. The browser's time is the
+worker's (faces, codes and GPS, the photo already decoded); the library's is
+``Analyzer([faces, barcodes, metadata]).analyze`` of the decoded image, in this process.
+Medians of three runs after one warm-up; not a timed test.
+
+    .venv/bin/python bench/phone.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from run import EVAL, big_photos  # noqa: E402
+from webutil import live_server, make_app, shutdown  # noqa: E402
+
+from pixelsafe import imageio  # noqa: E402
+from pixelsafe.detectors.barcodes import BarcodeDetector  # noqa: E402
+from pixelsafe.detectors.faces import FaceDetector  # noqa: E402
+from pixelsafe.detectors.metadata import MetadataDetector  # noqa: E402
+from pixelsafe.pipeline import Analyzer  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+ANALYZE = """async (b64) => {
+  const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+  const r = await window.pixelsafePhone.analyze(new Blob([bytes]));
+  return { ms: r.ms, threads: r.threads, faces: r.faces.length };
+}"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="one run per image")
+    args = parser.parse_args()
+    runs = 1 if args.quick else 3
+    images = {
+        "small photo (crowd, 0.2 MP)": sorted((EVAL / "faces-crowd" / "images").glob("*.png"))[0],
+        "document page": sorted((EVAL / "documents-seed" / "email").glob("*.png"))[0],
+        "12 MP photo": big_photos(12, 1)[0],
+    }
+    from playwright.sync_api import sync_playwright
+
+    library = Analyzer([FaceDetector(), BarcodeDetector(), MetadataDetector()])
+    rows = []
+    lib_dir = ROOT / "bench" / "out" / "phone-lib"
+    lib_dir.mkdir(parents=True, exist_ok=True)
+    app = make_app(lib_dir, START_WORKER=False)
+    try:
+        with live_server(app) as url, sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                        args=["--no-sandbox", "--disable-gpu"])
+            times: dict[tuple[str, int], float] = {}
+            for threads in (1, 2):
+                page = browser.new_page()
+                page.goto(f"{url}/phone/?threads={threads}")
+                page.wait_for_selector("body[data-ready=true]")
+                for name, path in images.items():
+                    data = base64.b64encode(path.read_bytes()).decode()
+                    page.evaluate(ANALYZE, data)  # warm-up: the model and the wasm load
+                    got = [page.evaluate(ANALYZE, data) for _ in range(runs)]
+                    assert all(g["threads"] == threads for g in got)
+                    times[(name, threads)] = statistics.median(g["ms"] for g in got)
+                page.close()
+            browser.close()
+        for name, path in images.items():
+            loaded = imageio.load(path)
+            library.analyze(loaded)
+            ms = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                library.analyze(loaded)
+                ms.append((time.perf_counter() - start) * 1000)
+            rows.append((name, times[(name, 1)], times[(name, 2)], statistics.median(ms)))
+    finally:
+        shutdown(app)
+    print("# The phone app in Chromium beside the library (faces, codes, GPS)\n")
+    print("| image | Chromium, 1 wasm thread | Chromium, 2 wasm threads | library (2 cores) |")
+    print("|---|---|---|---|")
+    for name, one, two, lib in rows:
+        print(f"| {name} | {one:.0f} ms | {two:.0f} ms | {lib:.0f} ms |")
+
+
+if __name__ == "__main__":
+    main()
