@@ -383,3 +383,22 @@ def test_the_phone_app_as_a_static_site(tmp_path) -> None:
             response.close()
     finally:
         shutdown(app)
+
+
+@needs_shared
+def test_a_heic_photo_is_refused_with_a_clear_message(page) -> None:
+    """Chromium cannot decode HEIC: an iPhone's photo is refused saying what to do, and a
+    file that is no photo says so, instead of a browser's internal error."""
+    heic = EVAL / "exif-samples" / "repo" / "heic" / "mobile" / "iphone_13_pro_max.HEIC"
+    said = page.evaluate("""async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      try { await window.pixelsafePhone.analyze(new Blob([bytes])); return 'read'; }
+      catch (err) { return err.message; }
+    }""", base64.b64encode(heic.read_bytes()).decode())
+    assert "HEIC" in said and "JPEG" in said
+    junk = page.evaluate("""async () => {
+      try { await window.pixelsafePhone.analyze(new Blob(['not a photo'])); return 'read'; }
+      catch (err) { return err.message; }
+    }""")
+    assert junk == "this file is not a photo this browser can open"
+

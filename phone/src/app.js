@@ -26,10 +26,22 @@ worker.onmessage = (event) => {
   else settle.reject(new Error(result.error));
 };
 
+/** HEIC and HEIF (iPhones' photos) cannot be opened by most browsers: say so plainly. */
+async function refuseHeic(blob) {
+  const head = new Uint8Array(await blob.slice(0, 16).arrayBuffer());
+  const brand = String.fromCharCode(...head.subarray(4, 12));
+  if (/^ftyp(heic|heix|hevc|heim|heis|mif1|msf1)/.test(brand)) {
+    throw new Error('this is a HEIC photo, which this browser cannot open yet: share it as '
+      + 'JPEG (on an iPhone: Settings, Camera, Formats, Most Compatible) and try again');
+  }
+}
+
 /** The findings of one photo (a Blob or File): {width, height, faces, codes, gps, score,
  * risk, reasons, ms, threads}. */
 export async function analyze(blob) {
-  const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
+  await refuseHeic(blob);
+  const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' })
+    .catch(() => { throw new Error('this file is not a photo this browser can open'); });
   const bytes = await blob.arrayBuffer();
   const id = next++;
   return new Promise((resolve, reject) => {
