@@ -13,7 +13,7 @@ let rules = null;
  * 'pixelate' or 'fill'), codes filled, no metadata. */
 export async function protect(blob, result, style = 'blur') {
   rules ??= await (await fetch('rules.json')).json();
-  return protectPhoto(blob, result, style, rules);
+  return protectPhoto(blob, result, style, rules, async (copy) => (await analyze(copy)).faces);
 }
 const pending = new Map();
 let next = 0;

@@ -72,19 +72,36 @@ export function treat(ctx, [x1, y1, x2, y2], style, rules) {
   ctx.restore();
 }
 
+/** The next, stronger treatment of a face still found after one: blur, then pixelate,
+ * then fill (the library's order, protect/core.py's strength). */
+const STRONGER = { blur: 'pixelate', pixelate: 'fill', fill: 'fill' };
+/** how many times the copy is looked at again for faces */
+export const HARDEN_ROUNDS = 3;
+
 /** The protected copy of a photo: each face in `style`, each code filled, encoded anew
- * (JPEG, or PNG for a PNG) so that nothing of the file's metadata is carried over. */
-export async function protect(blob, result, style, rules) {
+ * (JPEG, or PNG for a PNG) so that nothing of the file's metadata is carried over. Faces
+ * are treated until `findFaces` (the worker's detector, over the encoded copy) no longer
+ * finds one: a face still found, or one the first look missed, is treated again, more
+ * strongly each round. */
+export async function protect(blob, result, style, rules, findFaces) {
   const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
   const { width, height } = bitmap;
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d');
   ctx.drawImage(bitmap, 0, 0);
   bitmap.close();
-  for (const f of result.faces) {
-    treat(ctx, enlarge(f.box, rules.protect.face_margin, width, height), style, rules.protect);
-  }
+  const margin = rules.protect.face_margin;
+  for (const f of result.faces) treat(ctx, enlarge(f.box, margin, width, height), style, rules.protect);
   for (const c of result.codes) treat(ctx, whole(c.box, width, height), 'fill', rules.protect);
   const type = blob.type === 'image/png' ? 'image/png' : 'image/jpeg';
-  return canvas.convertToBlob({ type, quality: 0.92 });
+  let out = await canvas.convertToBlob({ type, quality: 0.92 });
+  let next = STRONGER[style];
+  for (let round = 0; findFaces && round < HARDEN_ROUNDS; round++) {
+    const left = await findFaces(out);
+    if (left.length === 0) break;
+    for (const f of left) treat(ctx, enlarge(f.box, margin, width, height), next, rules.protect);
+    next = STRONGER[next];
+    out = await canvas.convertToBlob({ type, quality: 0.92 });
+  }
+  return out;
 }
