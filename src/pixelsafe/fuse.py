@@ -83,21 +83,20 @@ def rules(findings: Sequence[Finding]) -> list[Rule]:
     return fired
 
 
-def _context_phrase(f: Finding) -> tuple[int, str] | None:
+def _context_phrase(f: Finding) -> str | None:
+    """How the explanation names what only the VLM saw (its score is a row of the policy
+    table's score rules)."""
     detail = f.details(ContextDetail) or ContextDetail()
     if f.label in CONTEXT_RULES:
-        value, phrase = CONTEXT_RULES[f.label]
-        if f.text:
-            phrase = f"{phrase} ({_short(f.text, 40)})"
-        return value, phrase
+        phrase = CONTEXT_RULES[f.label][1]
+        return f"{phrase} ({_short(f.text, 40)})" if f.text else phrase
     if f.label == "screen":
-        return (3, "a screen showing private data") if detail.private else (2, "a screen")
+        return "a screen showing private data" if detail.private else "a screen"
     if f.label == "document":
         kind = detail.document_type or "other"
-        name = kind.replace("_", " ")
         if kind in IDENTITY_DOCUMENTS:
-            return 4, f"a {name} that only the VLM saw"
-        return 2, "a document that only the VLM saw"
+            return f"a {kind.replace('_', ' ')} that only the VLM saw"
+        return "a document that only the VLM saw"
     return None
 
 
@@ -129,8 +128,8 @@ def explain(findings: Sequence[Finding], errors: Sequence[str] = (),
         only = sum(1 for f in faces if f.details(FaceDetail) is not None)
         parts.append(_plural(len(faces), "face") +
                      (f" ({only} seen by the VLM only)" if only else ""))
-    context = [found[1] for f in findings if f.kind is Kind.CONTEXT
-               and (found := _context_phrase(f))]
+    context = [phrase for f in findings if f.kind is Kind.CONTEXT
+               and (phrase := _context_phrase(f))]
     parts.extend(f"{phrase} (VLM)" for phrase in dict.fromkeys(context))
     parts.extend(_explain_text(findings))
     for f in findings:
