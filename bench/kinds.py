@@ -41,9 +41,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import text_eval as te  # noqa: E402
 from ocr_cache import lines_for  # noqa: E402
 
-from pixelsafe.detectors.ocr import Line  # noqa: E402
 from pixelsafe.detectors.text import analyse_lines  # noqa: E402
 from pixelsafe.report import Finding, Kind  # noqa: E402
+from pixelsafe.text.page import Line  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 EVAL = te.EVAL

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from pixelsafe import imageio
-from pixelsafe.detectors.ocr import Line, OcrEngine, Word
 from pixelsafe.models import OCR_ID
+from pixelsafe.models.ocr import OcrEngine
+from pixelsafe.text.page import Line, Word
 
 CACHE = Path(__file__).resolve().parent / "out" / "ocr-cache"
 _ENGINE: OcrEngine | None = None

@@ -33,9 +33,10 @@ def ours(paths: list[Path]) -> dict[str, dict]:
     import time
 
     from pixelsafe import imageio
-    from pixelsafe.runtime import models
+    from pixelsafe.models.cache import shared
+    from pixelsafe.models.ocr import OcrEngine
 
-    engine = models().ocr()
+    engine = shared().get(OcrEngine)
     engine.engine()
     out = {}
     for p in paths:

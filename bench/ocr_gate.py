@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from PIL import Image  # noqa: E402
 
 from pixelsafe import imageio  # noqa: E402
-from pixelsafe.detectors.ocr import GatedDetection, OcrConfig, OcrEngine  # noqa: E402
 from pixelsafe.errors import PixelSafeError  # noqa: E402
+from pixelsafe.models.ocr import GatedDetection, OcrConfig, OcrEngine  # noqa: E402
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 

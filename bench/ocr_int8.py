@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 
 from pixelsafe import imageio
-from pixelsafe.detectors.ocr import DET_INT8_RANGES, OcrConfig, OcrEngine
 from pixelsafe.errors import PixelSafeError
 from pixelsafe.models import ocr_model_paths
+from pixelsafe.models.ocr import DET_INT8_RANGES, OcrConfig, OcrEngine
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ocr_vocabulary import SETS as VOCABULARY_SETS  # noqa: E402
@@ -57,7 +57,7 @@ def ordered(name: str) -> list[Path]:
 def calibrate() -> None:
     from onnxruntime.quantization import CalibrationDataReader
 
-    from pixelsafe.detectors.ocr import quantized_detector
+    from pixelsafe.models.ocr import quantized_detector
 
     engine = OcrEngine(OcrConfig(int8_detector=False, int8_gate=False))
     det = engine.engine()._load_det_model()

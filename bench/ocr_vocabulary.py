@@ -18,8 +18,9 @@ import time
 from pathlib import Path
 
 from pixelsafe import imageio
-from pixelsafe.detectors.ocr import Line, OcrConfig, OcrEngine
 from pixelsafe.errors import PixelSafeError
+from pixelsafe.models.ocr import OcrConfig, OcrEngine
+from pixelsafe.text.page import Line
 
 EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
 SETS = {

@@ -22,8 +22,9 @@ import text_eval as te
 
 from pixelsafe import imageio
 from pixelsafe.detectors.text import analyse_lines
+from pixelsafe.models.cache import shared
+from pixelsafe.models.ocr import OcrEngine
 from pixelsafe.report import Kind
-from pixelsafe.runtime import models
 
 HERE = Path(__file__).resolve().parent
 VENV = HERE.parent / ".bench-venvs" / "presidio"
@@ -79,7 +80,7 @@ def run_pii(pages: int) -> None:
           "bench/pii_set.py)\n")
     if not ensure_venv():
         return
-    engine = models().ocr()
+    engine = shared().get(OcrEngine)
     with tempfile.TemporaryDirectory() as tmp:
         items = pii_set.build(Path(tmp), pages)
         paths = sorted(Path(tmp).glob("page_*.png"))
@@ -117,7 +118,7 @@ def run() -> None:
         return
     paths = images()
     theirs = presidio_rows(paths)
-    engine = models().ocr()
+    engine = shared().get(OcrEngine)
     print("| image | PixelSafe email/phone/name/other | ms | Presidio email/phone/name/other "
           "| ms | archive numbers flagged (ours / Presidio) |")
     print("|---|---|---|---|---|---|")

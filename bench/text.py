@@ -24,9 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import text_eval as te  # noqa: E402
 
 from pixelsafe import imageio  # noqa: E402
-from pixelsafe.detectors.ocr import Line, OcrEngine  # noqa: E402
 from pixelsafe.detectors.text import analyse_lines  # noqa: E402
+from pixelsafe.models.ocr import OcrEngine  # noqa: E402
 from pixelsafe.report import Finding, Kind  # noqa: E402
+from pixelsafe.text.page import Line  # noqa: E402
 
 ENGINE = OcrEngine()
 

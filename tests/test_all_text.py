@@ -14,16 +14,17 @@ from PIL import Image
 
 import pixelsafe
 from pixelsafe.cli import main
+from pixelsafe.models.cache import shared
+from pixelsafe.models.ocr import OcrEngine
 from pixelsafe.protect import RedactOptions, redact
 from pixelsafe.protect.core import TEXT_LINE
-from pixelsafe.runtime import models
 
 LETTER = SAMPLES / "letter-contact-details.png"
 
 
 def _read(path: Path) -> list:
     with Image.open(path) as im:
-        return models().ocr().read(im.convert("RGB"))
+        return shared().get(OcrEngine).read(im.convert("RGB"))
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +63,6 @@ def test_the_cli_flag(tmp_path: Path) -> None:
 def test_without_a_report_the_text_is_read_once(tmp_path: Path, monkeypatch) -> None:
     """The analysis a redaction runs and "hide all text" read the same OCR lines: the
     image is read once before its output is checked, not twice."""
-    from pixelsafe.detectors.ocr import OcrEngine
     from pixelsafe.protect.ops import prepare
 
     reads: list[tuple[int, int]] = []

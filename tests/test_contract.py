@@ -8,10 +8,13 @@ from collections.abc import Iterable
 import pytest
 from PIL import Image
 
-from pixelsafe import imageio, policy, runtime
+from pixelsafe import imageio, policy
 from pixelsafe.detectors import registry
 from pixelsafe.detectors.base import Candidate, Deadline, Detector, Scene
 from pixelsafe.errors import AnalysisTimeoutError, UnknownDetectorError
+from pixelsafe.models.cache import shared
+from pixelsafe.models.centerface import CenterFaceModel
+from pixelsafe.models.ocr import OcrEngine
 from pixelsafe.pipeline import Analyzer, pipeline_id
 from pixelsafe.report import Box, Kind, Redaction
 
@@ -197,7 +200,7 @@ def test_one_model_runtime_per_process() -> None:
 
     a, b = Analyzer(registry.build(["faces", "text"])), Analyzer(registry.build(["faces", "pii"]))
     faces = [d for an in (a, b) for d in an.detectors if isinstance(d, FaceDetector)]
-    assert faces[0].model is faces[1].model is runtime.models().centerface()
+    assert faces[0].model is faces[1].model is shared().get(CenterFaceModel)
     readers = [d for an in (a, b) for d in an.detectors if d.name in ("pii", "documents", "plates")]
     assert len({id(d.engine) for d in readers}) == 1  # type: ignore[attr-defined]
 
@@ -205,7 +208,7 @@ def test_one_model_runtime_per_process() -> None:
 def test_the_three_text_readers_share_one_ocr_pass(monkeypatch) -> None:
     from conftest import SAMPLES
 
-    engine = runtime.models().ocr()
+    engine = shared().get(OcrEngine)
     calls = []
     real = engine.read
     monkeypatch.setattr(engine, "read", lambda im: calls.append(1) or real(im))
@@ -234,7 +237,7 @@ def test_a_thin_image_is_an_ocr_error_read_once_not_a_traceback(
         monkeypatch, capsys: pytest.CaptureFixture[str]) -> None:
     """RapidOCR cannot scale a 3-px strip for its detector: the three text readers report
     it as a typed error (the OCR is tried once), the other detectors still report."""
-    engine = runtime.models().ocr()
+    engine = shared().get(OcrEngine)
     calls = []
     real = engine.read
     monkeypatch.setattr(engine, "read", lambda im: calls.append(1) or real(im))

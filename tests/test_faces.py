@@ -11,7 +11,6 @@ from pixelsafe import imageio
 from pixelsafe.detectors import faces
 from pixelsafe.detectors.base import Deadline
 from pixelsafe.detectors.faces import (
-    CenterFaceModel,
     FaceConfig,
     FaceDetector,
     _tiles,
@@ -22,6 +21,7 @@ from pixelsafe.detectors.faces import (
 )
 from pixelsafe.errors import ModelHashError, ModelMissingError
 from pixelsafe.models import CENTERFACE, model_path
+from pixelsafe.models.centerface import CenterFaceModel
 from pixelsafe.pipeline import Analyzer
 from pixelsafe.report import Box
 
@@ -249,7 +249,7 @@ def test_faces_run_on_one_core_beside_the_text_and_on_every_core_alone() -> None
 def test_a_one_thread_process_runs_the_faces_in_turn() -> None:
     """A batch worker given one thread (several workers share the cores) adds no thread."""
     from pixelsafe.detectors import registry
-    from pixelsafe.detectors.faces import CenterFaceModel, FaceDetector
+    from pixelsafe.detectors.faces import FaceDetector
     from pixelsafe.pipeline import Analyzer
 
     detectors = registry.build(["faces", "pii"])
@@ -276,12 +276,13 @@ def test_faces_are_those_of_the_full_candidate_list_at_the_threshold(threshold):
 def test_every_network_sleeps_between_steps_rather_than_spinning() -> None:
     """The faces, the text detector (and its int8 gate) and the recogniser run beside one
     another: none of their sessions keeps worker threads spinning on a core."""
-    from pixelsafe.runtime import models
+    from pixelsafe.models.cache import shared
+    from pixelsafe.models.ocr import OcrEngine
 
-    engine = models().ocr().engine()
+    engine = shared().get(OcrEngine).engine()
     det = engine._load_det_model().session  # the gate around the detector's network
     sessions = {
-        "faces": models().centerface().session(),
+        "faces": shared().get(CenterFaceModel).session(),
         "text detector": det.session.session,
         "gate's small pass": det.small.session,
         "recogniser": engine._load_rec_model().session.session,
@@ -289,4 +290,4 @@ def test_every_network_sleeps_between_steps_rather_than_spinning() -> None:
     for name, session in sessions.items():
         options = session.get_session_options()
         assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0", name
-        assert options.intra_op_num_threads == models().threads, name
+        assert options.intra_op_num_threads == shared().get(OcrEngine).threads, name

@@ -14,10 +14,11 @@ from PIL import Image
 
 from pixelsafe import policy
 from pixelsafe.cli import main
+from pixelsafe.models.cache import shared
+from pixelsafe.models.ocr import OcrEngine
 from pixelsafe.protect import RedactOptions, redact
 from pixelsafe.protect.core import plan
 from pixelsafe.report import AnalyzerInfo, Box, Finding, ImageInfo, Kind, Report, RiskLevel, Summary
-from pixelsafe.runtime import models
 
 ID_CARD = SAMPLES / "id-card-utopia.jpg"
 
@@ -63,7 +64,7 @@ def test_field_by_field_leaves_the_document_and_redacts_its_fields() -> None:
 
 def _ocr_text(path: Path) -> str:
     with Image.open(path) as im:
-        return " ".join(line.text for line in models().ocr().read(im.convert("RGB")))
+        return " ".join(line.text for line in shared().get(OcrEngine).read(im.convert("RGB")))
 
 
 def test_an_id_card_redacted_by_default_shows_none_of_its_fields(tmp_path: Path) -> None:

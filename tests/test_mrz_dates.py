@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from pixelsafe.detectors.documents import DocumentDetector
-from pixelsafe.detectors.ocr import Line, TextPage
+from pixelsafe.text.page import Line, TextPage
 from pixelsafe.text.recognizers import date_values
 
 # the ICAO 9303 specimen: ERIKSSON, ANNA MARIA, born 12 August 1974, expires 15 April 2012

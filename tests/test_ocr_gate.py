@@ -10,8 +10,8 @@ import pytest
 from conftest import SAMPLES
 from PIL import Image, ImageDraw, ImageFilter
 
-from pixelsafe.detectors.ocr import GatedDetection, OcrConfig, OcrEngine
-from pixelsafe.runtime import models
+from pixelsafe.models.cache import shared
+from pixelsafe.models.ocr import GatedDetection, OcrConfig, OcrEngine
 
 
 def photo(seed: int = 3, size: tuple[int, int] = (4000, 3000)) -> Image.Image:
@@ -47,7 +47,7 @@ class Counting:
 def engines():
     """The process's engine (gated) and an ungated one sharing its models; the gate's
     networks (the whole input's, and the small pass's) count their runs."""
-    gated = models().ocr()
+    gated = shared().get(OcrEngine)
     engine = gated.engine()
     det = engine._load_det_model()
     assert isinstance(det.session, GatedDetection)
@@ -125,7 +125,7 @@ def test_the_detector_input_is_rapidocr_s_to_the_bit() -> None:
     """The table lookup gives the same float32 values as RapidOCR's float64 arithmetic."""
     from rapidocr.ch_ppocr_det.utils import DetPreProcess
 
-    from pixelsafe.detectors.ocr import _table_preprocess
+    from pixelsafe.models.ocr import _table_preprocess
 
     det = OcrEngine().engine().text_det
     rng = np.random.default_rng(0)

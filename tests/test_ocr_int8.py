@@ -11,14 +11,14 @@ import onnxruntime
 import pytest
 from PIL import Image
 
-from pixelsafe.detectors.ocr import (
+from pixelsafe.models import ocr_model_paths
+from pixelsafe.models.ocr import (
     DET_FLOAT_CONVS,
     DET_INT8_RANGES,
     OcrConfig,
     OcrEngine,
     quantized_detector,
 )
-from pixelsafe.models import ocr_model_paths
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -80,7 +80,7 @@ def test_text_reads_as_with_the_float32_detector():
 def test_the_int8_model_is_kept_in_the_cache_and_made_again_when_broken(tmp_path, monkeypatch):
     import stat
 
-    from pixelsafe.detectors import ocr
+    from pixelsafe.models import ocr
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     made: list[int] = []

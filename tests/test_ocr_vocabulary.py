@@ -8,8 +8,9 @@ import onnxruntime
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from pixelsafe.detectors.ocr import OcrConfig, OcrEngine, clean_text, kept_characters_model
 from pixelsafe.models import ocr_model_paths
+from pixelsafe.models.ocr import OcrConfig, OcrEngine, kept_characters_model
+from pixelsafe.text.page import clean_text
 
 
 @pytest.fixture(scope="module")

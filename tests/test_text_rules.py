@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pixelsafe.detectors.ocr import Line, Word
 from pixelsafe.detectors.text import analyse_lines
 from pixelsafe.report import Kind
+from pixelsafe.text.page import Line, Word
 
 
 def line(text: str, x: float, y: float, char_w: float = 10.0, h: float = 20.0) -> Line:

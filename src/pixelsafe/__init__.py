@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 # imported: PixelSafe opens no connection but the ones its user named
 os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
-__version__ = "0.1.0"
+from ._version import __version__
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -72,11 +72,11 @@ def limit_memory(memory_mb: int) -> None:
 
 def _worker(conn: Connection, settings: Settings) -> None:
     limit_memory(settings.memory_mb)
-    from . import runtime
     from .detectors import registry
+    from .models import cache
     from .pipeline import Analyzer
 
-    runtime.configure(settings.threads or None)
+    cache.configure(settings.threads or None)
 
     vlm = None
     if settings.vlm is not None:

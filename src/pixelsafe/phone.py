@@ -88,7 +88,7 @@ def _npm(source: Path) -> None:
 
 def build(out: Path = APP_DIR, source: Path = SOURCE) -> Path:
     """Build the app into ``out`` (replaced whole, never left half-written)."""
-    from .detectors.faces import CenterFaceModel
+    from .models.centerface import CenterFaceModel
 
     if not (source / "package.json").is_file():
         raise PhoneBuildError(f"no phone app source at {source}")

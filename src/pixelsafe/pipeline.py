@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 
 from PIL import Image
 
-from . import __version__, fuse, imageio, vlm_fuse
+from . import fuse, imageio, vlm_fuse
+from ._version import __version__
 from .detectors import registry
 from .detectors.base import Deadline, Detector, Scene
 from .detectors.vlm import ANSWER as VLM_ANSWER

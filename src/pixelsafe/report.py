@@ -14,6 +14,10 @@ from .errors import ReportFormatError
 D = TypeVar("D")
 
 
+#: a box as a detector measures it: (x1, y1, x2, y2) in image pixels, x2 and y2 exclusive
+Rect = tuple[float, float, float, float]
+
+
 class Kind(StrEnum):
     FACE = "face"
     PERSONAL_TEXT = "personal_text"

@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from .. import __version__
+from .._version import __version__
 from ..errors import PixelSafeError
 from .analysis import analyze, scan
 from .common import ExitStatus, err_console, fail

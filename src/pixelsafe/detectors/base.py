@@ -14,23 +14,19 @@ plate detectors) is computed once per image through :class:`Scene`.
 from __future__ import annotations
 
 import math
-import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 from ..errors import AnalysisTimeoutError
 from ..imageio import LoadedImage
+from ..memo import Memo
 from ..policy import default_redaction
-from ..report import Box, Detail, Finding, Kind
+from ..report import Box, Detail, Finding, Kind, Rect
 
 T = TypeVar("T")
-
-#: a box as a detector measures it: (x1, y1, x2, y2) in image pixels, x2 and y2 exclusive
-Rect = tuple[float, float, float, float]
-
 
 @dataclass(frozen=True)
 class Deadline:
@@ -66,41 +62,6 @@ class Candidate:
     text: str | None = None
     data: Mapping[str, Any] | None = None
     detail: Detail | None = None
-
-
-@dataclass(frozen=True)
-class _Failed:
-    error: Exception
-
-
-class Memo:
-    """Values computed once, whichever reader asks first. Readers may run in threads, so
-    there is a lock per key (a slow computation does not block the other keys)."""
-
-    def __init__(self) -> None:
-        self._values: dict[Any, Any] = {}
-        self._locks: dict[Any, threading.Lock] = {}
-        self._guard = threading.Lock()
-
-    def shared(self, key: Any, compute: Callable[[], T]) -> T:
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            if key not in self._values:
-                try:
-                    self._values[key] = compute()
-                except Exception as exc:  # every reader gets the same failure, computed once
-                    self._values[key] = _Failed(exc)
-            value = self._values[key]
-        if isinstance(value, _Failed):
-            raise value.error
-        return value  # type: ignore[no-any-return]
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        """The value computed for ``key``, or ``default`` if none was (or it failed)."""
-        with self._guard:
-            value = self._values.get(key, default)
-        return default if isinstance(value, _Failed) else value
 
 
 class Scene(Memo):

@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from ..report import DocumentDetail, Kind
 from ..text import mrz as mrzlib
+from ..text.page import Line, TextPage, pad, span_rect, union
 from ..text.recognizers import DATES, IDENTITY_WORDS, date_values
 from .base import Candidate
-from .ocr import Collector, Line, TextPage, TextReader, pad, span_rect, union
+from .reader import Collector, TextReader
 
 #: (line, start, end) of a value in the page's text
 Span = tuple[int, int, int]

@@ -16,106 +16,23 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
 
 import cv2
 import numpy as np
 from PIL import Image
 
-from ..errors import AnalysisTimeoutError, ModelError
-from ..models import CENTERFACE, model_path
+from ..errors import AnalysisTimeoutError
+from ..models.cache import shared
+from ..models.centerface import CenterFaceModel
 from ..report import Kind
-from ..runtime import models, session_options
 from .base import Candidate, Deadline, Detector, Scene
 
 log = logging.getLogger(__name__)
 
 STRIDE = 4  # CenterFace's output grid is a quarter of its input
 ALIGN = 32  # its input sides must be multiples of 32
-
-
-class OnnxSession(Protocol):
-    def run(self, output_names: Sequence[str] | None,
-            input_feed: dict[str, np.ndarray]) -> list[np.ndarray]: ...
-
-
-class CenterFaceModel:
-    """The ONNX network, loaded on first use, with dynamic input sizes. The process's one
-    instance comes from :func:`pixelsafe.runtime.models`."""
-
-    input_name = "input.1"
-    output_names = ("537", "538", "539", "540")  # heatmap, scale, offset, landmarks
-
-    def __init__(self, path: Path | None = None, threads: int | None = None) -> None:
-        self._path = path
-        self._threads = threads
-        self._sessions: dict[int, OnnxSession] = {}
-        self._lock = threading.Lock()
-
-    @property
-    def threads(self) -> int:
-        """The model's own thread count (the process's, one per core by default)."""
-        return self._threads or os.cpu_count() or 1
-
-    def session(self, threads: int | None = None) -> OnnxSession:
-        """The network's session with ``threads`` (default: the model's own count)."""
-        count = threads or self.threads
-        if count not in self._sessions:
-            with self._lock:
-                if count not in self._sessions:
-                    self._sessions[count] = self._load(count)
-        return self._sessions[count]
-
-    def prepared(self) -> bytes:
-        """The verified network with free input sizes and its weights as constants: what
-        this process runs, and what the phone app's build ships to the browser."""
-        import onnx
-
-        path = self._path or model_path(CENTERFACE)
-        try:
-            model = onnx.load(str(path))
-            # As shipped the input is fixed at [10,3,32,32]: free batch, height and width.
-            free = {self.input_name: ("B", None, "H", "W")}
-            free.update({name: ("B", None, "h", "w") for name in self.output_names})
-            for value in [*model.graph.input, *model.graph.output]:
-                if value.name in free:
-                    for dim, param in zip(value.type.tensor_type.shape.dim, free[value.name],
-                                          strict=True):
-                        if param is not None:
-                            dim.dim_param = param
-            # The export lists every weight as a graph input too, which makes onnxruntime
-            # treat them as overridable: no constant folding and no batch-norm fusion.
-            # Dropping them from the inputs makes the same network about 3x faster.
-            weights = {init.name for init in model.graph.initializer}
-            inputs = [value for value in model.graph.input if value.name not in weights]
-            del model.graph.input[:]
-            model.graph.input.extend(inputs)
-            data: bytes = model.SerializeToString()
-            return data
-        except Exception as exc:
-            raise ModelError(f"cannot load face model {path}: {exc}") from exc
-
-    def _load(self, threads: int) -> OnnxSession:
-        import onnxruntime
-
-        data = self.prepared()
-        try:
-            return onnxruntime.InferenceSession(data, session_options(threads),
-                                                providers=["CPUExecutionProvider"])
-        except Exception as exc:
-            raise ModelError(f"cannot load face model: {exc}") from exc
-
-    def forward(self, batch: np.ndarray, threads: int | None = None
-                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """batch: float32 [1,3,H,W] RGB 0..255. Returns heatmap, scale, offset for image 0."""
-        heat, scale, offset, _ = self.session(threads).run(list(self.output_names),
-                                                    {self.input_name: batch})
-        return heat[0, 0], scale[0], offset[0]
 
 
 def decode(heat: np.ndarray, scale: np.ndarray, offset: np.ndarray, threshold: float
@@ -281,7 +198,7 @@ class FaceDetector(Detector):
 
     def __init__(self, model: CenterFaceModel | None = None, config: FaceConfig | None = None
                  ) -> None:
-        self.model = model or models().centerface()
+        self.model = model or shared().get(CenterFaceModel)
         self.config = config or FaceConfig()
         #: the network's threads (None: the model's own, one per core)
         self.threads: int | None = None

@@ -10,10 +10,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..models.cache import shared
+from ..models.ner import NerModel
 from ..report import Kind
-from ..runtime import models
 from ..text.addresses import address_runs, span_in_line
+from ..text.layout import blocks
 from ..text.names import cited, person_spans, prior, proprietor, rule_spans
+from ..text.page import Line, TextPage, span_rect, union
 from ..text.recognizers import (
     COMPANY_FORM,
     FieldRule,
@@ -26,8 +29,7 @@ from ..text.recognizers import (
 )
 from .base import Candidate, Rect
 from .documents import Span, identity_page, repeated, zones
-from .layout import blocks
-from .ocr import Collector, Line, TextPage, TextReader, span_rect, union
+from .reader import Collector, TextReader
 
 SOURCE = "ocr+pattern"
 
@@ -174,8 +176,8 @@ def _model_names(page: TextPage, skip: frozenset[int], out: Collector, taken: se
     found = [b for b in blocks(page) if any(c.isalpha() for c in b.text)]
     if not found:
         return
-    for block, entities in zip(found, models().ner().entities([_model_text(b.text) for b in found]),
-                               strict=True):
+    texts = [_model_text(b.text) for b in found]
+    for block, entities in zip(found, shared().get(NerModel).entities(texts), strict=True):
         for entity in entities:
             if entity.label != "PERSON":
                 continue

@@ -8,11 +8,12 @@ import re
 from collections.abc import Sequence
 
 from ..report import Kind
+from ..text.page import Line, TextPage, grow
 from ..text.recognizers import FORM_WORDS
 from .base import Candidate
 from .documents import page_finding, zones
-from .ocr import Collector, Line, TextPage, TextReader, grow
 from .pii import personal_text
+from .reader import Collector, TextReader
 
 #: national formats (after removing spaces and dashes), used as hints that raise confidence
 PLATE_FORMATS = tuple(re.compile(p) for p in (

@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..report import Finding
+from ..text.page import Line, TextPage
 from .base import Candidate, to_findings
 from .documents import document_candidates
-from .ocr import Line, TextPage
 from .pii import personal_text
 from .plates import plates
 

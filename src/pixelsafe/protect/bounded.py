@@ -79,9 +79,9 @@ def _task(task: tuple[Any, ...]) -> Any:
 
 def _worker(conn: Connection, settings: Settings) -> None:
     limit_memory(settings.memory_mb)
-    from .. import runtime
+    from ..models import cache
 
-    runtime.configure(settings.threads or None)
+    cache.configure(settings.threads or None)
     serve_tasks(conn, settings, _task)
 
 

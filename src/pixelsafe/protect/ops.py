@@ -129,13 +129,15 @@ def _every_line(scene: Scene, report: Report | None, options: RedactOptions
     """"Hide all text": a fill over every line the OCR reads (its box padded as a finding's
     is), but the lines a finding the user keeps lies on. The lines are the analysis's own
     when it ran in ``scene`` (the OCR runs once), else read now."""
-    from ..detectors.ocr import pad, text_page
-    from ..runtime import models
+    from ..detectors.reader import text_page
+    from ..models.cache import shared
+    from ..models.ocr import OcrEngine
+    from ..text.page import pad
 
     kept = [f.box for f in (report.findings if report else ())
             if f.box is not None and f.id in options.keep]
     out: list[Target] = []
-    page = text_page(scene, models().ocr())
+    page = text_page(scene, shared().get(OcrEngine))
     for line in page.lines:
         box = Box.from_floats(*pad(line.rect, line.height), page.width, page.height)
         if box is None or any(_share(k, box) >= KEPT_ON_LINE for k in kept):

@@ -16,7 +16,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, send_file
 
-from .. import __version__, imageio, policy
+from .. import imageio, policy
+from .._version import __version__
 from ..errors import EmptyFileError, PixelSafeError, UnsupportedFormatError, VlmUrlError
 from ..fsutil import private_dir
 from ..policy import (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import __version__
+from .._version import __version__
 from ..policy import MAX_EXPORT_IDS, MIN_PASSPHRASE, STYLES
 from ..report import Kind, RiskLevel
 from .library import SORTS

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .ocr import Line, TextPage
+from .page import Line, TextPage
 
 #: (line, start, end): characters of one line
 Piece = tuple[int, int, int]

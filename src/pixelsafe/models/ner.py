@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ModelError
-from ..models import ner_model_path
+from .base import InferenceModel
+from .files import ner_model_path
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +32,18 @@ class Entity:
     text: str
 
 
-class NerModel:
+class NerModel(InferenceModel[Any]):
     """Entities of plain text. Get the process's one model from
-    :func:`pixelsafe.runtime.models`."""
+    :func:`pixelsafe.models.cache.shared`.
 
-    def __init__(self) -> None:
-        self._nlp: Any = None
-        self._lock = threading.Lock()
+    Runs are one at a time (their own lock, not the loading one): a spaCy pipeline is not
+    made to be run by two threads at once (explosion/spaCy#6398 reports unstable results),
+    and its Cython code holds the interpreter's lock, so a second thread would gain
+    nothing."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        super().__init__(threads)  # spaCy runs in the calling thread: the count is unused
+        self._running = threading.Lock()
 
     def _load(self) -> Any:
         import spacy
@@ -50,9 +56,8 @@ class NerModel:
 
     def entities(self, texts: Sequence[str]) -> list[list[Entity]]:
         """The entities of each text, in order."""
-        with self._lock:
-            if self._nlp is None:
-                self._nlp = self._load()
-            docs = list(self._nlp.pipe(texts))
+        nlp = self.loaded()
+        with self._running:
+            docs = list(nlp.pipe(texts))
         return [[Entity(e.label_, e.start_char, e.end_char, e.text) for e in doc.ents]
                 for doc in docs]

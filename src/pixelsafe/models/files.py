@@ -20,8 +20,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ModelHashError, ModelMissingError
-from .imageio import sha256_file
+from ..errors import ModelHashError, ModelMissingError
+from ..imageio import sha256_file
 
 FETCH_HINT = "run `make setup` (or `python -m pixelsafe.models fetch`) to install it"
 
@@ -52,7 +52,7 @@ MODELS: tuple[ModelSpec, ...] = (CENTERFACE,)
 #: what reads the text, for the benchmarks' OCR cache (bench/ocr_cache.py) and the readers'
 #: version in the pipeline id: changed with anything that changes the lines read (the
 #: recogniser's kept characters, session 3's cut, were read from a cache of the full
-#: recogniser until this said so). Here, not in detectors/ocr.py, so that reading it
+#: recogniser until this said so). Here, not in models/ocr.py, so that reading it
 #: imports no numpy (the render worker of the web app stays small)
 OCR_ID = "ppocrv6s-kept1"
 #: the three files inside the ``rapidocr==3.10.0`` wheel (PP-OCRv6 small), pinned
@@ -221,7 +221,7 @@ def usaddress_model_path() -> Path:
 
 def check_all() -> list[tuple[str, bool, str]]:
     """(name, ok, message) for every model file: the face model and the OCR models."""
-    from .errors import ModelError
+    from ..errors import ModelError
 
     out: list[tuple[str, bool, str]] = []
     for spec in MODELS:
@@ -244,6 +244,3 @@ def check_all() -> list[tuple[str, bool, str]]:
             out.append((what, False, str(exc)))
     return out
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -1,13 +1,11 @@
-"""OCR: RapidOCR (PP-OCRv6 small, ONNX) with the models that ship inside its wheel.
+"""The OCR networks: RapidOCR (PP-OCRv6 small, ONNX) with the models that ship inside its
+wheel, run by sessions of our own.
 
 Nothing is downloaded: every model path is given explicitly (RapidOCR only fetches when a
 path is missing) and each file's SHA-256 is checked against its pin in
-:mod:`pixelsafe.models` before the first session is created. Detection runs first and
-recognition only on the regions it finds, so a photo without text costs one detection pass.
-
-Lines come back with their polygon, text, confidence and word boxes. ``Line.span_box``
-turns a character range into pixels, so that an email inside a long line covers only its
-own characters.
+:mod:`pixelsafe.models.files` before the first session is created. Detection runs first
+and recognition only on the regions it finds, so a photo without text costs one detection
+pass. What the lines are is :mod:`pixelsafe.text.page`.
 """
 
 from __future__ import annotations
@@ -15,12 +13,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import tempfile
-import threading
-import unicodedata
-from abc import abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,98 +24,11 @@ from PIL import Image
 
 from ..errors import ModelError, OcrError, UnsafePathError
 from ..fsutil import cache_home, private_dir, write_atomic
-from ..models import OCR_MODELS, ocr_model_paths
-from ..report import Box, Detail, Kind
-from .base import Candidate, Deadline, Detector, Memo, Rect, Scene
+from ..text.page import Line, clean_text, make_line, reading_order
+from .base import InferenceModel, default_threads, onnx_session
+from .files import OCR_MODELS, ocr_model_paths
 
 log = logging.getLogger(__name__)
-
-Point = tuple[float, float]
-
-
-@dataclass(frozen=True)
-class Word:
-    text: str
-    score: float
-    quad: tuple[Point, Point, Point, Point]
-    #: offset of the word's first character in its line's text
-    start: int
-
-    @property
-    def end(self) -> int:
-        return self.start + len(self.text)
-
-
-@dataclass(frozen=True)
-class Line:
-    text: str
-    score: float
-    #: corners clockwise from the top left of the text, in image pixels
-    quad: tuple[Point, Point, Point, Point]
-    words: tuple[Word, ...]
-
-    @property
-    def rect(self) -> Rect:
-        return _bounds(self.quad)
-
-    @property
-    def height(self) -> float:
-        """Text height: the shorter side of the line's polygon."""
-        (ax, ay), (bx, by), (cx, cy), _ = self.quad
-        side1 = float(np.hypot(bx - ax, by - ay))
-        side2 = float(np.hypot(cx - bx, cy - by))
-        return min(side1, side2)
-
-    def span_box(self, start: int, end: int) -> Rect:
-        """Pixels of the characters ``text[start:end]``: the words they touch, cut in
-        proportion to the characters when the span starts or ends inside a word."""
-        parts: list[Rect] = []
-        for w in self.words:
-            lo, hi = max(start, w.start), min(end, w.end)
-            if hi <= lo:
-                continue
-            n = max(1, len(w.text))
-            parts.append(_sub_quad(w.quad, (lo - w.start) / n, (hi - w.start) / n))
-        if not parts:  # no word geometry: proportional cut of the whole line
-            n = max(1, len(self.text))
-            parts.append(_sub_quad(self.quad, start / n, end / n))
-        return (min(p[0] for p in parts), min(p[1] for p in parts),
-                max(p[2] for p in parts), max(p[3] for p in parts))
-
-
-def _bounds(quad: tuple[Point, ...]) -> Rect:
-    xs = [p[0] for p in quad]
-    ys = [p[1] for p in quad]
-    return (min(xs), min(ys), max(xs), max(ys))
-
-
-def _sub_quad(quad: tuple[Point, Point, Point, Point], a: float, b: float) -> Rect:
-    """The part of a text polygon between fractions ``a`` and ``b`` of its reading
-    direction (top-left to top-right), with a small margin so no stroke is left out."""
-    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad
-    if abs(y3 - y0) > abs(x1 - x0) * 1.5:  # a vertical polygon: keep all of it
-        return _bounds(quad)
-    margin = 0.5 / max(1.0, float(np.hypot(x1 - x0, y1 - y0)))
-    a, b = max(0.0, a - margin), min(1.0, b + margin)
-    pts = [
-        (x0 + (x1 - x0) * a, y0 + (y1 - y0) * a),
-        (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b),
-        (x3 + (x2 - x3) * b, y3 + (y2 - y3) * b),
-        (x3 + (x2 - x3) * a, y3 + (y2 - y3) * a),
-    ]
-    return _bounds(tuple(pts))
-
-
-_DROP_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC",
-                 "FULLWIDTH", "HALFWIDTH")
-
-
-def clean_text(text: str) -> str:
-    """Drop the stray CJK characters that the multilingual recogniser emits on Latin text
-    (a Latin-script product choice, stated in the README) and normalise compatibility forms."""
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(c for c in text
-                   if not any(s in unicodedata.name(c, "") for s in _DROP_SCRIPTS))
 
 
 @dataclass(frozen=True)
@@ -166,22 +73,22 @@ class OcrConfig:
     gate_min_pixels: int = 2_000_000
 
 
-class OcrEngine:
-    """A RapidOCR pipeline, created on first use. Get the process's one engine from
-    :func:`pixelsafe.runtime.models`."""
+class OcrEngine(InferenceModel[Any]):
+    """A RapidOCR pipeline, loaded on first use. Get the process's one engine from
+    :func:`pixelsafe.models.cache.shared`."""
 
-    def __init__(self, config: OcrConfig | None = None) -> None:
+    def __init__(self, config: OcrConfig | None = None, threads: int | None = None) -> None:
         self.config = config or OcrConfig()
-        self._engine: Any = None
-        self._lock = threading.Lock()
+        super().__init__(threads or self.config.threads)
 
-    def _load(self) -> tuple[Any, Any]:
+    def _pipeline(self) -> tuple[Any, Any]:
         """RapidOCR's pipeline with the sessions of our own, and the int8 detector's session
         (None when neither the gate's small pass nor the detection uses it)."""
         from rapidocr import RapidOCR
 
         paths = ocr_model_paths()
         cfg = self.config
+        threads = self.threads
         for name in ("RapidOCR", "rapidocr"):
             logging.getLogger(name).setLevel(logging.ERROR)
         engine = RapidOCR(params={
@@ -196,7 +103,7 @@ class OcrEngine:
             "Cls.model_path": str(paths["cls"]),
             "Det.limit_type": "max",
             "Det.limit_side_len": cfg.det_side,
-            "EngineConfig.onnxruntime.intra_op_num_threads": cfg.threads or os.cpu_count() or 1,
+            "EngineConfig.onnxruntime.intra_op_num_threads": threads,
             "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         })
         from omegaconf import flag_override  # RapidOCR's configuration library
@@ -206,31 +113,30 @@ class OcrEngine:
                 section.session = session  # RapidOCR's hook for a session of one's own
 
         if cfg.kept_characters_only:
-            own_session(engine.cfg.Rec, kept_characters_model(paths["rec"], cfg.threads))
+            own_session(engine.cfg.Rec, kept_characters_model(paths["rec"], threads))
         int8 = None
         if cfg.int8_detector or (cfg.int8_gate and cfg.gate_scale > 0):
-            int8 = int8_detector_session(paths["det"], cfg.threads)
+            int8 = int8_detector_session(paths["det"], threads)
         # the detector's session is ours too, made with the process's options
         own_session(engine.cfg.Det, int8 if cfg.int8_detector
-                    else _session(paths["det"].read_bytes(), cfg.threads))
+                    else _session(paths["det"].read_bytes(), threads))
         return engine, int8
 
+    def _load(self) -> Any:
+        cfg = self.config
+        engine, int8 = self._pipeline()
+        det = engine._load_det_model()
+        preprocess = _table_preprocess(det)  # no state per call: made once
+        det.get_preprocess = lambda: preprocess
+        if cfg.gate_scale > 0:
+            # the small pass in int8; when the whole detector is, it is det's own
+            small = Network(int8) if cfg.int8_gate and not cfg.int8_detector else None
+            det.session = GatedDetection(det.session, cfg, engine, small)
+        return engine
+
     def engine(self) -> Any:
-        if self._engine is None:
-            with self._lock:
-                if self._engine is None:
-                    cfg = self.config
-                    engine, int8 = self._load()
-                    det = engine._load_det_model()
-                    preprocess = _table_preprocess(det)  # no state per call: made once
-                    det.get_preprocess = lambda: preprocess
-                    if cfg.gate_scale > 0:
-                        # the small pass in int8; when the whole detector is, it is det's own
-                        small = (Network(int8) if cfg.int8_gate and not cfg.int8_detector
-                                 else None)
-                        det.session = GatedDetection(det.session, cfg, engine, small)
-                    self._engine = engine
-        return self._engine
+        """RapidOCR's pipeline, loaded."""
+        return self.loaded()
 
     def read(self, image: Image.Image) -> list[Line]:
         """OCR an RGB image. Lines are in reading order (top to bottom, left to right)."""
@@ -248,7 +154,7 @@ class OcrEngine:
         lines: list[Line] = []
         for quad, raw, score, words in zip(result.boxes, result.txts, result.scores,
                                            words_per_line, strict=False):
-            line = _make_line(quad, raw, float(score), words)
+            line = make_line(quad, raw, float(score), words)
             if line is not None:
                 lines.append(line)
         lines = reading_order(lines)
@@ -388,15 +294,9 @@ def _quiet_quantizer() -> Iterator[None]:
 
 
 def _session(model: bytes, threads: int | None) -> Any:
-    """An onnxruntime session with the process's options
-    (:func:`pixelsafe.runtime.session_options`)."""
-    import onnxruntime
-
-    from ..runtime import default_threads, session_options
-
-    options = session_options(threads or default_threads())
-    options.enable_cpu_mem_arena = False  # as RapidOCR's own sessions
-    return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+    """An onnxruntime session with the process's options, without the memory arena (as
+    RapidOCR's own sessions)."""
+    return onnx_session(model, threads or default_threads(), arena=False)
 
 
 def _table_preprocess(det: Any) -> Any:
@@ -516,129 +416,3 @@ class GatedDetection:
                          * 255.0, 0, 255).astype(np.uint8)
         corner = np.array([x1, y1], dtype=np.float32)
         return np.asarray(get_rotate_crop_image(region, quad - corner))
-
-
-def reading_order(lines: list[Line]) -> list[Line]:
-    """Top to bottom by rows, left to right within a row. A line joins the current row
-    when its vertical centre lies within half a line height of the row's first line."""
-    def centre(ln: Line) -> float:
-        return (ln.rect[1] + ln.rect[3]) / 2
-
-    rows: list[list[Line]] = []
-    for ln in sorted(lines, key=centre):
-        if rows and abs(centre(ln) - centre(rows[-1][0])) <= 0.5 * min(
-                ln.height, rows[-1][0].height):
-            rows[-1].append(ln)
-        else:
-            rows.append([ln])
-    return [ln for row in rows for ln in sorted(row, key=lambda x: x.rect[0])]
-
-
-def _quad(points: Any) -> tuple[Point, Point, Point, Point]:
-    p = [(float(x), float(y)) for x, y in np.asarray(points, dtype=float).reshape(4, 2)]
-    return (p[0], p[1], p[2], p[3])
-
-
-def _make_line(quad: Any, raw: str, score: float, words: Any) -> Line | None:
-    """Rebuild the line text from its words so that every word has a known offset."""
-    built: list[Word] = []
-    pieces: list[str] = []
-    pos = 0
-    for item in words or ():
-        text, wscore, wquad = item[0], item[1], item[2]
-        text = clean_text(str(text)).strip()
-        if not text:
-            continue
-        if pieces:
-            pieces.append(" ")
-            pos += 1
-        built.append(Word(text, float(wscore), _quad(wquad), pos))
-        pieces.append(text)
-        pos += len(text)
-    if built:
-        text = "".join(pieces)
-    else:
-        text = " ".join(clean_text(raw).split())
-    if not text:
-        return None
-    return Line(text, score, _quad(quad), tuple(built))
-
-
-class TextPage(Memo):
-    """The OCR lines of one image, read once, and what the text detectors work out from
-    them (MRZ zones, personal text, ...), each computed once through ``shared``."""
-
-    def __init__(self, lines: Sequence[Line], width: int, height: int, image_format: str = ""
-                 ) -> None:
-        super().__init__()
-        self.lines = tuple(lines)
-        self.width = width
-        self.height = height
-        self.format = image_format
-
-
-class TextReader(Detector):
-    """A detector that reads the image's one OCR result: it writes only ``read``."""
-
-    reads_text = True
-
-    def __init__(self, engine: OcrEngine | None = None) -> None:
-        from ..runtime import models
-
-        self.engine = engine or models().ocr()
-
-    def _candidates(self, scene: Scene, deadline: Deadline | None) -> Sequence[Candidate]:
-        return self.read(text_page(scene, self.engine))
-
-    @abstractmethod
-    def read(self, page: TextPage) -> Sequence[Candidate]:
-        """What this detector finds in the page's lines."""
-
-
-def text_page(scene: Scene, engine: OcrEngine) -> TextPage:
-    """The image's one OCR result, shared by every detector that reads text."""
-    image = scene.image
-    return scene.shared(("ocr", id(engine)), lambda: TextPage(
-        engine.read(image.rgb), image.width, image.height, image.format))
-
-
-# --- geometry of what the text detectors report -------------------------------------------
-
-def pad(rect: Rect, height: float) -> Rect:
-    """OCR boxes hug the glyphs and sometimes cut the first or last one: pad by a share
-    of the text height, so that a fill leaves no sliver of a character."""
-    x1, y1, x2, y2 = rect
-    return (x1 - 0.3 * height, y1 - 0.12 * height, x2 + 0.3 * height, y2 + 0.12 * height)
-
-
-def span_rect(line: Line, start: int, end: int) -> Rect:
-    """The padded pixels of ``line.text[start:end]``."""
-    return pad(line.span_box(start, end), line.height)
-
-
-def union(rects: Sequence[Rect]) -> Rect:
-    return (min(r[0] for r in rects), min(r[1] for r in rects),
-            max(r[2] for r in rects), max(r[3] for r in rects))
-
-
-def grow(rect: Rect, fx: float, fy: float) -> Rect:
-    x1, y1, x2, y2 = rect
-    w, h = x2 - x1, y2 - y1
-    return (x1 - fx * w, y1 - fy * h, x2 + fx * w, y2 + fy * h)
-
-
-@dataclass
-class Collector:
-    """Candidates of one page; one whose box falls outside the page is not collected (the
-    rules ask whether a value was taken)."""
-
-    page: TextPage
-    found: list[Candidate]
-
-    def add(self, kind: Kind, label: str, rect: Rect, confidence: float, source: str,
-            text: str | None = None, data: dict[str, object] | None = None,
-            detail: Detail | None = None) -> bool:
-        if Box.from_floats(*rect, self.page.width, self.page.height) is None:
-            return False
-        self.found.append(Candidate(kind, label, confidence, source, rect, text, data, detail))
-        return True

@@ -1,0 +1,194 @@
+"""The text of one image as the OCR read it, and what every text reader shares.
+
+A :class:`Line` has its polygon, text, confidence and word boxes; ``Line.span_box`` turns a
+character range into pixels, so that an email inside a long line covers only its own
+characters. A :class:`TextPage` is the one shared artefact of an image's text: its lines,
+read once, and what is worked out from them (blocks, MRZ zones, the identity flag, ...),
+each computed once through ``shared``, whichever reader asks first. The readers
+(:mod:`pixelsafe.detectors.pii`, ``documents``, ``plates``) read the page; none reads
+another.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..memo import Memo
+from ..report import Rect
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    score: float
+    quad: tuple[Point, Point, Point, Point]
+    #: offset of the word's first character in its line's text
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    score: float
+    #: corners clockwise from the top left of the text, in image pixels
+    quad: tuple[Point, Point, Point, Point]
+    words: tuple[Word, ...]
+
+    @property
+    def rect(self) -> Rect:
+        return _bounds(self.quad)
+
+    @property
+    def height(self) -> float:
+        """Text height: the shorter side of the line's polygon."""
+        (ax, ay), (bx, by), (cx, cy), _ = self.quad
+        side1 = float(np.hypot(bx - ax, by - ay))
+        side2 = float(np.hypot(cx - bx, cy - by))
+        return min(side1, side2)
+
+    def span_box(self, start: int, end: int) -> Rect:
+        """Pixels of the characters ``text[start:end]``: the words they touch, cut in
+        proportion to the characters when the span starts or ends inside a word."""
+        parts: list[Rect] = []
+        for w in self.words:
+            lo, hi = max(start, w.start), min(end, w.end)
+            if hi <= lo:
+                continue
+            n = max(1, len(w.text))
+            parts.append(_sub_quad(w.quad, (lo - w.start) / n, (hi - w.start) / n))
+        if not parts:  # no word geometry: proportional cut of the whole line
+            n = max(1, len(self.text))
+            parts.append(_sub_quad(self.quad, start / n, end / n))
+        return (min(p[0] for p in parts), min(p[1] for p in parts),
+                max(p[2] for p in parts), max(p[3] for p in parts))
+
+
+def _bounds(quad: tuple[Point, ...]) -> Rect:
+    xs = [p[0] for p in quad]
+    ys = [p[1] for p in quad]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def _sub_quad(quad: tuple[Point, Point, Point, Point], a: float, b: float) -> Rect:
+    """The part of a text polygon between fractions ``a`` and ``b`` of its reading
+    direction (top-left to top-right), with a small margin so no stroke is left out."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad
+    if abs(y3 - y0) > abs(x1 - x0) * 1.5:  # a vertical polygon: keep all of it
+        return _bounds(quad)
+    margin = 0.5 / max(1.0, float(np.hypot(x1 - x0, y1 - y0)))
+    a, b = max(0.0, a - margin), min(1.0, b + margin)
+    pts = [
+        (x0 + (x1 - x0) * a, y0 + (y1 - y0) * a),
+        (x0 + (x1 - x0) * b, y0 + (y1 - y0) * b),
+        (x3 + (x2 - x3) * b, y3 + (y2 - y3) * b),
+        (x3 + (x2 - x3) * a, y3 + (y2 - y3) * a),
+    ]
+    return _bounds(tuple(pts))
+
+
+_DROP_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "BOPOMOFO", "IDEOGRAPHIC",
+                 "FULLWIDTH", "HALFWIDTH")
+
+
+def clean_text(text: str) -> str:
+    """Drop the stray CJK characters that the multilingual recogniser emits on Latin text
+    (a Latin-script product choice, stated in the README) and normalise compatibility forms."""
+    text = unicodedata.normalize("NFKC", text)
+    return "".join(c for c in text
+                   if not any(s in unicodedata.name(c, "") for s in _DROP_SCRIPTS))
+
+
+def reading_order(lines: list[Line]) -> list[Line]:
+    """Top to bottom by rows, left to right within a row. A line joins the current row
+    when its vertical centre lies within half a line height of the row's first line."""
+    def centre(ln: Line) -> float:
+        return (ln.rect[1] + ln.rect[3]) / 2
+
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=centre):
+        if rows and abs(centre(ln) - centre(rows[-1][0])) <= 0.5 * min(
+                ln.height, rows[-1][0].height):
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    return [ln for row in rows for ln in sorted(row, key=lambda x: x.rect[0])]
+
+
+def _quad(points: Any) -> tuple[Point, Point, Point, Point]:
+    p = [(float(x), float(y)) for x, y in np.asarray(points, dtype=float).reshape(4, 2)]
+    return (p[0], p[1], p[2], p[3])
+
+
+def make_line(quad: Any, raw: str, score: float, words: Any) -> Line | None:
+    """Rebuild the line text from its words so that every word has a known offset."""
+    built: list[Word] = []
+    pieces: list[str] = []
+    pos = 0
+    for item in words or ():
+        text, wscore, wquad = item[0], item[1], item[2]
+        text = clean_text(str(text)).strip()
+        if not text:
+            continue
+        if pieces:
+            pieces.append(" ")
+            pos += 1
+        built.append(Word(text, float(wscore), _quad(wquad), pos))
+        pieces.append(text)
+        pos += len(text)
+    if built:
+        text = "".join(pieces)
+    else:
+        text = " ".join(clean_text(raw).split())
+    if not text:
+        return None
+    return Line(text, score, _quad(quad), tuple(built))
+
+
+class TextPage(Memo):
+    """The OCR lines of one image, read once, and what the text detectors work out from
+    them (MRZ zones, personal text, ...), each computed once through ``shared``."""
+
+    def __init__(self, lines: Sequence[Line], width: int, height: int, image_format: str = ""
+                 ) -> None:
+        super().__init__()
+        self.lines = tuple(lines)
+        self.width = width
+        self.height = height
+        self.format = image_format
+
+
+
+# --- geometry of what the text readers report ---------------------------------------------
+
+def pad(rect: Rect, height: float) -> Rect:
+    """OCR boxes hug the glyphs and sometimes cut the first or last one: pad by a share
+    of the text height, so that a fill leaves no sliver of a character."""
+    x1, y1, x2, y2 = rect
+    return (x1 - 0.3 * height, y1 - 0.12 * height, x2 + 0.3 * height, y2 + 0.12 * height)
+
+
+def span_rect(line: Line, start: int, end: int) -> Rect:
+    """The padded pixels of ``line.text[start:end]``."""
+    return pad(line.span_box(start, end), line.height)
+
+
+def union(rects: Sequence[Rect]) -> Rect:
+    return (min(r[0] for r in rects), min(r[1] for r in rects),
+            max(r[2] for r in rects), max(r[3] for r in rects))
+
+
+def grow(rect: Rect, fx: float, fy: float) -> Rect:
+    x1, y1, x2, y2 = rect
+    w, h = x2 - x1, y2 - y1
+    return (x1 - fx * w, y1 - fy * h, x2 + fx * w, y2 + fy * h)
