@@ -216,13 +216,13 @@ RUNNERS = {"documents": ("documents-seed (hand annotations)", run_documents),
 @contextlib.contextmanager
 def variant(name: str) -> Iterator[None]:
     """The text rules as they are, or one alternative to a choice."""
-    from pixelsafe.detectors import layout, pii
-    from pixelsafe.text import addresses
+    from pixelsafe.detectors import pii
+    from pixelsafe.text import addresses, layout, personal
 
-    saved = (pii._model_names, pii._addresses, pii.blocks, addresses.us_street)
+    saved = (pii._model_names, personal._addresses, pii.blocks, addresses.us_street)
     if name == "rules without the name model and address grammars":
         pii._model_names = lambda *a: None  # type: ignore[assignment]
-        pii._addresses = lambda *a: None  # type: ignore[assignment]
+        personal._addresses = lambda *a: None  # type: ignore[assignment]
     elif name == "model over single lines":
         pii.blocks = lambda page: tuple(  # type: ignore[assignment]
             layout.Block((i,), ln.text, (0,)) for i, ln in enumerate(page.lines))
@@ -231,7 +231,7 @@ def variant(name: str) -> Iterator[None]:
     try:
         yield
     finally:
-        pii._model_names, pii._addresses, pii.blocks, addresses.us_street = saved
+        pii._model_names, personal._addresses, pii.blocks, addresses.us_street = saved
 
 
 def compare(sets: list[str]) -> None:

@@ -5,9 +5,13 @@ tables), and one model of each kind per process, loaded once."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
+
+from conftest import EVAL, needs_shared
 
 from pixelsafe.models.base import InferenceModel
 from pixelsafe.models.cache import ModelCache
@@ -71,6 +75,31 @@ def test_the_models_and_the_text_page_never_import_the_detectors() -> None:
     for name in graph:
         if name.startswith(("pixelsafe.models", "pixelsafe.text")):
             assert not any(m.startswith("pixelsafe.detectors") for m in _reach(graph, name)), name
+
+
+def test_the_text_readers_never_import_one_another() -> None:
+    """pii, documents and plates share the page (pixelsafe.text), not each other's code."""
+    graph = _graph()
+    readers = {f"pixelsafe.detectors.{name}" for name in ("pii", "documents", "plates")}
+    for reader in readers:
+        assert not _reach(graph, reader) & readers, reader
+
+
+@needs_shared
+def test_plates_alone_load_no_name_model() -> None:
+    """`--detectors plates` reads the OCR and the rules' personal text, never the entity
+    model (a process of its own: this one may have loaded it for other tests)."""
+    script = (
+        "import sys\n"
+        "from pixelsafe.detectors import registry\n"
+        "from pixelsafe.pipeline import Analyzer\n"
+        "report = Analyzer(registry.build(['plates'])).analyze(sys.argv[1])\n"
+        "print(len(report.findings), 'spacy' in sys.modules)\n")
+    car = EVAL / "plates-seed" / "Estonia" / "image" / "0003596.jpg"
+    found, loaded = subprocess.run([sys.executable, "-c", script, str(car)],
+                                   capture_output=True, text=True, timeout=300,
+                                   check=True).stdout.split()
+    assert int(found) >= 1 and loaded == "False"
 
 
 def test_no_function_is_over_80_lines_but_literal_tables() -> None:

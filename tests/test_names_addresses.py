@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from test_text_rules import labelled, line, names
 
-from pixelsafe.text.layout import build_blocks
 from pixelsafe.models import name_list_paths, ner_model_path, usaddress_model_path
 from pixelsafe.text import addresses
+from pixelsafe.text.layout import build_blocks
 from pixelsafe.text.names import cited, complete, plausible, rule_spans
 
 

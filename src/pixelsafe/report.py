@@ -422,3 +422,18 @@ class Report:
 def renumber(findings: Sequence[Finding]) -> tuple[Finding, ...]:
     """Give findings stable ids f1, f2, ... in their final order."""
     return tuple(replace(f, id=f"f{i}") for i, f in enumerate(findings, start=1))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What a detector's one step returns: not yet clipped, thresholded or numbered."""
+
+    kind: Kind
+    label: str
+    score: float
+    source: str
+    #: None for findings with no place in the picture (metadata)
+    box: Rect | None = None
+    text: str | None = None
+    data: Mapping[str, Any] | None = None
+    detail: Detail | None = None

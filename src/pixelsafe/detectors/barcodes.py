@@ -19,9 +19,9 @@ from typing import Any
 
 import numpy as np
 
-from ..report import CodeDetail, Kind
+from ..report import CodeDetail, Kind, Rect
 from ..text.payloads import Payload, classify
-from .base import Candidate, Deadline, Detector, Rect, Scene
+from .base import Candidate, Deadline, Detector, Scene
 
 #: codes whose symbol is one row of bars: zxing reports the scan line, not the symbol
 LINEAR = {"EAN-13", "EAN-8", "UPC-A", "UPC-E", "Code128", "Code39", "Code93", "Codabar", "ITF",

@@ -16,15 +16,15 @@ from __future__ import annotations
 import math
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import ClassVar, TypeVar
 
 from ..errors import AnalysisTimeoutError
 from ..imageio import LoadedImage
 from ..memo import Memo
 from ..policy import default_redaction
-from ..report import Box, Detail, Finding, Kind, Rect
+from ..report import Box, Candidate, Finding
 
 T = TypeVar("T")
 
@@ -47,21 +47,6 @@ class Deadline:
     def check(self, what: str) -> None:
         if self.expired():
             raise AnalysisTimeoutError(f"{what} ran out of time")
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """What a detector's one step returns: not yet clipped, thresholded or numbered."""
-
-    kind: Kind
-    label: str
-    score: float
-    source: str
-    #: None for findings with no place in the picture (metadata)
-    box: Rect | None = None
-    text: str | None = None
-    data: Mapping[str, Any] | None = None
-    detail: Detail | None = None
 
 
 class Scene(Memo):

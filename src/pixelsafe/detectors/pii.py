@@ -1,167 +1,20 @@
-"""Personal text: validated recognisers (emails, phones, cards, IBANs, IDs, dates of
-birth), labelled fields ("Name:", "Address" above its value, mail headers) and the shapes
-that mail printouts give names. Reads the image's one OCR result; the lines of a
-machine-readable zone, and the values the documents detector takes from it, are left to
-that detector."""
+"""Personal text: what the rules find on the page (:mod:`pixelsafe.text.personal`:
+recognisers, labelled fields, name shapes, addresses), and the names that the entity model
+finds anywhere else. Reads the image's one OCR result; the lines of a machine-readable
+zone, and the values the documents detector takes from it, are left to that detector."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Sequence
-from dataclasses import dataclass
-
 from ..models.cache import shared
 from ..models.ner import NerModel
-from ..report import Kind
-from ..text.addresses import address_runs, span_in_line
+from ..report import Candidate, Kind
+from ..text.documents import Span, zones
 from ..text.layout import blocks
-from ..text.names import cited, person_spans, prior, proprietor, rule_spans
-from ..text.page import Line, TextPage, span_rect, union
-from ..text.recognizers import (
-    COMPANY_FORM,
-    FieldRule,
-    find_all,
-    for_page,
-    form_words_only,
-    label_of,
-    labels_inside,
-    value_ok,
-)
-from .base import Candidate, Rect
-from .documents import Span, identity_page, repeated, zones
-from .reader import Collector, TextReader
-
-SOURCE = "ocr+pattern"
-
-
-#: mail headers: their value is on their row, never under them (the next header is there)
-HEADER_LABELS = {"from", "to", "cc", "bcc", "sender", "recipient", "attn"}
-
-
-def _value_lines(lines: Sequence[Line], i: int, same_row_only: bool = False) -> list[int]:
-    """Lines that may hold a label's value, best first: to its right on the same row (email
-    headers in columns), then printed under it, close below and overlapping it."""
-    lx1, ly1, lx2, ly2 = lines[i].rect
-    h = max(4.0, lines[i].height)
-    centre = (ly1 + ly2) / 2
-    out: list[int] = []
-    for j in range(i + 1, min(len(lines), i + 4)):
-        x1, y1, x2, y2 = lines[j].rect
-        if abs((y1 + y2) / 2 - centre) < 0.5 * h and 0 <= x1 - lx2 < 12 * h:
-            out.append(j)
-            break
-    if same_row_only:
-        return out
-    for j in range(i + 1, min(len(lines), i + 6)):
-        x1, y1, x2, _ = lines[j].rect
-        if y1 < ly1 + 0.5 * h:
-            continue  # same row: another column
-        if y1 - ly2 > 2.0 * h:
-            break
-        if x1 < lx2 and x2 > lx1 and abs(x1 - lx1) < 3 * h:
-            out.append(j)
-            break
-    return out
-
-
-def _overlaps(spans: set[Span], i: int, start: int, end: int) -> bool:
-    return any(li == i and start < e and s < end for li, s, e in spans)
-
-
-def _text_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector,
-                   taken: set[Span], identity: bool = False,
-                   above: dict[int, int] | None = None) -> None:
-    above = above or {}
-    recognizers = for_page("\n".join(line.text for line in lines))
-    for i, line in enumerate(lines):
-        if i in skip:
-            continue
-        # the context of a line: the line above it in its own block (a label over its value
-        # in a column), else the line before it in reading order
-        j = above.get(i, i - 1)
-        context = lines[j].text if j >= 0 else ""
-        for m in find_all(line.text, context, recognizers):
-            if _overlaps(taken, i, m.start, m.end):
-                continue
-            out.add(Kind.PERSONAL_TEXT, m.label, span_rect(line, m.start, m.end),
-                    m.score * min(1.0, line.score + 0.1), SOURCE, text=m.text, data=m.data)
-            taken.add((i, m.start, m.end))
-    _name_shapes(lines, skip, out, taken)
-    for i, line in enumerate(lines):
-        if i in skip:
-            continue
-        for rule, start, end in labels_inside(line.text):
-            _field(rule, lines, i, start, end, out, taken)
-        hit = label_of(line.text)
-        if hit is None:
-            continue
-        rule, value, offset = hit
-        if rule.identity_only and not identity:
-            continue
-        if value.strip():
-            _field(rule, lines, i, offset, len(line.text), out, taken)
-            continue
-        header = line.text.split(":")[0].strip().lower() in HEADER_LABELS
-        for j in _value_lines(lines, i, same_row_only=header):
-            if j not in skip and _field(rule, lines, j, 0, len(lines[j].text), out, taken):
-                break
-
-
-#: "Levy, Carolyn J." as a whole line: how mail programs print a person
-SURNAME_FIRST = re.compile(r"^[A-Z][a-zA-Z'’-]+, [A-Z][a-z'’-]+(?: [A-Z]\.?)?$")
-#: "Carolyn Levy", "Jane M. Doe": a signature line
-SIGNATURE = re.compile(r"^[A-Z][a-z'’-]+(?: [A-Z]\.)?(?: [A-Z][a-z'’-]+){1,2}$")
-#: "Levy, Carolyn J." <carolyn@example.com> — the display name of an address
-DISPLAY_NAME = re.compile(r"\"([^\"<>@]{3,60})\"\s*<[^<>@\s]+@[^<>\s]+>")
-
-
-def _name_shapes(lines: Sequence[Line], skip: frozenset[int], out: Collector,
-                 taken: set[Span]) -> None:
-    """Names without a label, from shapes that mail printouts use: a quoted display name
-    before an address, a "Surname, Given" line, the name line of a signature block (just
-    above a line that holds only a phone number or an email) and a proprietor's name over
-    the company line of a receipt."""
-    contact_lines = {i for i, s, e in taken
-                     if e - s >= 0.6 * len(lines[i].text.strip())}
-    # the signature's name: the first name-shaped line of the three above a contact line
-    signature_names = set()
-    for j in sorted(contact_lines):
-        above = [i for i in range(max(0, j - 3), j)
-                 if i not in skip and SIGNATURE.match(lines[i].text.strip())]
-        if above:
-            signature_names.add(above[0])
-    for i, line in enumerate(lines):
-        if i in skip:
-            continue
-        spans: list[tuple[int, int, float]] = []
-        for m in DISPLAY_NAME.finditer(line.text):
-            spans.append((m.start(1), m.end(1), 0.85))
-        text = line.text.strip()
-        if SURNAME_FIRST.match(text) and _given_ok(text):
-            spans.append((line.text.index(text), line.text.index(text) + len(text), 0.6))
-        elif i in signature_names or (
-                not COMPANY_FORM.search(text) and proprietor(text)
-                and any(COMPANY_FORM.search(lines[j].text) for j in range(i + 1, i + 3)
-                        if j < len(lines))):
-            spans.append((line.text.index(text), line.text.index(text) + len(text), 0.6))
-        spans.extend((start, end, 0.6) for start, end, _ in rule_spans(line.text))
-        for start, end, score in spans:
-            value = line.text[start:end].strip(" ,")
-            start = line.text.index(value, start)
-            end = start + len(value)
-            if _overlaps(taken, i, start, end) or form_words_only(value):
-                continue
-            out.add(Kind.PERSONAL_TEXT, _name_label(line.text, start, end),
-                    span_rect(line, start, end),
-                    score * min(1.0, line.score + 0.1), "ocr+layout", text=value,
-                    data={"field": "name_shape"})
-            taken.add((i, start, end))
-
-
-def _name_label(line: str, start: int, end: int) -> str:
-    """A name found without a label is a cited author when the text cites it."""
-    return "cited_author" if cited(line, start, end) else "person_name"
-
+from ..text.names import person_spans
+from ..text.page import Collector, TextPage, span_rect
+from ..text.personal import PersonalText, name_label, overlaps, rule_text
+from ..text.recognizers import COMPANY_FORM
+from .reader import TextReader
 
 #: a name the model found is less certain than a labelled one
 MODEL_NAME_SCORE = 0.7
@@ -188,84 +41,13 @@ def _model_names(page: TextPage, skip: frozenset[int], out: Collector, taken: se
                 if COMPANY_FORM.search(line.text):
                     continue  # a business's name
                 for s, e in person_spans(line.text, start, end):
-                    if _overlaps(taken, i, s, e):
+                    if overlaps(taken, i, s, e):
                         continue
-                    out.add(Kind.PERSONAL_TEXT, _name_label(line.text, s, e),
+                    out.add(Kind.PERSONAL_TEXT, name_label(line.text, s, e),
                             span_rect(line, s, e),
                             MODEL_NAME_SCORE * min(1.0, line.score + 0.1), "ocr+ner",
                             text=line.text[s:e], data={"field": "model"})
                     taken.add((i, s, e))
-
-
-#: an address found by its grammar, not under a label
-GRAMMAR_ADDRESS_SCORE = 0.75
-
-
-def _addresses(page: TextPage, skip: frozenset[int], out: Collector, taken: set[Span]
-               ) -> None:
-    """Addresses anywhere: runs of lines of one block around a street, a P.O. box or a
-    postcode with its town, or below an "Address" label. One finding per address, its box
-    over every line of it."""
-    lines = page.lines
-    for block in blocks(page):
-        idx = [i for i in block.lines if i not in skip]
-        texts = [lines[i].text for i in idx]
-        # each line's "Address" label, if it has one (looked up once per line)
-        labels = [hit if hit is not None and hit[0].label == "address" else None
-                  for hit in map(label_of, texts)]
-        seeds = []
-        for k, hit in enumerate(labels):
-            if hit is None:
-                continue
-            if hit[1].strip():
-                if value_ok(hit[0], hit[1]):
-                    seeds.append(k)
-            elif k + 1 < len(texts) and value_ok(hit[0], texts[k + 1]):
-                seeds.append(k + 1)
-        for run in address_runs(texts, seeds):
-            rects, parts, spans = [], [], []
-            for k in run:
-                i = idx[k]
-                start, end = span_in_line(texts[k])
-                label = labels[k]
-                if label is not None:
-                    start = max(start, label[2])  # the value, not its label
-                if end <= start or _overlaps(taken, i, start, end) and not _is_address(
-                        out, lines[i], start, end):
-                    continue
-                rects.append(span_rect(lines[i], start, end))
-                parts.append(texts[k][start:end].strip())
-                spans.append((i, start, end))
-            if not rects or all(_overlaps(taken, i, s, e) for i, s, e in spans):
-                continue  # a labelled address found it all already
-            whole = union(rects)
-            # the run takes the place of the labelled address it grew from
-            out.found[:] = [c for c in out.found if not (c.label == "address" and c.box
-                                                         and _inside(c.box, whole))]
-            if out.add(Kind.PERSONAL_TEXT, "address", whole,
-                       GRAMMAR_ADDRESS_SCORE * min(1.0, lines[idx[run[0]]].score + 0.1),
-                       "ocr+address", text=", ".join(p.rstrip(",") for p in parts),
-                       data={"field": "grammar", "lines": len(rects)}):
-                taken.update(spans)
-
-
-def _inside(a: Rect, b: Rect) -> bool:
-    return a[0] >= b[0] - 1 and a[1] >= b[1] - 1 and a[2] <= b[2] + 1 and a[3] <= b[3] + 1
-
-
-def _is_address(out: Collector, line: Line, start: int, end: int) -> bool:
-    """Whether what already took these characters is an address (a labelled one)."""
-    rect = span_rect(line, start, end)
-    return any(c.label == "address" and c.box is not None and c.box[0] < rect[2]
-               and rect[0] < c.box[2] and c.box[1] < rect[3] and rect[1] < c.box[3]
-               for c in out.found)
-
-
-def _given_ok(text: str) -> bool:
-    """"Surname, Given" only when the given part is a known given name or carries an
-    initial: "Boston, Massachusetts" is a place."""
-    given = text.split(",", 1)[1].split()
-    return len(given) > 1 or prior().knows_first(given[0])
 
 
 def _model_text(text: str) -> str:
@@ -279,62 +61,15 @@ def _model_text(text: str) -> str:
     return text
 
 
-def _field(rule: FieldRule, lines: Sequence[Line], i: int, start: int, end: int,
-           out: Collector, taken: set[Span]) -> bool:
-    """Add the value(s) of a labelled field; True when something was added."""
-    line = lines[i]
-    text = line.text
-    before = len(out.found)
-    if rule.label == "person_name":
-        # "Doe, Jane <jane@x.org>", "Flanagan, Troy [mailto:...]", "A, B; C, D": names only
-        for m in re.finditer(r"[^;<\[\]>]+", text[start:end]):
-            part = m.group(0)
-            if "@" in part or part.lower().startswith("mailto"):
-                continue
-            # "Wilson, Gregory B. (PMUSA)", "Reynolds, J. L.(RBM) 2300": the name before "("
-            cut = part.find("(")
-            stop = start + m.start() + (cut if cut > 0 else len(part))
-            _add_value(rule, line, i, start + m.start(), stop, out, taken)
-        return len(out.found) > before
-    _add_value(rule, line, i, start, end, out, taken)
-    return len(out.found) > before
-
-
-def _add_value(rule: FieldRule, line: Line, i: int, start: int, end: int, out: Collector,
-               taken: set[Span]) -> None:
-    raw = line.text[start:end]
-    value = raw.strip(" '\"’,;:")
-    if not value:
-        return
-    start += raw.index(value)
-    end = start + len(value)
-    if not value_ok(rule, value) or _overlaps(taken, i, start, end):
-        return
-    out.add(Kind.PERSONAL_TEXT, rule.label, span_rect(line, start, end),
-            rule.score * min(1.0, line.score + 0.1), "ocr+field", text=value,
-            data={"field": "labelled"})
-    taken.add((i, start, end))
-
-
-@dataclass(frozen=True)
-class PersonalText:
-    found: tuple[Candidate, ...]
-    #: every span taken by personal text (and by the values repeated from an MRZ)
-    spans: frozenset[Span]
-
-
 def personal_text(page: TextPage) -> PersonalText:
     return page.shared("personal", lambda: _personal(page))
 
 
 def _personal(page: TextPage) -> PersonalText:
-    out = Collector(page, [])
-    taken = set(repeated(page).spans)
-    skip = zones(page).lines
-    above = {b.lines[k]: b.lines[k - 1] for b in blocks(page) for k in range(1, len(b.lines))}
-    _text_findings(page.lines, skip, out, taken, identity_page(page), above)
-    _addresses(page, skip, out, taken)
-    _model_names(page, skip, out, taken)
+    rules = rule_text(page)
+    out = Collector(page, list(rules.found))
+    taken = set(rules.spans)
+    _model_names(page, zones(page).lines, out, taken)
     return PersonalText(tuple(out.found), frozenset(taken))
 
 

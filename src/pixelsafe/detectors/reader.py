@@ -1,17 +1,14 @@
-"""The base of the detectors that read the image's one OCR result (:class:`TextReader`),
-and the candidates of one page (:class:`Collector`)."""
+"""The base of the detectors that read the image's one OCR result (:class:`TextReader`)."""
 
 from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from ..models.cache import shared
 from ..models.ocr import OcrEngine
-from ..report import Box, Detail, Kind
 from ..text.page import TextPage
-from .base import Candidate, Deadline, Detector, Rect, Scene
+from .base import Candidate, Deadline, Detector, Scene
 
 
 class TextReader(Detector):
@@ -35,20 +32,3 @@ def text_page(scene: Scene, engine: OcrEngine) -> TextPage:
     image = scene.image
     return scene.shared(("ocr", id(engine)), lambda: TextPage(
         engine.read(image.rgb), image.width, image.height, image.format))
-
-
-@dataclass
-class Collector:
-    """Candidates of one page; one whose box falls outside the page is not collected (the
-    rules ask whether a value was taken)."""
-
-    page: TextPage
-    found: list[Candidate]
-
-    def add(self, kind: Kind, label: str, rect: Rect, confidence: float, source: str,
-            text: str | None = None, data: dict[str, object] | None = None,
-            detail: Detail | None = None) -> bool:
-        if Box.from_floats(*rect, self.page.width, self.page.height) is None:
-            return False
-        self.found.append(Candidate(kind, label, confidence, source, rect, text, data, detail))
-        return True

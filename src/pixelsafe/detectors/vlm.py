@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ..report import Box, ContextDetail, FaceDetail, Kind
+from ..report import Box, ContextDetail, FaceDetail, Kind, Rect
 from ..vlm import Answer, AnswerCache, Vlm
-from .base import Candidate, Deadline, Detector, Rect, Scene
+from .base import Candidate, Deadline, Detector, Scene
 
 #: where the answer is kept in the scene, for the report's ``analyzer.vlm`` and summary
 ANSWER = "vlm.answer"

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from ..memo import Memo
-from ..report import Rect
+from ..report import Box, Candidate, Detail, Kind, Rect
 
 Point = tuple[float, float]
 
@@ -192,3 +192,20 @@ def grow(rect: Rect, fx: float, fy: float) -> Rect:
     x1, y1, x2, y2 = rect
     w, h = x2 - x1, y2 - y1
     return (x1 - fx * w, y1 - fy * h, x2 + fx * w, y2 + fy * h)
+
+
+@dataclass
+class Collector:
+    """Candidates of one page; one whose box falls outside the page is not collected (the
+    rules ask whether a value was taken)."""
+
+    page: TextPage
+    found: list[Candidate]
+
+    def add(self, kind: Kind, label: str, rect: Rect, confidence: float, source: str,
+            text: str | None = None, data: dict[str, object] | None = None,
+            detail: Detail | None = None) -> bool:
+        if Box.from_floats(*rect, self.page.width, self.page.height) is None:
+            return False
+        self.found.append(Candidate(kind, label, confidence, source, rect, text, data, detail))
+        return True
