@@ -38,7 +38,7 @@ def test_every_line_is_filled_but_the_kept_findings_lines(tmp_path: Path, report
     redact(LETTER, usual, RedactOptions(keep=frozenset({email.id})), report=report)
     result = redact(LETTER, hidden, RedactOptions(keep=frozenset({email.id}), all_text=True),
                     report=report)
-    assert result.verification["ok"], result.verification
+    assert result.verification is not None and result.verification.ok, result.verification
     filled = [t for t in result.regions if t.kind == TEXT_LINE]
     assert len(filled) >= 5 and all(t.style == "fill" for t in filled)
     # the usual redaction leaves the letter's ordinary lines readable; this one leaves only
@@ -63,7 +63,7 @@ def test_the_cli_flag(tmp_path: Path) -> None:
 def test_without_a_report_the_text_is_read_once(tmp_path: Path, monkeypatch) -> None:
     """The analysis a redaction runs and "hide all text" read the same OCR lines: the
     image is read once before its output is checked, not twice."""
-    from pixelsafe.protect.ops import prepare
+    from pixelsafe.protect.redaction import prepare
 
     reads: list[tuple[int, int]] = []
     real = OcrEngine.read

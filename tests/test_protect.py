@@ -23,9 +23,8 @@ from pixelsafe.errors import (
     TamperedError,
 )
 from pixelsafe.pipeline import Analyzer
-from pixelsafe.protect import RedactOptions, redact, restore, sealed, strip
+from pixelsafe.protect import RedactOptions, hardening, redact, redaction, restore, sealed, strip
 from pixelsafe.protect import core as pcore
-from pixelsafe.protect import ops as pops
 from pixelsafe.report import Box, Kind
 
 PASS = "correct horse battery staple"
@@ -55,7 +54,8 @@ def test_faces_are_gone_and_the_original_is_untouched(tmp_path: Path, analyzer: 
     result = redact(src, out)
     assert digest(src) == before
     assert [t.kind for t in result.regions].count("face") == 4
-    assert result.verification["ok"] and result.verification["leaks"] == []
+    assert result.verification is not None and result.verification.ok
+    assert not result.verification.inside + result.verification.new + result.verification.metadata
     again = analyzer.analyze(out)  # an independent re-analysis with every detector
     assert again.summary.faces == 0
     assert [f for f in again.findings if f.kind in (Kind.LOCATION, Kind.METADATA)] == []
@@ -65,7 +65,7 @@ def test_personal_text_is_gone_after_redaction(tmp_path: Path, analyzer: Analyze
     for name in ("letter-contact-details.png", "id-card-utopia.jpg"):
         out = tmp_path / f"out-{name}"
         result = redact(SAMPLES / name, out)
-        assert result.verification["ok"], result.verification
+        assert result.verification is not None and result.verification.ok, result.verification
         assert all(t.style == "fill" for t in result.regions if t.kind != "face")
         again = analyzer.analyze(out)
         left = [(f.label, f.text) for f in again.findings
@@ -83,7 +83,8 @@ def test_blur_request_still_fills_text(tmp_path: Path) -> None:
 
 def test_a_leak_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # a broken redactor that leaves the pixels as they were
-    monkeypatch.setattr(pops, "apply", lambda im, target, strength=0: None)
+    for module in (redaction, hardening):
+        monkeypatch.setattr(module, "apply", lambda im, target, strength=0: None)
     out = tmp_path / "o.jpg"
     with pytest.raises(ResidualLeakError):
         redact(SAMPLES / "street-with-gps.jpg", out)
@@ -245,7 +246,7 @@ def test_a_kept_face_beside_a_redacted_one_stays_visible(tmp_path, analyzer, fac
     """Regression: the hardening rounds saw the kept face touching its neighbour's blurred
     box, took it for a leak and filled both."""
     from pixelsafe import imageio
-    from pixelsafe.protect.ops import redact
+    from pixelsafe.protect.redaction import redact
 
     src = SAMPLES / "street-with-gps.jpg"
     report = analyzer.analyze(src)
@@ -298,7 +299,7 @@ def test_the_checks_after_redaction_read_the_output_s_own_bytes(tmp_path: Path,
     monkeypatch.setattr(Analyzer, "analyze", spy)
     monkeypatch.setattr(imageio, "from_pil", no_reencode)
     result = redact(src, tmp_path / "out.jpg")
-    assert result.verification["ok"]
+    assert result.verification is not None and result.verification.ok
     assert seen[-1] == "LoadedImage"  # the verification: the output decoded
 
 
@@ -319,6 +320,6 @@ def test_an_image_with_nothing_to_redact_is_not_looked_at_again(tmp_path: Path,
     def no_check(*_a, **_k):
         raise AssertionError("the face check ran on untouched pixels")
 
-    monkeypatch.setattr(pops, "_harden_faces", no_check)
+    monkeypatch.setattr(redaction, "harden_faces", no_check)
     result = redact(src, tmp_path / "out.jpg")
     assert result.regions == [] and (tmp_path / "out.jpg").exists()

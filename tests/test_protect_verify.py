@@ -12,8 +12,7 @@ import pytest
 from test_web_private import SECRET, planted
 
 from pixelsafe.errors import ResidualLeakError
-from pixelsafe.protect import RedactOptions, redact
-from pixelsafe.protect import ops as pops
+from pixelsafe.protect import RedactOptions, hardening, redact, redaction
 from pixelsafe.report import Kind
 
 
@@ -22,7 +21,7 @@ def test_a_label_beside_a_filled_box_is_no_refusal(tmp_path: Path, analyzer) -> 
     person's name, and the export was refused (HTTP 422, 'Nothing was written')."""
     src = planted(tmp_path / "in")
     result = redact(src, tmp_path / "out.png", RedactOptions(), report=analyzer.analyze(src))
-    assert result.verification["ok"]
+    assert result.verification is not None and result.verification.ok
     again = analyzer.analyze(tmp_path / "out.png")
     assert not [f for f in again.findings if f.kind is Kind.PERSONAL_TEXT], again.findings
 
@@ -32,8 +31,9 @@ def test_a_finding_the_first_pass_missed_is_redacted_too(tmp_path: Path, analyze
     report = analyzer.analyze(src)
     missed = replace(report, findings=[f for f in report.findings if f.label != "email"])
     result = redact(src, tmp_path / "out.png", RedactOptions(), report=missed)
-    added = result.verification["added"]
-    assert any(SECRET in (a["text"] or "") for a in added), added
+    assert result.verification is not None
+    added = result.verification.added
+    assert any(SECRET in (a.text or "") for a in added), added
     again = analyzer.analyze(tmp_path / "out.png")
     assert not [f for f in again.findings if SECRET in (f.text or "")]
 
@@ -43,7 +43,8 @@ def test_a_leftover_inside_a_region_is_refused_after_a_stronger_try(
     src = planted(tmp_path / "in")
     report = analyzer.analyze(src)
     tries = []
-    monkeypatch.setattr(pops, "apply", lambda im, target, strength=0: tries.append(target))
+    for module in (redaction, hardening):
+        monkeypatch.setattr(module, "apply", lambda im, target, strength=0: tries.append(target))
     out = tmp_path / "out.png"
     with pytest.raises(ResidualLeakError) as caught:
         redact(src, out, RedactOptions(), report=report)

@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from pixelsafe import imageio
-from pixelsafe.protect.ops import strip
+from pixelsafe.protect.stripping import strip
 
 SECRET = b"Secret-Holder-51.5007N"
 

@@ -12,7 +12,7 @@ from conftest import ROOT
 
 UNIT_TESTS = ["test_imageio.py", "test_mrz.py", "test_recognizers.py", "test_fuse.py",
               "test_model.py", "test_payloads.py", "test_metadata.py", "test_text_rules.py",
-              "test_contract.py"]
+              "test_contract.py", "test_architecture.py"]
 
 
 def test_unit_tests_pass_without_the_shared_folder(tmp_path) -> None:

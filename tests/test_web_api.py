@@ -694,7 +694,7 @@ def test_exports_strips_and_restores_are_decoded_outside_the_server_process(web,
     server's) process, each still answers: the bounded worker does the work."""
     import PIL.Image
 
-    from pixelsafe.protect import ops
+    from pixelsafe.protect import redaction, restoration, stripping
 
     app, client, _ = web
     iid = image_id(client, "letter-contact-details.png")
@@ -703,7 +703,7 @@ def test_exports_strips_and_restores_are_decoded_outside_the_server_process(web,
         raise AssertionError("decoded in the server process")
 
     for owner, name in ((imageio, "load"), (imageio, "decode"), (PIL.Image, "open"),
-                        (ops, "redact"), (ops, "strip"), (ops, "restore")):
+                        (redaction, "redact"), (stripping, "strip"), (restoration, "restore")):
         monkeypatch.setattr(owner, name, not_here)
     assert client.post(f"/api/images/{iid}/preview", headers=headers(app), json={}
                        ).status_code == 200

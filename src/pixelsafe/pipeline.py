@@ -164,34 +164,32 @@ def run_detector(detector: Detector, scene: Scene, deadline: Deadline | None
         return [], DetectorError(detector.name, type(exc).__name__, str(exc))
 
 
-_default: Analyzer | None = None
-_default_lock = threading.Lock()
+_lock = threading.Lock()
+_analyzers: dict[tuple[tuple[str, ...], float | None], Analyzer] = {}
 
 
-def default_analyzer() -> Analyzer:
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = Analyzer()
-        return _default
+def analyzer_of(names: Sequence[str] = registry.DEFAULT, face_threshold: float | None = None
+                ) -> Analyzer:
+    """The process's analyser of these detectors (names or groups; unknown ones raise
+    :class:`UnknownDetectorError`), with the face detector at ``face_threshold`` when one is
+    given: made once per choice, for every caller (the library's ``analyze``, a redaction
+    given no report, the check of its output, the web app's and the CLI's workers)."""
+    key = (registry.expand(names), face_threshold)
+    with _lock:
+        if key not in _analyzers:
+            detectors = registry.build(key[0])
+            if face_threshold is not None:
+                from .detectors.faces import FaceConfig, FaceDetector
+
+                detectors = [FaceDetector(config=FaceConfig(threshold=face_threshold))
+                             if isinstance(d, FaceDetector) else d for d in detectors]
+            _analyzers[key] = Analyzer(detectors)
+        return _analyzers[key]
 
 
 def analyze(source: Source) -> Report:
     """``pixelsafe.analyze(path_or_pil_image) -> Report`` with the default detectors."""
-    return default_analyzer().analyze(source)
-
-
-_chosen: dict[tuple[str, ...], Analyzer] = {}
-
-
-def analyzer_of(names: Sequence[str]) -> Analyzer:
-    """The process's analyser of these detectors (names or groups; unknown ones raise
-    :class:`UnknownDetectorError`), made once per choice."""
-    key = registry.expand(names)
-    with _default_lock:
-        if key not in _chosen:
-            _chosen[key] = Analyzer(registry.build(key))
-        return _chosen[key]
+    return analyzer_of().analyze(source)
 
 
 def is_image_path(path: Path) -> bool:

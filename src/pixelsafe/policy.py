@@ -303,15 +303,15 @@ def kind_named(name: str) -> Kind | None:
     return None
 
 
-def style_for(kind: Kind, default: Redaction, requested: str, label: str = "") -> str:
-    """The style a region of this kind gets when the user asked for ``requested``. An
-    identity document is printed text: always filled, like text."""
+def style_for(kind: Kind, default: Redaction, requested: str, label: str = "") -> Redaction:
+    """The style a region of this kind gets when the user asked for ``requested`` (a style
+    or ``auto``). An identity document is printed text: always filled, like text."""
     if POLICIES[kind].always_fill or (kind is Kind.DOCUMENT and label in IDENTITY_DOCUMENTS):
-        return "fill"
+        return Redaction.FILL
     if requested == "auto":
-        return default.value if default in (Redaction.BLUR, Redaction.PIXELATE,
-                                            Redaction.FILL) else "fill"
-    return requested
+        return default if default in (Redaction.BLUR, Redaction.PIXELATE,
+                                      Redaction.FILL) else Redaction.FILL
+    return Redaction(requested)
 
 
 def as_config() -> dict[str, Any]:

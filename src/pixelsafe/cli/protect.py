@@ -280,10 +280,9 @@ def redact(inputs: tuple[Path, ...], output: Path, style: str, replacewith: str 
                     print(json.dumps(result.to_dict()))
                 else:
                     check = result.verification
-                    verdict = (f"checked again ({', '.join(check.get('detectors', []))}): "
+                    verdict = (f"checked again ({', '.join(check.detectors)}): "
                                "no finding of the redacted kinds found again"
-                               if check.get("ok") else "not checked again") \
-                        if check else "not checked again"
+                               if check is not None and check.ok else "not checked again")
                     console.print(f"{escape(str(src))} -> {escape(str(result.output))}: "
                                   f"{len(result.regions)} regions"
                                   f"{', encrypted' if result.encrypted else ''}; {verdict}")

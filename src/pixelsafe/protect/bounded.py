@@ -32,21 +32,21 @@ def _report(text: str | None) -> Report | None:
 
 
 def _restore(src: str, dst: str, passphrase: str, overwrite: bool) -> tuple[str, list[str]]:
-    from . import ops
+    from .restoration import restore
 
     with warnings.catch_warnings(record=True) as seen:
         warnings.simplefilter("always", UnverifiedCarrierWarning)
-        out = ops.restore(src, dst, passphrase, overwrite)
+        out = restore(src, dst, passphrase, overwrite)
     return str(out), [str(w.message) for w in seen
                       if issubclass(w.category, UnverifiedCarrierWarning)]
 
 
 def _preview(src: str, dst: str, options: RedactOptions, report: str | None, size: int
              ) -> tuple[bytes, RedactResult]:
-    from . import ops
+    from .redaction import redact
     from .rendition import shown
 
-    result = ops.redact(src, dst, options, report=_report(report))
+    result = redact(src, dst, options, report=_report(report))
     out = Path(dst)
     try:
         data = out.read_bytes()
@@ -62,16 +62,17 @@ def _task(task: tuple[Any, ...]) -> Any:
 
         size, report = args
         return rendition(Path(src), size, _report(report))
-    from . import ops
+    from .redaction import redact
+    from .stripping import strip
 
     if op == "redact":
         dst, options, report = args
-        return ops.redact(src, dst, options, report=_report(report))
+        return redact(src, dst, options, report=_report(report))
     if op == "preview":
         return _preview(src, *args)
     if op == "strip":
         dst, options = args
-        return ops.strip(src, dst, **options)
+        return strip(src, dst, **options)
     if op == "restore":
         return _restore(src, *args)
     raise ValueError(f"unknown operation {op!r}")
@@ -109,7 +110,7 @@ class Bounded:
 
     def redact(self, src: Path, dst: Path, options: RedactOptions,
                report: Report | None = None) -> RedactResult:
-        """:func:`pixelsafe.protect.redact` (with the report already made, when given)."""
+        """:func:`pixelsafe.protect.redaction` (with the report already made, when given)."""
         result: RedactResult = self._run((0, str(src), "redact", str(dst), options,
                                           _json(report)))
         return result
@@ -130,7 +131,7 @@ class Bounded:
         return out
 
     def restore(self, src: Path, dst: Path, passphrase: str, overwrite: bool = False) -> Path:
-        """:func:`pixelsafe.protect.restore`; its :class:`UnverifiedCarrierWarning`, if
+        """:func:`pixelsafe.protect.restoration`; its :class:`UnverifiedCarrierWarning`, if
         any, is warned again here."""
         out, notes = self._run((0, str(src), "restore", str(dst), passphrase, overwrite))
         for note in notes:

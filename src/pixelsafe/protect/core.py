@@ -23,7 +23,7 @@ from PIL import Image, ImageFilter, ImageOps, JpegImagePlugin
 from .. import imageio
 from ..errors import OutputPathError, ProtectError
 from ..policy import IDENTITY_DOCUMENTS, STYLES, redacts_by_default, style_for
-from ..report import Box, Finding, Kind, Report
+from ..report import Box, Finding, Kind, Redaction, Report
 
 FACE_MARGIN = 1.3
 
@@ -42,8 +42,12 @@ STD_LUMA = (16, 11, 10, 16, 24, 40, 51, 61, 12, 12, 14, 19, 26, 58, 60, 55, 14, 
 
 @dataclass(frozen=True)
 class Target:
+    """A region of the output and how it is treated."""
+
     box: Box
-    style: str
+    style: Redaction
+    #: the finding's kind (a :class:`Kind` value), or a region that is no finding:
+    #: ``manual`` (a box the user drew) or :data:`TEXT_LINE`
     kind: str
     finding_id: str | None = None
 
@@ -86,6 +90,50 @@ class RedactOptions:
     all_text: bool = False
 
 
+@dataclass(frozen=True)
+class Leftover:
+    """What the check of an output still found: a finding of a redacted kind, or any
+    metadata (no box)."""
+
+    kind: Kind
+    label: str
+    box: Box | None
+    text: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind.value, "label": self.label,
+                "box": self.box.as_list() if self.box else None, "text": self.text}
+
+    def named(self) -> str:
+        """As the page shows it: kind, label and the text read."""
+        text = f" \u201c{self.text}\u201d" if self.text else ""
+        return f"{self.kind.value.replace('_', ' ')} ({self.label}){text}"
+
+
+@dataclass
+class Verification:
+    """The check of a redaction's encoded output (:func:`pixelsafe.protect.verification.verify`):
+    ``ok`` when nothing that was to be hidden is seen again."""
+
+    ok: bool
+    #: the detectors that looked again
+    detectors: list[str]
+    #: what a detector could not check
+    errors: list[str]
+    #: leftovers inside a region that was to be redacted
+    inside: list[Leftover]
+    #: findings of a redacted kind outside every region (redacted too, never a refusal)
+    new: list[Leftover]
+    metadata: list[Leftover]
+    #: what the rounds after the first look redacted
+    added: list[Leftover] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "detectors": self.detectors, "errors": self.errors,
+                **{name: [x.to_dict() for x in getattr(self, name)]
+                   for name in ("inside", "new", "metadata", "added")}}
+
+
 @dataclass
 class RedactResult:
     input: Path
@@ -95,7 +143,8 @@ class RedactResult:
     encrypted: bool
     sidecar: Path | None
     quality: int | None
-    verification: dict[str, Any] = field(default_factory=dict)
+    #: None when the output was not checked again
+    verification: Verification | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,7 +153,7 @@ class RedactResult:
             "quality": self.quality,
             "regions": [{"box": t.box.as_list(), "style": t.style, "kind": t.kind,
                          "finding": t.finding_id} for t in self.regions],
-            "verification": self.verification,
+            "verification": self.verification.to_dict() if self.verification else {},
         }
 
 
@@ -264,8 +313,8 @@ def plan(report: Report | None, options: RedactOptions, width: int, height: int
         clipped = Box.from_floats(box.x1, box.y1, box.x2, box.y2, width, height)
         if clipped is None:
             raise ProtectError(f"box {box.as_list()} lies outside the {width}x{height} image")
-        targets.append(Target(clipped, "fill" if options.style == "auto" else options.style,
-                              "manual"))
+        targets.append(Target(clipped, Redaction.FILL if options.style == "auto"
+                              else Redaction(options.style), "manual"))
     return targets
 
 
@@ -309,7 +358,7 @@ def apply(im: Image.Image, target: Target, strength: int = 0) -> None:
     box = target.box.x1, target.box.y1, target.box.x2, target.box.y2
     style = target.style
     if strength >= 2 or (style == "blur" and im.mode not in ("L", "RGB", "RGBA")):
-        style = "pixelate" if strength < 3 else "fill"
+        style = Redaction.PIXELATE if strength < 3 else Redaction.FILL
     crop = im.crop(box)
     w, h = crop.size
     if style == "fill":

@@ -366,7 +366,7 @@ def _protect(image_id: int, passphrase: str | None) -> Response:
     src, out, options, report, name = _export_job(image_id, passphrase)
     result = engine().redact(src, out, options, report)
     library().set_flag(image_id, "exported", True)
-    added = result.verification.get("added", [])
+    added = result.verification.added if result.verification else []
     return _send(out, name, {"X-PixelSafe-Regions": str(len(result.regions)),
                              "X-PixelSafe-Added": str(len(added))})
 
@@ -379,8 +379,9 @@ def preview(image_id: int) -> Response:
     shown, result = engine().preview(src, out, options, report, SIZES["display"])
     return jsonify(jpeg=base64.b64encode(shown).decode(),
                    regions=_regions(result),
-                   added=result.verification.get("added", []),
-                   checked=bool(result.verification.get("ok")))
+                   added=[x.to_dict() for x in result.verification.added]
+                   if result.verification else [],
+                   checked=bool(result.verification and result.verification.ok))
 
 
 @bp.post("/images/<id:image_id>/export")
