@@ -363,8 +363,9 @@ def test_the_python_face_functions_pass_the_shared_cases() -> None:
 
 def test_the_javascript_face_functions_pass_the_shared_cases() -> None:
     """faces.js (plan, tiles, decode, suppression, the gate, turning boxes back) against the
-    same table of cases, and score.js against tests/test_fuse.py's table of score cases,
-    reading the policy table's rules from the built rules.json."""
+    same table of cases, score.js against tests/test_fuse.py's table of score cases, and
+    text.js against tests/test_text_cases.py's table (Luhn, card networks, IBAN mod 97, MRZ
+    check digits, date forms), reading the rules from the built rules.json."""
     import os
 
     done = subprocess.run(["node", "--test", "tests/"], cwd=ROOT / "phone",

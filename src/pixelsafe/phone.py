@@ -61,16 +61,18 @@ class PhoneBuildError(PixelSafeError):
 def rules() -> dict[str, Any]:
     """What the page and its worker read instead of copying the library's numbers: the face
     plan (:class:`FaceConfig`), the policy table's score rules and risk levels, how a code's
-    box is made and how regions are treated."""
+    box is made, how regions are treated, and the text rules shared as data (card
+    networks, IBAN lengths, the date grammar)."""
     from .detectors.barcodes import box_rules
     from .detectors.faces import FaceConfig
     from .policy import score_table
     from .protect.core import style_rules
+    from .text.recognizers import shared_rules
 
     faces = dataclasses.asdict(FaceConfig())
     faces["model"] = MODEL_FILE
     return {"faces": faces, "score": score_table(), "codes": box_rules(),
-            "protect": style_rules()}
+            "protect": style_rules(), "text": shared_rules()}
 
 
 def _npm(source: Path) -> None:

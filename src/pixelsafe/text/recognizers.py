@@ -81,26 +81,29 @@ def luhn_ok(digits: str) -> bool:
     return total % 10 == 0
 
 
+#: payment card networks by their IIN prefix ranges, in the order they are tried: each row
+#: the network, the card lengths it issues, and inclusive prefix ranges (``lo``, ``hi``, of
+#: one length each). The phone app reads the same table (``rules.json``).
+CARD_NETWORKS: tuple[tuple[str, tuple[int, ...], tuple[tuple[str, str], ...]], ...] = (
+    ("visa", (13, 16, 19), (("4", "4"),)),
+    ("mastercard", (16,), (("51", "55"), ("222100", "272099"))),
+    ("amex", (15,), (("34", "34"), ("37", "37"))),
+    ("discover", (16, 17, 18, 19), (("6011", "6011"), ("65", "65"), ("644", "649"),
+                                    ("622126", "622925"))),
+    ("jcb", (16, 17, 18, 19), (("3528", "3589"),)),
+    ("diners", (14, 15, 16, 17, 18, 19), (("300", "305"), ("36", "36"), ("38", "39"),
+                                          ("3095", "3095"))),
+    ("unionpay", (16, 17, 18, 19), (("62", "62"),)),
+    ("maestro", tuple(range(12, 20)), (("50", "50"), ("56", "69"))),
+)
+
+
 def card_network(digits: str) -> str | None:
     """The issuer from the IIN prefix ranges, or None when no network uses that prefix."""
-    n = len(digits)
-    p2, p3, p4, p6 = int(digits[:2]), int(digits[:3]), int(digits[:4]), int(digits[:6])
-    if digits[0] == "4" and n in (13, 16, 19):
-        return "visa"
-    if (51 <= p2 <= 55 or 222100 <= p6 <= 272099) and n == 16:
-        return "mastercard"
-    if p2 in (34, 37) and n == 15:
-        return "amex"
-    if (p4 == 6011 or p2 == 65 or 644 <= p3 <= 649 or 622126 <= p6 <= 622925) and 16 <= n <= 19:
-        return "discover"
-    if 3528 <= p4 <= 3589 and 16 <= n <= 19:
-        return "jcb"
-    if (300 <= p3 <= 305 or p2 in (36, 38, 39) or p4 == 3095) and 14 <= n <= 19:
-        return "diners"
-    if p2 == 62 and 16 <= n <= 19:
-        return "unionpay"
-    if (p2 == 50 or 56 <= p2 <= 69) and 12 <= n <= 19:
-        return "maestro"
+    for network, lengths, ranges in CARD_NETWORKS:
+        if len(digits) in lengths and any(
+                int(lo) <= int(digits[:len(lo)]) <= int(hi) for lo, hi in ranges):
+            return network
     return None
 
 
@@ -213,6 +216,17 @@ def date_values(text: str) -> set[tuple[int, int, int]]:
         else:
             out.update({(int(c), int(b), int(a)), (int(c), int(a), int(b))})
     return {(y, m, d) for y, m, d in out if 1 <= m <= 12 and 1 <= d <= 31}
+
+
+def shared_rules() -> dict[str, Any]:
+    """The rules the phone app runs too, as data (its ``rules.json``): the card networks,
+    the IBAN lengths, and the printed date grammar with its month names. Both sides are
+    tested on one table of cases (``phone/tests/text-cases.json``)."""
+    return {"card_networks": [{"network": n, "lengths": list(lengths),
+                               "prefixes": [list(r) for r in ranges]}
+                              for n, lengths, ranges in CARD_NETWORKS],
+            "iban_lengths": IBAN_LENGTHS,
+            "dates": {"pattern": DATE, "months": [list(m) for m in _MONTH_PREFIXES]}}
 
 
 #: the fewest digits of a number that is only *possible* (not valid): shorter "possible"

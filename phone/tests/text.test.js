@@ -1,0 +1,51 @@
+// text.js on the table of text cases that tests/test_text_cases.py runs through the
+// library, reading the rules as the built app does (rules.json; PIXELSAFE_PHONE_RULES may
+// name another copy).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import {
+  dateValues, findDates, ibanOk, luhn, mrzCheckDigit, validateCard,
+} from '../src/text.js';
+
+const rulesPath = process.env.PIXELSAFE_PHONE_RULES
+  || new URL('../../src/pixelsafe/web/phone/rules.json', import.meta.url);
+const rules = JSON.parse(readFileSync(rulesPath)).text;
+const cases = JSON.parse(readFileSync(new URL('./text-cases.json', import.meta.url)));
+
+const sorted = (values) => values.map((v) => v.join('-')).sort();
+
+test('luhn', () => {
+  for (const [digits, ok] of cases.luhn) assert.equal(luhn(digits), ok, digits);
+});
+
+test('card networks', () => {
+  for (const [number, network] of cases.cards) {
+    const verdict = validateCard(number, rules.card_networks);
+    assert.equal(verdict ? verdict.network : null, network, number);
+  }
+});
+
+test('IBAN mod 97', () => {
+  for (const [iban, ok] of cases.iban) assert.equal(ibanOk(iban, rules.iban_lengths), ok, iban);
+});
+
+test('MRZ check digits', () => {
+  for (const [data, digit] of cases.mrz_check_digits) {
+    assert.equal(mrzCheckDigit(data), digit, data);
+  }
+});
+
+test('date forms', () => {
+  for (const [text, values] of cases.date_forms) {
+    const [found] = findDates(text, rules.dates);
+    assert.equal(found && found.text, text.replace(/^the /, ''), text);
+    assert.deepEqual(sorted(dateValues(found.text, rules.dates)), sorted(values), text);
+  }
+});
+
+test('dates in text', () => {
+  for (const [text, found] of cases.dates_in_text) {
+    assert.deepEqual(findDates(text, rules.dates).map((d) => d.text), found, text);
+  }
+});

@@ -1,0 +1,50 @@
+"""The shared table of text cases (phone/tests/text-cases.json), run through the library's
+rules; phone/tests/text.test.js runs the same table through the phone app's. Neither side
+can drift from the other without one of them failing."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from pixelsafe.text import mrz
+from pixelsafe.text.recognizers import DATES, date_values, iban_ok, luhn_ok, validate_card
+
+CASES = json.loads((Path(__file__).resolve().parents[1] / "phone" / "tests" /
+                    "text-cases.json").read_text())
+
+
+@pytest.mark.parametrize("digits, ok", CASES["luhn"])
+def test_luhn(digits: str, ok: bool) -> None:
+    assert luhn_ok(digits) is ok
+
+
+@pytest.mark.parametrize("number, network", CASES["cards"])
+def test_card_networks(number: str, network: str | None) -> None:
+    verdict = validate_card(number)
+    assert (verdict["network"] if isinstance(verdict, dict) else None) == network
+
+
+@pytest.mark.parametrize("iban, ok", CASES["iban"])
+def test_iban_mod_97(iban: str, ok: bool) -> None:
+    assert iban_ok(iban) is ok
+
+
+@pytest.mark.parametrize("data, digit", CASES["mrz_check_digits"])
+def test_mrz_check_digits(data: str, digit: int) -> None:
+    assert mrz.check_digit(data) == digit
+
+
+@pytest.mark.parametrize("text, values", CASES["date_forms"])
+def test_date_forms(text: str, values: list[list[int]]) -> None:
+    match = DATES.fullmatch(text.strip()) or DATES.search(text)
+    assert match is not None and match.group() == re.sub(r"^the ", "", text), text
+    assert date_values(match.group()) == {tuple(v) for v in values}
+
+
+@pytest.mark.parametrize("text, found", CASES["dates_in_text"])
+def test_dates_in_text(text: str, found: list[str]) -> None:
+    assert [m.group() for m in DATES.finditer(text)] == found
