@@ -1,8 +1,10 @@
 """The phone app in headless Chromium (one and two wasm threads) beside the library, on
 the same images: a small photo, a 12 MP photo, a document page. The browser's time is the
-worker's (faces, codes and GPS, the photo already decoded); the library's is
-``Analyzer([faces, barcodes, metadata]).analyze`` of the decoded image, in this process.
-Medians of three runs after one warm-up; not a timed test.
+worker's (faces, codes, GPS, and the text: its OCR networks and the e-mail, card and IBAN
+rules; the photo already decoded); the library's is its analysis of the decoded image
+with faces, codes, metadata and the text readers (which do more: names, addresses,
+phones, dates, MRZ, documents, plates), in this process. Medians of three runs after one
+warm-up; not a timed test.
 
     .venv/bin/python bench/phone.py [--quick]
 """
@@ -24,6 +26,7 @@ from run import EVAL, big_photos  # noqa: E402
 from webutil import live_server, make_app, shutdown  # noqa: E402
 
 from pixelsafe import imageio  # noqa: E402
+from pixelsafe.detectors import registry  # noqa: E402
 from pixelsafe.detectors.barcodes import BarcodeDetector  # noqa: E402
 from pixelsafe.detectors.faces import FaceDetector  # noqa: E402
 from pixelsafe.detectors.metadata import MetadataDetector  # noqa: E402
@@ -49,7 +52,8 @@ def main() -> None:
     }
     from playwright.sync_api import sync_playwright
 
-    library = Analyzer([FaceDetector(), BarcodeDetector(), MetadataDetector()])
+    library = Analyzer([FaceDetector(), *registry.build(["text"]), BarcodeDetector(),
+                        MetadataDetector()])
     rows = []
     lib_dir = ROOT / "bench" / "out" / "phone-lib"
     lib_dir.mkdir(parents=True, exist_ok=True)
@@ -82,7 +86,7 @@ def main() -> None:
             rows.append((name, times[(name, 1)], times[(name, 2)], statistics.median(ms)))
     finally:
         shutdown(app)
-    print("# The phone app in Chromium beside the library (faces, codes, GPS)\n")
+    print("# The phone app in Chromium beside the library (faces, codes, GPS, text)\n")
     print("| image | Chromium, 1 wasm thread | Chromium, 2 wasm threads | library (2 cores) |")
     print("|---|---|---|---|")
     for name, one, two, lib in rows:

@@ -36,8 +36,8 @@ async function refuseHeic(blob) {
   }
 }
 
-/** The findings of one photo (a Blob or File): {width, height, faces, codes, gps, score,
- * risk, reasons, ms, threads}. */
+/** The findings of one photo (a Blob or File): {width, height, faces, codes, gps, lines
+ * (the OCR's), texts (personal text in them), score, risk, reasons, ms, threads}. */
 export async function analyze(blob) {
   await refuseHeic(blob);
   const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' })
@@ -59,7 +59,8 @@ function show(blob, result) {
     ctx.drawImage(bitmap, 0, 0);
     bitmap.close();
     ctx.lineWidth = Math.max(2, Math.round(bitmap.width / 400));
-    for (const [items, colour] of [[result.faces, '#e4572e'], [result.codes, '#2e6fe4']]) {
+    for (const [items, colour] of [[result.faces, '#e4572e'], [result.codes, '#2e6fe4'],
+      [result.texts, '#9b2ee4']]) {
       ctx.strokeStyle = colour;
       for (const f of items) {
         const [x1, y1, x2, y2] = f.box;
@@ -79,6 +80,9 @@ function summary(result) {
   if (result.faces.length) parts.push(plural(result.faces.length, 'face'));
   if (result.codes.length) {
     parts.push(`${plural(result.codes.length, 'code')} (${result.codes.map((c) => c.format).join(', ')})`);
+  }
+  if (result.texts.length) {
+    parts.push(`personal text (${result.texts.map((t) => t.label.replace('_', ' ')).join(', ')})`);
   }
   if (result.gps) parts.push(`GPS position ${result.gps.lat.toFixed(5)}, ${result.gps.lon.toFixed(5)}`);
   return parts.length ? `Found: ${parts.join('; ')}` : 'Nothing found';

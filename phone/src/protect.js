@@ -78,7 +78,8 @@ const STRONGER = { blur: 'pixelate', pixelate: 'fill', fill: 'fill' };
 /** how many times the copy is looked at again for faces */
 export const HARDEN_ROUNDS = 3;
 
-/** The protected copy of a photo: each face in `style`, each code filled, encoded anew
+/** The protected copy of a photo: each face in `style`, each code and each piece of
+ * personal text filled, encoded anew
  * (JPEG, or PNG for a PNG) so that nothing of the file's metadata is carried over. Faces
  * are treated until `findFaces` (the worker's detector, over the encoded copy) no longer
  * finds one: a face still found, or one the first look missed, is treated again, more
@@ -93,6 +94,7 @@ export async function protect(blob, result, style, rules, findFaces) {
   const margin = rules.protect.face_margin;
   for (const f of result.faces) treat(ctx, enlarge(f.box, margin, width, height), style, rules.protect);
   for (const c of result.codes) treat(ctx, whole(c.box, width, height), 'fill', rules.protect);
+  for (const t of result.texts || []) treat(ctx, whole(t.box, width, height), 'fill', rules.protect);
   const type = blob.type === 'image/png' ? 'image/png' : 'image/jpeg';
   let out = await canvas.convertToBlob({ type, quality: 0.92 });
   let next = STRONGER[style];

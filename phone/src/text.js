@@ -108,3 +108,46 @@ export function dateValues(text, dates) {
   return out.filter(([, m, d]) => m >= 1 && m <= 12 && d >= 1 && d <= 31)
     .filter((v) => !seen.has(v.join('-')) && seen.add(v.join('-')));
 }
+
+/** An e-mail's domain has a dot and an alphabetic top-level part (Python: _email_ok). */
+export function emailOk(value) {
+  const domain = value.split('@').pop();
+  const tld = domain.split('.').pop();
+  return domain.includes('.') && /^\p{L}{2,}$/u.test(tld) && !value.includes('..');
+}
+
+const VALIDATORS = {
+  email: (value) => emailOk(value),
+  payment_card: (value, rules) => validateCard(value, rules.card_networks) !== null,
+  iban: (value, rules) => ibanOk(value, rules.iban_lengths),
+};
+
+/** The pixels of `line.text[start:end]`: the line's box cut in proportion to the
+ * characters, padded by a share of the text height as the library pads (text/page.py). */
+export function spanBox(line, start, end, [px, py]) {
+  const [x1, y1, x2, y2] = line.box;
+  const n = Math.max(1, line.text.length);
+  const h = y2 - y1;
+  const a = x1 + ((x2 - x1) * start) / n;
+  const b = x1 + ((x2 - x1) * end) / n;
+  return [a - px * h, y1 - py * h, b + px * h, y2 + py * h];
+}
+
+/** Personal text the phone's recognisers find in OCR lines: [{kind, label, text, box,
+ * score}] (the patterns and their scores from rules.json, each match validated). */
+export function personalText(lines, rules) {
+  const found = [];
+  for (const line of lines) {
+    for (const { label, pattern, flags, score } of rules.patterns) {
+      if (!VALIDATORS[label]) continue;
+      for (const m of line.text.matchAll(new RegExp(pattern, `g${flags}u`))) {
+        if (!VALIDATORS[label](m[0], rules)) continue;
+        found.push({
+          kind: 'personal_text', label, text: m[0], score: score * Math.min(1, line.score + 0.1),
+          box: spanBox(line, m.index, m.index + m[0].length, rules.pad),
+        });
+      }
+    }
+  }
+  return found;
+}

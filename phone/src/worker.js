@@ -6,7 +6,9 @@ import * as ort from './ort/ort.wasm.min.mjs';
 import exifr from 'exifr';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { ALIGN, STRIDE, decode, fineWindows, nms, plan, turnBack, windows } from './faces.js';
+import { readText } from './ocr.js';
 import { risk, score } from './score.js';
+import { personalText } from './text.js';
 
 // zxing-wasm looks for its wasm on a CDN unless told: here, this origin's copy
 prepareZXingModule({
@@ -24,19 +26,25 @@ async function load() {
   ort.env.wasm.wasmPaths = new URL('ort/', self.location.href).href;
   ort.env.logLevel = 'error'; // the shipped export's unused initializers are not news
   const model = await (await fetch(rules.faces.model)).arrayBuffer();
-  const session = await ort.InferenceSession.create(model, {
+  const options = {
     executionProviders: ['wasm'], graphOptimizationLevel: 'all', logSeverityLevel: 3,
-  });
-  return { rules, session, threads: ort.env.wasm.numThreads };
+  };
+  const session = await ort.InferenceSession.create(model, options);
+  const ocr = {};
+  for (const part of ['det', 'rec']) {
+    const bytes = await (await fetch(rules.ocr[part])).arrayBuffer();
+    ocr[part] = await ort.InferenceSession.create(bytes, options);
+  }
+  return { rules, session, ocr, threads: ort.env.wasm.numThreads };
 }
 
-/** The RGBA pixels of `source` drawn at sw x sh. */
-function draw(source, sw, sh) {
+/** The RGBA pixels of `source` (or of its region x, y, w, h) drawn at sw x sh. */
+function draw(source, sw, sh, x = 0, y = 0, w = source.width, h = source.height) {
   const canvas = new OffscreenCanvas(sw, sh);
   const ctx = canvas.getContext('2d', { willReadFrequently: true });
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'high';
-  ctx.drawImage(source, 0, 0, sw, sh);
+  ctx.drawImage(source, x, y, w, h, 0, 0, sw, sh);
   return { data: ctx.getImageData(0, 0, sw, sh).data, width: sw, height: sh };
 }
 
@@ -208,16 +216,21 @@ self.onmessage = async (event) => {
       .map(([x1, y1, x2, y2, s]) => ({ box: [x1, y1, x2, y2], score: s }));
     const read = await codes(bitmap, model.rules.codes);
     const gps = bytes ? await location(bytes) : null;
+    const lines = await readText(ort, model.ocr, bitmap, model.rules.ocr, model.rules.ocr.chars,
+      draw);
+    const texts = personalText(lines, model.rules.text);
     // the findings as the policy table names them, scored by its rules
     const findings = [
       ...found.map(() => ({ kind: 'face', label: 'face' })),
+      ...texts.map((t) => ({ kind: t.kind, label: t.label })),
       ...read.map((c) => ({ kind: 'barcode', label: c.format.toLowerCase() })),
       ...(gps ? [{ kind: 'location', label: 'gps' }] : []),
     ];
     const scored = score(findings, model.rules.score);
     self.postMessage({
       id, ok: true, width: bitmap.width, height: bitmap.height, threads: model.threads,
-      faces: found, codes: read, gps, score: scored.score, reasons: scored.reasons,
+      faces: found, codes: read, gps, lines, texts, score: scored.score,
+      reasons: scored.reasons,
       risk: risk(scored.score, model.rules.score), ms: performance.now() - start,
     });
   } catch (err) {

@@ -62,17 +62,21 @@ def rules() -> dict[str, Any]:
     """What the page and its worker read instead of copying the library's numbers: the face
     plan (:class:`FaceConfig`), the policy table's score rules and risk levels, how a code's
     box is made, how regions are treated, and the text rules shared as data (card
-    networks, IBAN lengths, the date grammar)."""
+    networks, IBAN lengths, the date grammar, the recognisers' patterns, the text padding)
+    and the OCR's numbers (the build adds the recogniser's characters)."""
     from .detectors.barcodes import box_rules
     from .detectors.faces import FaceConfig
+    from .models.ocr import phone_rules
     from .policy import score_table
     from .protect.core import style_rules
+    from .text.page import PAD
     from .text.recognizers import shared_rules
 
     faces = dataclasses.asdict(FaceConfig())
     faces["model"] = MODEL_FILE
     return {"faces": faces, "score": score_table(), "codes": box_rules(),
-            "protect": style_rules(), "text": shared_rules()}
+            "protect": style_rules(), "text": {**shared_rules(), "pad": list(PAD)},
+            "ocr": phone_rules()}
 
 
 def _npm(source: Path) -> None:
@@ -109,7 +113,9 @@ def build(out: Path = APP_DIR, source: Path = SOURCE) -> Path:
                 raise ModelHashError(f"{name} has SHA-256 {got}, expected {want}")
         (work / "models").mkdir()
         (work / MODEL_FILE).write_bytes(CenterFaceModel().prepared())
-        (work / "rules.json").write_text(json.dumps(rules(), indent=1) + "\n")
+        shipped = rules()
+        shipped["ocr"]["chars"] = _ocr_models(work, shipped["ocr"])
+        (work / "rules.json").write_text(json.dumps(shipped, indent=1) + "\n")
         _manifest(work)
         old = out.with_name(out.name + ".old")
         if out.exists():
@@ -120,6 +126,20 @@ def build(out: Path = APP_DIR, source: Path = SOURCE) -> Path:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return out
+
+
+def _ocr_models(app: Path, ocr: dict[str, Any]) -> list[str]:
+    """The text detector and the recogniser the library runs (its verified files; the
+    recogniser cut to the characters it keeps), written into the app; the recogniser's
+    characters, in its classes' order."""
+    from .models import ocr_model_paths
+    from .models.ocr import kept_characters
+
+    paths = ocr_model_paths()
+    (app / ocr["det"]).write_bytes(paths["det"].read_bytes())
+    data, chars = kept_characters(paths["rec"])
+    (app / ocr["rec"]).write_bytes(data)
+    return chars
 
 
 def _manifest(app: Path) -> str:

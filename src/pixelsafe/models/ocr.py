@@ -161,9 +161,34 @@ class OcrEngine(InferenceModel[Any]):
         return lines
 
 
+def phone_rules(config: OcrConfig | None = None) -> dict[str, Any]:
+    """What the phone app's OCR runs by (its ``rules.json``, ``ocr``): the library's own
+    settings, and RapidOCR's detector and recogniser numbers from its configuration file,
+    which the library runs with too."""
+    import rapidocr
+    from omegaconf import OmegaConf
+
+    cfg = config or OcrConfig()
+    shipped = OmegaConf.load(Path(rapidocr.__file__).parent / "config.yaml")
+    det, rec = shipped.Det, shipped.Rec
+    return {"det": "models/ocr-det.onnx", "rec": "models/ocr-rec.onnx",
+            "det_side": cfg.det_side, "min_score": cfg.min_score,
+            "thresh": float(det.thresh), "box_thresh": float(det.box_thresh),
+            "unclip_ratio": float(det.unclip_ratio), "mean": list(det.mean),
+            "std": list(det.std), "rec_height": int(rec.rec_img_shape[1]),
+            "rec_width": int(rec.rec_img_shape[2])}
+
+
 def kept_characters_model(path: Path, threads: int | None = None) -> Any:
-    """An onnxruntime session of the recognition model ``path`` whose output covers only
-    the blank, the characters :func:`clean_text` keeps, and the space.
+    """An onnxruntime session of :func:`kept_characters` of the recognition model ``path``."""
+    return _session(kept_characters(path)[0], threads)
+
+
+def kept_characters(path: Path) -> tuple[bytes, list[str]]:
+    """The recognition model ``path`` cut to output only the blank, the characters
+    :func:`clean_text` keeps, and the space; and those characters, in the model's order
+    (class ``i + 1`` is ``chars[i]``, the last class the space). The library runs it, and
+    the phone app's build ships it.
 
     The model's last layer maps 120 features to 18,710 classes, then a softmax; RapidOCR
     then takes the best class of each step. Reading Chinese and dropping it after cost a
@@ -196,8 +221,13 @@ def kept_characters_model(path: Path, threads: int | None = None) -> Any:
             raise ValueError(f"not the recogniser this was written for ({cut} layers of "
                              f"{classes} classes)")
         output.type.tensor_type.shape.dim[-1].dim_value = len(columns)
+        for value in model.graph.value_info:  # the shapes recorded inside the graph too
+            dims = value.type.tensor_type.shape.dim
+            if dims and dims[-1].dim_value == classes:
+                dims[-1].dim_value = len(columns)
         meta["character"].value = "\n".join(chars[i] for i in kept)
-        return _session(model.SerializeToString(), threads)
+        data: bytes = model.SerializeToString()
+        return data, [chars[i] for i in kept]
     except Exception as exc:
         raise ModelError(f"cannot load the OCR recognition model {path}: {exc}") from exc
 

@@ -171,11 +171,17 @@ class TextPage(Memo):
 
 # --- geometry of what the text readers report ---------------------------------------------
 
+#: the share of the text height a text box is padded by, across and up and down (the
+#: phone app pads by the same, from its rules.json)
+PAD = (0.3, 0.12)
+
+
 def pad(rect: Rect, height: float) -> Rect:
     """OCR boxes hug the glyphs and sometimes cut the first or last one: pad by a share
     of the text height, so that a fill leaves no sliver of a character."""
     x1, y1, x2, y2 = rect
-    return (x1 - 0.3 * height, y1 - 0.12 * height, x2 + 0.3 * height, y2 + 0.12 * height)
+    px, py = PAD[0] * height, PAD[1] * height
+    return (x1 - px, y1 - py, x2 + px, y2 + py)
 
 
 def span_rect(line: Line, start: int, end: int) -> Rect:

@@ -220,13 +220,22 @@ def date_values(text: str) -> set[tuple[int, int, int]]:
 
 def shared_rules() -> dict[str, Any]:
     """The rules the phone app runs too, as data (its ``rules.json``): the card networks,
-    the IBAN lengths, and the printed date grammar with its month names. Both sides are
-    tested on one table of cases (``phone/tests/text-cases.json``)."""
+    the IBAN lengths, the printed date grammar with its month names, and the patterns of
+    the recognisers it runs (:data:`PHONE_LABELS`). Both sides are tested on one table of
+    cases (``phone/tests/text-cases.json``)."""
     return {"card_networks": [{"network": n, "lengths": list(lengths),
                                "prefixes": [list(r) for r in ranges]}
                               for n, lengths, ranges in CARD_NETWORKS],
             "iban_lengths": IBAN_LENGTHS,
-            "dates": {"pattern": DATE, "months": [list(m) for m in _MONTH_PREFIXES]}}
+            "dates": {"pattern": DATE, "months": [list(m) for m in _MONTH_PREFIXES]},
+            "patterns": [{"label": r.label, "pattern": r.pattern.pattern, "score": r.score,
+                          "flags": "i" if r.pattern.flags & re.IGNORECASE else ""}
+                         for r in RECOGNIZERS if isinstance(r, PatternRecognizer)
+                         and r.label in PHONE_LABELS]}
+
+
+#: the recognisers the phone app runs so far: their validators are in phone/src/text.js
+PHONE_LABELS = ("email", "payment_card", "iban")
 
 
 #: the fewest digits of a number that is only *possible* (not valid): shorter "possible"

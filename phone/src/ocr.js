@@ -1,0 +1,165 @@
+// Text in the browser: the library's two OCR networks (PP-OCRv6 small's detector, and its
+// recogniser cut to the characters the library keeps), run by onnxruntime-web, with
+// RapidOCR's numbers from rules.json (`ocr`). Lines come back as axis-aligned boxes in the
+// photo's pixels with their text and score; the rules of text.js read them.
+//
+// The detector's map is turned into boxes as RapidOCR's DB post-processing does (threshold,
+// dilation, a box per connected region, its mean score, the box grown by the unclip
+// ratio), with axis-aligned boxes instead of rotated rectangles: photos taken on a phone
+// hold their text about level, and a level box over tilted text covers it still.
+
+/** Pixels of `img` (RGBA) as the networks' BGR input, normalised: (x/255 - mean) / std. */
+function tensorData(img, width, height, mean, std, pad = width) {
+  const plane = pad * height;
+  const out = new Float32Array(3 * plane);
+  for (let y = 0; y < height; y += 1) {
+    for (let x = 0; x < width; x += 1) {
+      const src = (y * width + x) * 4;
+      const dst = y * pad + x;
+      for (let c = 0; c < 3; c += 1) { // BGR, as PaddleOCR's networks were trained
+        out[c * plane + dst] = (img.data[src + 2 - c] / 255 - mean[c]) / std[c];
+      }
+    }
+  }
+  return out;
+}
+
+/** The connected regions of `mask` (w x h, 8-neighbours): [{x1, y1, x2, y2, pixels}]. */
+export function regions(mask, w, h) {
+  const label = new Int32Array(w * h).fill(-1);
+  const out = [];
+  const stack = [];
+  for (let start = 0; start < w * h; start += 1) {
+    if (!mask[start] || label[start] >= 0) continue;
+    const r = { x1: w, y1: h, x2: -1, y2: -1, pixels: [] };
+    label[start] = out.length;
+    stack.push(start);
+    while (stack.length) {
+      const i = stack.pop();
+      const x = i % w;
+      const y = (i - x) / w;
+      r.pixels.push(i);
+      if (x < r.x1) r.x1 = x;
+      if (x > r.x2) r.x2 = x;
+      if (y < r.y1) r.y1 = y;
+      if (y > r.y2) r.y2 = y;
+      for (let dy = -1; dy <= 1; dy += 1) {
+        for (let dx = -1; dx <= 1; dx += 1) {
+          const nx = x + dx;
+          const ny = y + dy;
+          if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+          const j = ny * w + nx;
+          if (mask[j] && label[j] < 0) {
+            label[j] = out.length;
+            stack.push(j);
+          }
+        }
+      }
+    }
+    out.push(r);
+  }
+  return out;
+}
+
+/** Boxes of text in a probability map (w x h), in the map's pixels: DB post-processing. */
+export function textBoxes(prob, w, h, cfg) {
+  const mask = new Uint8Array(w * h);
+  for (let y = 0; y < h; y += 1) { // threshold, then a 2x2 dilation as RapidOCR's
+    for (let x = 0; x < w; x += 1) {
+      const i = y * w + x;
+      if (prob[i] > cfg.thresh) {
+        mask[i] = 1;
+        if (x + 1 < w) mask[i + 1] = 1;
+        if (y + 1 < h) mask[i + w] = 1;
+        if (x + 1 < w && y + 1 < h) mask[i + w + 1] = 1;
+      }
+    }
+  }
+  const boxes = [];
+  for (const r of regions(mask, w, h)) {
+    const bw = r.x2 - r.x1 + 1;
+    const bh = r.y2 - r.y1 + 1;
+    if (Math.min(bw, bh) < 3) continue;
+    let sum = 0;
+    for (const i of r.pixels) sum += prob[i];
+    const score = sum / r.pixels.length;
+    if (score < cfg.box_thresh) continue;
+    const grow = (bw * bh * cfg.unclip_ratio) / (2 * (bw + bh)); // pyclipper's offset
+    const box = [r.x1 - grow, r.y1 - grow, r.x2 + 1 + grow, r.y2 + 1 + grow];
+    if (Math.min(box[2] - box[0], box[3] - box[1]) < 5) continue;
+    boxes.push({ box, score });
+  }
+  return boxes;
+}
+
+/** CTC's best path: the characters of each step's best class, repeats and blanks dropped;
+ * the score is the mean of the kept steps' probabilities. Class 0 is the blank, class i
+ * is chars[i - 1], the last class the space. */
+export function ctcDecode(probs, steps, classes, chars) {
+  let text = '';
+  let sum = 0;
+  let n = 0;
+  let last = -1;
+  for (let t = 0; t < steps; t += 1) {
+    let best = 0;
+    let bestP = -Infinity;
+    const row = t * classes;
+    for (let c = 0; c < classes; c += 1) {
+      if (probs[row + c] > bestP) {
+        bestP = probs[row + c];
+        best = c;
+      }
+    }
+    if (best !== 0 && best !== last) {
+      text += best === classes - 1 ? ' ' : chars[best - 1];
+      sum += bestP;
+      n += 1;
+    }
+    last = best;
+  }
+  return { text: text.normalize('NFKC').trim(), score: n ? sum / n : 0 };
+}
+
+/**
+ * The lines of text in `bitmap`: [{box: [x1, y1, x2, y2], text, score}] in its pixels.
+ * `draw(source, sw, sh, sx, sy, w, h)` gives RGBA pixels of a region drawn at a size.
+ */
+export async function readText(ort, sessions, bitmap, cfg, chars, draw) {
+  const { width, height } = bitmap;
+  const scale = Math.min(1, cfg.det_side / Math.max(width, height));
+  const dw = Math.max(32, Math.round((width * scale) / 32) * 32);
+  const dh = Math.max(32, Math.round((height * scale) / 32) * 32);
+  const img = draw(bitmap, dw, dh);
+  const input = new ort.Tensor('float32', tensorData(img, dw, dh, cfg.mean, cfg.std),
+    [1, 3, dh, dw]);
+  const detected = await sessions.det.run({ [sessions.det.inputNames[0]]: input });
+  const map = detected[sessions.det.outputNames[0]];
+  const found = textBoxes(map.data, dw, dh, cfg);
+  map.dispose?.();
+  const lines = [];
+  for (const { box } of found) {
+    const x1 = Math.max(0, (box[0] * width) / dw);
+    const y1 = Math.max(0, (box[1] * height) / dh);
+    const x2 = Math.min(width, (box[2] * width) / dw);
+    const y2 = Math.min(height, (box[3] * height) / dh);
+    const bw = x2 - x1;
+    const bh = y2 - y1;
+    if (bw < 2 || bh < 2) continue;
+    const rh = cfg.rec_height;
+    const rw = Math.max(1, Math.ceil((rh * bw) / bh));
+    const padded = Math.max(cfg.rec_width, rw);
+    const crop = draw(bitmap, rw, rh, x1, y1, bw, bh);
+    const tensor = new ort.Tensor('float32',
+      tensorData(crop, rw, rh, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5], padded), [1, 3, rh, padded]);
+    const out = await sessions.rec.run({ [sessions.rec.inputNames[0]]: tensor });
+    const probs = out[sessions.rec.outputNames[0]];
+    const [, steps, classes] = probs.dims;
+    const read = ctcDecode(probs.data, steps, classes, chars);
+    probs.dispose?.();
+    if (read.text && read.score >= cfg.min_score) {
+      lines.push({ box: [x1, y1, x2, y2], text: read.text, score: read.score });
+    }
+  }
+  // reading order: top to bottom, then left to right
+  return lines.sort((a, b) => a.box[1] - b.box[1] || a.box[0] - b.box[0]);
+}
