@@ -481,6 +481,31 @@ def test_the_phone_export_fills_the_personal_text(page, tmp_path) -> None:
     assert left == []
 
 
+def test_a_big_photo_without_text_pays_for_the_small_pass_alone(page, tmp_path) -> None:
+    """The library's text gate on the phone (its numbers from rules.json): a 12 MP photo
+    with no text is looked at by the detector at half its size and never detected whole;
+    the page with an e-mail, a card and an IBAN, enlarged to 12 MP, is detected whole and
+    its e-mail found."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    sky = np.linspace(60, 200, 3000, dtype=np.float32)[:, None, None] * np.ones((1, 4000, 3))
+    sky += rng.normal(0, 6, sky.shape)
+    plain = tmp_path / "plain.jpg"
+    Image.fromarray(np.clip(sky, 0, 255).astype(np.uint8)).save(plain, quality=90)
+    got = in_browser(page, plain)
+    assert (got["width"], got["height"]) == (4000, 3000)
+    assert got["textDetected"] is False and got["lines"] == []
+    big = tmp_path / "big-text.png"
+    canvas = Image.new("RGB", (4000, 3000), "white")
+    canvas.paste(Image.open(text_photo(tmp_path)).resize((4000, 2000)), (0, 500))
+    canvas.save(big)
+    got = in_browser(page, big)
+    assert got["textDetected"] is True
+    assert any(t["label"] == "email" for t in got["texts"]), got["lines"]
+
+
 def registry_build(names: list[str]) -> list[Any]:
     from pixelsafe.detectors import registry
 

@@ -120,8 +120,68 @@ export function ctcDecode(probs, steps, classes, chars) {
   return { text: text.normalize('NFKC').trim(), score: n ? sum / n : 0 };
 }
 
+/** The map of the text detector over `bitmap` drawn at dw x dh (multiples of 32). */
+async function detect(ort, sessions, bitmap, dw, dh, cfg, draw) {
+  const img = draw(bitmap, dw, dh);
+  const input = new ort.Tensor('float32', tensorData(img, dw, dh, cfg.mean, cfg.std),
+    [1, 3, dh, dw]);
+  const out = await sessions.det.run({ [sessions.det.inputNames[0]]: input });
+  const map = out[sessions.det.outputNames[0]];
+  const prob = map.data.slice();
+  map.dispose?.();
+  return prob;
+}
+
+/** The text of a box of `bitmap` (in its pixels), read by the recogniser, or null. */
+async function recognise(ort, sessions, bitmap, [x1, y1, x2, y2], cfg, chars, draw) {
+  const bw = x2 - x1;
+  const bh = y2 - y1;
+  if (bw < 2 || bh < 2) return null;
+  const rh = cfg.rec_height;
+  const rw = Math.max(1, Math.ceil((rh * bw) / bh));
+  const padded = Math.max(cfg.rec_width, rw);
+  const crop = draw(bitmap, rw, rh, x1, y1, bw, bh);
+  const tensor = new ort.Tensor('float32',
+    tensorData(crop, rw, rh, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5], padded), [1, 3, rh, padded]);
+  const out = await sessions.rec.run({ [sessions.rec.inputNames[0]]: tensor });
+  const probs = out[sessions.rec.outputNames[0]];
+  const [, steps, classes] = probs.dims;
+  const read = ctcDecode(probs.data, steps, classes, chars);
+  probs.dispose?.();
+  return read.text && read.score >= cfg.min_score ? read : null;
+}
+
+/** A box of a map of mw x mh, in the pixels of a `width` x `height` photo, clipped. */
+function inPhoto(box, mw, mh, width, height) {
+  return [Math.max(0, (box[0] * width) / mw), Math.max(0, (box[1] * height) / mh),
+    Math.min(width, (box[2] * width) / mw), Math.min(height, (box[3] * height) / mh)];
+}
+
+/** Whether the detector's whole input (dw x dh) is worth running, as the library's gate
+ * decides (models/ocr.GatedDetection, its numbers in rules.json): always for an input
+ * under `gate_min_pixels`; else the detector first sees the photo at `gate_scale` of that
+ * size, with lower thresholds, and the whole input runs only when one of the boxes it
+ * finds (the likeliest first) reads as text, or when there are more than
+ * `gate_max_boxes` of them. A photo without text pays for the small pass alone. */
+export async function worthDetecting(ort, sessions, bitmap, dw, dh, cfg, chars, draw) {
+  if (dw * dh < cfg.gate_min_pixels || cfg.gate_scale <= 0) return true;
+  const gw = Math.max(32, Math.round((dw * cfg.gate_scale) / 32) * 32);
+  const gh = Math.max(32, Math.round((dh * cfg.gate_scale) / 32) * 32);
+  const prob = await detect(ort, sessions, bitmap, gw, gh, cfg, draw);
+  const boxes = textBoxes(prob, gw, gh,
+    { thresh: cfg.gate_threshold, box_thresh: cfg.gate_box, unclip_ratio: cfg.unclip_ratio });
+  if (boxes.length > cfg.gate_max_boxes) return true;
+  boxes.sort((a, b) => b.score - a.score);
+  for (const { box } of boxes) {
+    const where = inPhoto(box, gw, gh, bitmap.width, bitmap.height);
+    if (await recognise(ort, sessions, bitmap, where, cfg, chars, draw)) return true;
+  }
+  return false;
+}
+
 /**
- * The lines of text in `bitmap`: [{box: [x1, y1, x2, y2], text, score}] in its pixels.
+ * The lines of text in `bitmap`: {lines: [{box: [x1, y1, x2, y2], text, score}] in its
+ * pixels, detected: whether the whole detector ran (false: the gate found no text)}.
  * `draw(source, sw, sh, sx, sy, w, h)` gives RGBA pixels of a region drawn at a size.
  */
 export async function readText(ort, sessions, bitmap, cfg, chars, draw) {
@@ -129,37 +189,17 @@ export async function readText(ort, sessions, bitmap, cfg, chars, draw) {
   const scale = Math.min(1, cfg.det_side / Math.max(width, height));
   const dw = Math.max(32, Math.round((width * scale) / 32) * 32);
   const dh = Math.max(32, Math.round((height * scale) / 32) * 32);
-  const img = draw(bitmap, dw, dh);
-  const input = new ort.Tensor('float32', tensorData(img, dw, dh, cfg.mean, cfg.std),
-    [1, 3, dh, dw]);
-  const detected = await sessions.det.run({ [sessions.det.inputNames[0]]: input });
-  const map = detected[sessions.det.outputNames[0]];
-  const found = textBoxes(map.data, dw, dh, cfg);
-  map.dispose?.();
+  if (!await worthDetecting(ort, sessions, bitmap, dw, dh, cfg, chars, draw)) {
+    return { lines: [], detected: false };
+  }
+  const prob = await detect(ort, sessions, bitmap, dw, dh, cfg, draw);
   const lines = [];
-  for (const { box } of found) {
-    const x1 = Math.max(0, (box[0] * width) / dw);
-    const y1 = Math.max(0, (box[1] * height) / dh);
-    const x2 = Math.min(width, (box[2] * width) / dw);
-    const y2 = Math.min(height, (box[3] * height) / dh);
-    const bw = x2 - x1;
-    const bh = y2 - y1;
-    if (bw < 2 || bh < 2) continue;
-    const rh = cfg.rec_height;
-    const rw = Math.max(1, Math.ceil((rh * bw) / bh));
-    const padded = Math.max(cfg.rec_width, rw);
-    const crop = draw(bitmap, rw, rh, x1, y1, bw, bh);
-    const tensor = new ort.Tensor('float32',
-      tensorData(crop, rw, rh, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5], padded), [1, 3, rh, padded]);
-    const out = await sessions.rec.run({ [sessions.rec.inputNames[0]]: tensor });
-    const probs = out[sessions.rec.outputNames[0]];
-    const [, steps, classes] = probs.dims;
-    const read = ctcDecode(probs.data, steps, classes, chars);
-    probs.dispose?.();
-    if (read.text && read.score >= cfg.min_score) {
-      lines.push({ box: [x1, y1, x2, y2], text: read.text, score: read.score });
-    }
+  for (const { box } of textBoxes(prob, dw, dh, cfg)) {
+    const where = inPhoto(box, dw, dh, width, height);
+    const read = await recognise(ort, sessions, bitmap, where, cfg, chars, draw);
+    if (read) lines.push({ box: where, text: read.text, score: read.score });
   }
   // reading order: top to bottom, then left to right
-  return lines.sort((a, b) => a.box[1] - b.box[1] || a.box[0] - b.box[0]);
+  lines.sort((a, b) => a.box[1] - b.box[1] || a.box[0] - b.box[0]);
+  return { lines, detected: true };
 }

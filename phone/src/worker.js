@@ -216,8 +216,8 @@ self.onmessage = async (event) => {
       .map(([x1, y1, x2, y2, s]) => ({ box: [x1, y1, x2, y2], score: s }));
     const read = await codes(bitmap, model.rules.codes);
     const gps = bytes ? await location(bytes) : null;
-    const lines = await readText(ort, model.ocr, bitmap, model.rules.ocr, model.rules.ocr.chars,
-      draw);
+    const { lines, detected } = await readText(ort, model.ocr, bitmap, model.rules.ocr,
+      model.rules.ocr.chars, draw);
     const texts = personalText(lines, model.rules.text);
     // the findings as the policy table names them, scored by its rules
     const findings = [
@@ -229,7 +229,7 @@ self.onmessage = async (event) => {
     const scored = score(findings, model.rules.score);
     self.postMessage({
       id, ok: true, width: bitmap.width, height: bitmap.height, threads: model.threads,
-      faces: found, codes: read, gps, lines, texts, score: scored.score,
+      faces: found, codes: read, gps, lines, texts, textDetected: detected, score: scored.score,
       reasons: scored.reasons,
       risk: risk(scored.score, model.rules.score), ms: performance.now() - start,
     });

@@ -163,8 +163,9 @@ class OcrEngine(InferenceModel[Any]):
 
 def phone_rules(config: OcrConfig | None = None) -> dict[str, Any]:
     """What the phone app's OCR runs by (its ``rules.json``, ``ocr``): the library's own
-    settings, and RapidOCR's detector and recogniser numbers from its configuration file,
-    which the library runs with too."""
+    settings (the detector's side, the lines' score, the text gate's numbers), and
+    RapidOCR's detector and recogniser numbers from its configuration file, which the
+    library runs with too."""
     import rapidocr
     from omegaconf import OmegaConf
 
@@ -173,6 +174,9 @@ def phone_rules(config: OcrConfig | None = None) -> dict[str, Any]:
     det, rec = shipped.Det, shipped.Rec
     return {"det": "models/ocr-det.onnx", "rec": "models/ocr-rec.onnx",
             "det_side": cfg.det_side, "min_score": cfg.min_score,
+            "gate_scale": cfg.gate_scale, "gate_threshold": cfg.gate_threshold,
+            "gate_box": cfg.gate_box, "gate_max_boxes": cfg.gate_max_boxes,
+            "gate_min_pixels": cfg.gate_min_pixels,
             "thresh": float(det.thresh), "box_thresh": float(det.box_thresh),
             "unclip_ratio": float(det.unclip_ratio), "mean": list(det.mean),
             "std": list(det.std), "rec_height": int(rec.rec_img_shape[1]),
