@@ -31,6 +31,9 @@ class Sessions:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def get(self, threads: int) -> OnnxSession:
+        session = self.by_threads.get(threads)  # every run asks: no lock once made
+        if session is not None:
+            return session
         with self.lock:
             if threads not in self.by_threads:
                 try:

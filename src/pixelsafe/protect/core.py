@@ -293,6 +293,11 @@ def enlarge(box: Box, factor: float, width: int, height: int) -> Box:
     return out or box
 
 
+def touches(a: Box, b: Box) -> bool:
+    """The two boxes share some area."""
+    return min(a.x2, b.x2) > max(a.x1, b.x1) and min(a.y2, b.y2) > max(a.y1, b.y1)
+
+
 def plan(report: Report | None, options: RedactOptions, width: int, height: int
          ) -> list[Target]:
     if options.style not in STYLES:

@@ -10,14 +10,10 @@ from PIL import Image
 
 from .. import imageio
 from ..report import Box, Redaction
-from .core import FACE_MARGIN, Target, apply, enlarge
+from .core import FACE_MARGIN, Target, apply, enlarge, touches
 
 #: faces still found at this confidence inside a blurred region get a stronger treatment
 HARDEN_THRESHOLD = 0.2
-
-
-def touches(a: Box, b: Box) -> bool:
-    return min(a.x2, b.x2) > max(a.x1, b.x1) and min(a.y2, b.y2) > max(a.y1, b.y1)
 
 
 def covered(box: Box, regions: list[Box]) -> float:

@@ -7,8 +7,7 @@ from __future__ import annotations
 from .. import imageio
 from ..detectors import registry
 from ..report import Box, Finding, Kind, Report
-from .core import TEXT_LINE, Leftover, RedactOptions, Target, Verification
-from .hardening import touches
+from .core import TEXT_LINE, Leftover, RedactOptions, Target, Verification, touches
 
 #: a finding after redaction lies in a region when this share of its box is inside it
 INSIDE = 0.3
