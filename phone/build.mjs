@@ -1,5 +1,6 @@
 // Builds the phone app into the folder given (the Python side adds the model and its
-// rules): the page's scripts bundled by esbuild (exifr and zxing-wasm's reader inside),
+// rules): the page's scripts bundled by esbuild (exifr, libphonenumber-js with its full
+// metadata and zxing-wasm's reader inside),
 // onnxruntime-web's and zxing-wasm's wasm files copied out of the installed packages.
 // Run by `python -m pixelsafe.phone build` in `make setup`.
 import { build } from 'esbuild';

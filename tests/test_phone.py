@@ -19,6 +19,7 @@ from webutil import live_server, make_app, shutdown
 from pixelsafe import imageio, phone
 from pixelsafe.detectors.faces import FaceConfig, FaceDetector
 from pixelsafe.pipeline import Analyzer
+from pixelsafe.text.recognizers import PHONE_LABELS as SHARED_LABELS
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -430,32 +431,34 @@ def test_a_heic_photo_is_refused_with_a_clear_message(page) -> None:
 
 
 def text_photo(tmp: Path) -> Path:
-    """A page with an e-mail address, a card number and an IBAN printed on it."""
+    """A page with an e-mail address, a card number, an IBAN and a phone number on it."""
     from PIL import Image, ImageDraw, ImageFont
 
-    im = Image.new("RGB", (1400, 700), "white")
+    im = Image.new("RGB", (1400, 840), "white")
     draw = ImageDraw.Draw(im)
     font = ImageFont.load_default(size=44)
     for i, text in enumerate(["Please reply to jane.doe@example.org today",
                               "Card: 4111 1111 1111 1111",
                               "IBAN: GB82 WEST 1234 5698 7654 32",
-                              "Thank you for your order"]):
+                              "Thank you for your order",
+                              "Questions? Call +44 20 7946 0958"]):
         draw.text((60, 80 + 140 * i), text, font=font, fill="black")
     path = tmp / "text.png"
     im.save(path)
     return path
 
 
-#: the personal text the phone reads so far (issue 30's text step 2)
-PHONE_LABELS = ("email", "payment_card", "iban")
+#: the personal text the phone reads so far: the library's pattern recognisers it runs and
+#: phone numbers
+PHONE_LABELS = (*SHARED_LABELS, "phone")
 
 
 def test_the_browser_reads_the_personal_text_the_library_reads(page, tmp_path) -> None:
     """The library's OCR networks in the browser (PP-OCRv6 small's detector and its cut
-    recogniser, written by the build) and the shared recognisers (text.js): on the sample
-    letter and a page with a card number and an IBAN, every e-mail, card and IBAN the
-    library finds is found by the browser with the same characters, over the same place,
-    and nothing more."""
+    recogniser, written by the build) and the shared recognisers (text.js, libphonenumber-js):
+    on the sample letter and a page with a card number, an IBAN and a phone number, every
+    e-mail, card, IBAN and phone number the library finds is found by the browser with the
+    same characters, over the same place, and nothing more."""
     analyzer = Analyzer(registry_build(["text"]))
     for path in (SAMPLES / "letter-contact-details.png", text_photo(tmp_path)):
         want = [(f.label, f.text, f.box.as_list()) for f in analyzer.analyze(path).findings
@@ -470,8 +473,8 @@ def test_the_browser_reads_the_personal_text_the_library_reads(page, tmp_path) -
 
 
 def test_the_phone_export_fills_the_personal_text(page, tmp_path) -> None:
-    """The protected copy made in the browser fills each e-mail, card number and IBAN it
-    read: the library's text readers find none of them in it."""
+    """The protected copy made in the browser fills each e-mail, card number, IBAN and
+    phone number it read: the library's text readers find none of them in it."""
     src = text_photo(tmp_path)
     got = page.evaluate(PROTECT, [base64.b64encode(src.read_bytes()).decode(), "blur"])
     out = tmp_path / "protected.jpg"

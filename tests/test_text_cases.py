@@ -11,7 +11,17 @@ from pathlib import Path
 import pytest
 
 from pixelsafe.text import mrz
-from pixelsafe.text.recognizers import DATES, date_values, iban_ok, luhn_ok, validate_card
+from pixelsafe.text.recognizers import (
+    DATES,
+    PHONE_LABELS,
+    PhoneRecognizer,
+    date_values,
+    find_all,
+    for_page,
+    iban_ok,
+    luhn_ok,
+    validate_card,
+)
 
 CASES = json.loads((Path(__file__).resolve().parents[1] / "phone" / "tests" /
                     "text-cases.json").read_text())
@@ -48,3 +58,13 @@ def test_date_forms(text: str, values: list[list[int]]) -> None:
 @pytest.mark.parametrize("text, found", CASES["dates_in_text"])
 def test_dates_in_text(text: str, found: list[str]) -> None:
     assert [m.group() for m in DATES.finditer(text)] == found
+
+
+@pytest.mark.parametrize("text, context, page, found", CASES["phone_texts"])
+def test_phone_texts(text: str, context: str, page: str, found: list[list[object]]) -> None:
+    """What the recognisers the phone runs report on a line (phone numbers, e-mails, cards,
+    IBANs), with the line above as context and the page's named countries."""
+    recognizers = [r for r in for_page(page or text)
+                   if isinstance(r, PhoneRecognizer) or r.label in PHONE_LABELS]
+    got = [[m.label, m.text, round(m.score, 2)] for m in find_all(text, context, recognizers)]
+    assert got == found

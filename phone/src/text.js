@@ -2,7 +2,9 @@
 // phone. What can be data is read from rules.json (`text`: card networks, IBAN lengths,
 // the printed date grammar and its month names); what is arithmetic (Luhn, mod 97, the
 // ICAO 9303 check digit) is written here once more, and both sides run one table of
-// cases (tests/text-cases.json).
+// cases (tests/text-cases.json). Phone numbers are found and validated by libphonenumber-js
+// (the port of the libphonenumber the library runs), with the library's rules as data.
+import { PhoneNumberMatcher } from 'libphonenumber-js/max';
 
 /** Luhn's checksum over a string of digits. */
 export function luhn(digits) {
@@ -133,21 +135,111 @@ export function spanBox(line, start, end, [px, py]) {
   return [a - px * h, y1 - py * h, b + px * h, y2 + py * h];
 }
 
-/** Personal text the phone's recognisers find in OCR lines: [{kind, label, text, box,
- * score}] (the patterns and their scores from rules.json, each match validated). */
-export function personalText(lines, rules) {
-  const found = [];
-  for (const line of lines) {
-    for (const { label, pattern, flags, score } of rules.patterns) {
-      if (!VALIDATORS[label]) continue;
-      for (const m of line.text.matchAll(new RegExp(pattern, `g${flags}u`))) {
-        if (!VALIDATORS[label](m[0], rules)) continue;
-        found.push({
-          kind: 'personal_text', label, text: m[0], score: score * Math.min(1, line.score + 0.1),
-          box: spanBox(line, m.index, m.index + m[0].length, rules.pad),
+/** A pattern recogniser of the library (a row of rules.patterns) over one line: its
+ * validated matches, scored higher when a context word is near (Python:
+ * PatternRecognizer.find). */
+function patternMatches(row, text, context, rules) {
+  const validate = VALIDATORS[row.label];
+  // the line above gives context only when it is a label alone, with no value of its own
+  const above = /\d/.test(context) ? '' : context;
+  const hasContext = row.context !== null
+    && new RegExp(row.context, 'iu').test(`${above} ${text}`);
+  if (row.needs_context && !hasContext) return [];
+  const out = [];
+  for (const m of text.matchAll(new RegExp(row.pattern, `g${row.flags}u`))) {
+    if (validate && !validate(m[0], rules)) continue;
+    out.push({
+      label: row.label, start: m.index, end: m.index + m[0].length, text: m[0],
+      score: hasContext ? row.context_score : row.score,
+    });
+  }
+  return out;
+}
+
+/** The regions whose national numbers a page's phones are read in (Python: for_page): the
+ * countries the page names first, then the library's. */
+export function phoneRegions(pageText, phone) {
+  const named = phone.country_hints.filter(({ region, words, marks }) => (
+    !phone.regions.includes(region) && (new RegExp(words, 'iu').test(pageText)
+      || (marks !== '' && new RegExp(marks, 'u').test(pageText))))).map((h) => h.region);
+  return { regions: [...named, ...phone.regions], named };
+}
+
+const digitCount = (s) => (s.match(/\d/g) || []).length;
+
+/** Phone numbers in a line (Python: PhoneRecognizer.find): libphonenumber-js finds and
+ * validates them, the library's rules (rules.text.phone) decide which need a phone word
+ * near them and how much each counts. */
+export function findPhones(text, context, phone, { regions, named } = phoneRegions(text, phone)) {
+  const words = new RegExp(phone.context, 'iu');
+  const hasContext = words.test(`${context} ${text}`);
+  const labelAbove = words.test(context) && context.split(/\s+/).filter(Boolean).length <= 2
+    && !/\d/.test(context);
+  const notAPhone = new RegExp(phone.not_a_phone, 'iu');
+  const formattedShape = new RegExp(phone.formatted, 'u');
+  const prefixedShape = new RegExp(phone.prefixed, 'u');
+  const passes = regions.map((region) => [region, 'VALID']);
+  if (hasContext || text.includes('+')) passes.push(...regions.map((r) => [r, 'POSSIBLE']));
+  const seen = new Map();
+  for (const [region, leniency] of passes) {
+    const valid = leniency === 'VALID';
+    const matcher = new PhoneNumberMatcher(text, { defaultCountry: region, leniency, v2: true });
+    while (matcher.hasNext()) {
+      const { number, startsAt, endsAt } = matcher.next();
+      const rawString = text.slice(startsAt, endsAt);
+      const raw = rawString.trim();
+      if (notAPhone.test(raw)) continue;
+      const international = raw.startsWith('+') || raw.startsWith('00');
+      const formatted = formattedShape.test(raw)
+        || (named.includes(region) && prefixedShape.test(raw));
+      if (valid && !(international || formatted || hasContext)) continue;
+      const beside = labelAbove || words.test(text.slice(0, startsAt));
+      if (!valid && (!(raw.startsWith('+') || beside)
+          || digitCount(raw) < phone.min_possible_digits)) continue;
+      let score = phone.scores[hasContext ? 'context' : international ? 'international'
+        : 'formatted'];
+      if (!valid) score -= phone.scores.only_possible;
+      const key = `${startsAt}-${endsAt}`;
+      if (!seen.has(key) || seen.get(key).score < score) {
+        seen.set(key, {
+          label: 'phone', start: startsAt, end: endsAt, text: rawString, score,
+          e164: number.number, region: number.country ?? null,
         });
       }
     }
   }
+  return [...seen.values()].sort((a, b) => a.start - b.start);
+}
+
+/** Every recogniser the phone runs over one line; overlapping matches keep the higher
+ * score, and on a tie the longer span (Python: find_all). */
+export function findAll(text, context, rules, regions = phoneRegions(text, rules.phone)) {
+  const found = [
+    ...rules.patterns.flatMap((row) => patternMatches(row, text, context, rules)),
+    ...findPhones(text, context, rules.phone, regions),
+  ];
+  found.sort((a, b) => b.score - a.score || (b.end - b.start) - (a.end - a.start));
+  const kept = [];
+  for (const m of found) {
+    if (kept.every((k) => m.end <= k.start || m.start >= k.end)) kept.push(m);
+  }
+  return kept.sort((a, b) => a.start - b.start);
+}
+
+/** Personal text the phone's recognisers find in OCR lines (in reading order): [{kind,
+ * label, text, box, score}]. A line's context is the line before it. */
+export function personalText(lines, rules) {
+  const regions = phoneRegions(lines.map((l) => l.text).join('\n'), rules.phone);
+  const found = [];
+  lines.forEach((line, i) => {
+    const context = i > 0 ? lines[i - 1].text : '';
+    for (const m of findAll(line.text, context, rules, regions)) {
+      found.push({
+        kind: 'personal_text', label: m.label, text: m.text,
+        score: m.score * Math.min(1, line.score + 0.1),
+        box: spanBox(line, m.start, m.end, rules.pad),
+      });
+    }
+  });
   return found;
 }

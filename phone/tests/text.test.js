@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import {
-  dateValues, findDates, ibanOk, luhn, mrzCheckDigit, validateCard,
+  dateValues, findAll, findDates, ibanOk, luhn, mrzCheckDigit, phoneRegions, validateCard,
 } from '../src/text.js';
 
 const rulesPath = process.env.PIXELSAFE_PHONE_RULES
@@ -47,5 +47,13 @@ test('date forms', () => {
 test('dates in text', () => {
   for (const [text, found] of cases.dates_in_text) {
     assert.deepEqual(findDates(text, rules.dates).map((d) => d.text), found, text);
+  }
+});
+
+test('phone numbers, e-mails, cards and IBANs in a line', () => {
+  for (const [text, context, page, found] of cases.phone_texts) {
+    const got = findAll(text, context, rules, phoneRegions(page || text, rules.phone))
+      .map((m) => [m.label, m.text, Math.round(m.score * 100) / 100]);
+    assert.deepEqual(got, found, text);
   }
 });

@@ -220,21 +220,32 @@ def date_values(text: str) -> set[tuple[int, int, int]]:
 
 def shared_rules() -> dict[str, Any]:
     """The rules the phone app runs too, as data (its ``rules.json``): the card networks,
-    the IBAN lengths, the printed date grammar with its month names, and the patterns of
-    the recognisers it runs (:data:`PHONE_LABELS`). Both sides are tested on one table of
-    cases (``phone/tests/text-cases.json``)."""
+    the IBAN lengths, the printed date grammar with its month names, the patterns of the
+    recognisers it runs (:data:`PHONE_LABELS`) and what :class:`PhoneRecognizer` decides
+    beside libphonenumber (its words, shapes, scores and the countries' hints). Both sides
+    are tested on one table of cases (``phone/tests/text-cases.json``)."""
     return {"card_networks": [{"network": n, "lengths": list(lengths),
                                "prefixes": [list(r) for r in ranges]}
                               for n, lengths, ranges in CARD_NETWORKS],
             "iban_lengths": IBAN_LENGTHS,
             "dates": {"pattern": DATE, "months": [list(m) for m in _MONTH_PREFIXES]},
             "patterns": [{"label": r.label, "pattern": r.pattern.pattern, "score": r.score,
-                          "flags": "i" if r.pattern.flags & re.IGNORECASE else ""}
+                          "flags": "i" if r.pattern.flags & re.IGNORECASE else "",
+                          "context": r.context.pattern if r.context else None,
+                          "context_score": r.context_score, "needs_context": r.needs_context}
                          for r in RECOGNIZERS if isinstance(r, PatternRecognizer)
-                         and r.label in PHONE_LABELS]}
+                         and r.label in PHONE_LABELS],
+            "phone": {"regions": list(PhoneRecognizer.regions),
+                      "context": PHONE_CONTEXT.pattern, "formatted": FORMATTED_PHONE.pattern,
+                      "prefixed": PREFIXED_PHONE.pattern, "not_a_phone": NOT_A_PHONE.pattern,
+                      "min_possible_digits": MIN_POSSIBLE_DIGITS, "scores": PHONE_SCORES,
+                      "country_hints": [{"region": r, "words": _words(w).pattern, "marks": m}
+                                        for r, w, m in COUNTRY_HINTS]}}
 
 
-#: the recognisers the phone app runs so far: their validators are in phone/src/text.js
+#: the pattern recognisers the phone app runs (their validators are in phone/src/text.js),
+#: beside the phone numbers' (libphonenumber-js there, with the rules of
+#: :class:`PhoneRecognizer` as data)
 PHONE_LABELS = ("email", "payment_card", "iban")
 
 
@@ -253,6 +264,9 @@ PHONE_CONTEXT = _words("tel", "tel\\.", "phone", "telephone", "mobile", "mob", "
 FORMATTED_PHONE = re.compile(r"^\(?\d{2,5}\)?[-.\s/]\d{2,4}([-.]\d{2,4})+$|^\(\d{2,5}\)\s?\d")
 #: a prefix, then the subscriber's number (016-5498845): a phone in a country the page names
 PREFIXED_PHONE = re.compile(r"^\d{2,5}[-/]\d{6,8}$")
+#: a phone's score: beside a phone word, else written +CC, else with separators; less when
+#: the number is only possible (the right length, not an allocated range)
+PHONE_SCORES = {"context": 0.95, "international": 0.85, "formatted": 0.7, "only_possible": 0.1}
 
 
 @dataclass(frozen=True)
@@ -300,9 +314,10 @@ class PhoneRecognizer:
                 if not valid and (not (raw.startswith("+") or beside)
                                   or sum(c.isdigit() for c in raw) < MIN_POSSIBLE_DIGITS):
                     continue  # libphonenumber calls 2-digit local numbers possible too
-                score = 0.95 if has_context else 0.85 if international else 0.7
+                score = PHONE_SCORES["context" if has_context else
+                                     "international" if international else "formatted"]
                 if not valid:
-                    score -= 0.1
+                    score -= PHONE_SCORES["only_possible"]
                 e164 = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
                 key = (m.start, m.end)
                 if key not in seen or seen[key].score < score:
@@ -314,24 +329,29 @@ class PhoneRecognizer:
 
 #: what names a page's country, so that its national phone numbers are read: a Malaysian
 #: receipt's "016-5498845" has no + and no label, and libphonenumber needs the region. Each
-#: row: the region, and what names it on a page (the country or its cities, its companies'
-#: legal form, its currency as printed). Case matters where a word is also common English
-#: ("RM" is Malaysia's ringgit before a number, "rm" a room).
-COUNTRY_HINTS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("MY", re.compile(r"(?i:\bmalaysia\b|\bsdn\.?\s*bhd\b|\bkuala\s+lumpur\b|\bselangor\b|"
-                      r"\bjohor\b|\bpulau\s+pinang\b)|\bRM\s?\d")),
-    ("SG", re.compile(r"(?i:\bsingapore\b|\bpte\.?\s*ltd\b)|\bSGD\b|\bS\$\s?\d")),
-    ("IN", re.compile(r"(?i:\bindia\b|\bpvt\.?\s*ltd\b)|₹|\bRs\.?\s?\d")),
-    ("AU", re.compile(r"(?i:\baustralia\b|\bpty\.?\s*ltd\b)|\bA\$\s?\d|\bABN\b")),
-    ("CA", re.compile(r"(?i:\bcanada\b)|\bC\$\s?\d|\bCAD\b")),
-    ("IE", re.compile(r"(?i:\bireland\b|\b[ée]ire\b)")),
-    ("BR", re.compile(r"(?i:\bbra[sz]il\b|\bltda\b)|\bCNPJ\b|R\$\s?\d")),
-    ("MX", re.compile(r"(?i:\bm[ée]xico\b)")),
-    ("PT", re.compile(r"(?i:\bportugal\b)")),
-    ("BE", re.compile(r"(?i:\bbelgi(?:um|que|ë)\b)")),
-    ("AT", re.compile(r"(?i:\b(?:austria|österreich)\b)")),
-    ("CH", re.compile(r"(?i:\b(?:switzerland|schweiz|suisse|svizzera)\b)|\bCHF\b")),
+#: row: the region, the words that name it on a page in any case (the country or its
+#: cities, its companies' legal form), and marks whose case matters because they are also
+#: common English (its currency as printed: "RM" is Malaysia's ringgit before a number, "rm"
+#: a room). Written so that Python and JavaScript read them alike (the phone app runs them
+#: from rules.json): lookarounds instead of ``\b``, no inline flags.
+_EDGE = "(?<![A-Za-z0-9_])"
+COUNTRY_HINTS: tuple[tuple[str, str, str], ...] = (
+    ("MY", r"malaysia|sdn\.?\s*bhd|kuala\s+lumpur|selangor|johor|pulau\s+pinang",
+     _EDGE + r"RM\s?\d"),
+    ("SG", r"singapore|pte\.?\s*ltd", _EDGE + r"SGD(?![A-Za-z0-9_])|" + _EDGE + r"S\$\s?\d"),
+    ("IN", r"india|pvt\.?\s*ltd", r"₹|" + _EDGE + r"Rs\.?\s?\d"),
+    ("AU", r"australia|pty\.?\s*ltd", _EDGE + r"A\$\s?\d|" + _EDGE + r"ABN(?![A-Za-z0-9_])"),
+    ("CA", r"canada", _EDGE + r"C\$\s?\d|" + _EDGE + r"CAD(?![A-Za-z0-9_])"),
+    ("IE", r"ireland|[ée]ire", ""),
+    ("BR", r"bra[sz]il|ltda", _EDGE + r"CNPJ(?![A-Za-z0-9_])|R\$\s?\d"),
+    ("MX", r"m[ée]xico", ""),
+    ("PT", r"portugal", ""),
+    ("BE", r"belgi(?:um|que|ë)", ""),
+    ("AT", r"austria|österreich", ""),
+    ("CH", r"switzerland|schweiz|suisse|svizzera", _EDGE + r"CHF(?![A-Za-z0-9_])"),
 )
+_HINTS = tuple((region, _words(words), re.compile(marks) if marks else None)
+               for region, words, marks in COUNTRY_HINTS)
 
 
 # --- the registry ---------------------------------------------------------------------------
@@ -380,7 +400,8 @@ def for_page(text: str) -> tuple[PatternRecognizer | PhoneRecognizer, ...]:
     """The recognisers for a page whose whole text is ``text``: the phone recogniser also
     reads the national numbers of the countries the page names (:data:`COUNTRY_HINTS`)."""
     base = PhoneRecognizer.regions
-    extra = tuple(r for r, hint in COUNTRY_HINTS if r not in base and hint.search(text))
+    extra = tuple(r for r, words, marks in _HINTS if r not in base and (
+        words.search(text) or (marks and marks.search(text))))
     if not extra:
         return RECOGNIZERS
     return tuple(PhoneRecognizer((*extra, *base), named=extra)
