@@ -513,3 +513,46 @@ def registry_build(names: list[str]) -> list[Any]:
     from pixelsafe.detectors import registry
 
     return registry.build(names)
+
+
+def identity_documents() -> list[Path]:
+    """The sample ID card (TD1) and, where the evaluation sets are, the synthetic passports
+    (TD3)."""
+    passports = sorted((EVAL / "passports-seed" / "original").glob("*.png"))[:2]
+    return [SAMPLES / "id-card-utopia.jpg", *passports]
+
+
+ZONE_FIELDS = ("format", "surname", "given_names", "number", "birth_date", "expiry_date",
+               "checks", "verified")
+
+
+def test_the_browser_reads_identity_documents_as_the_library_does(page) -> None:
+    """Each machine-readable zone the library reads is read in the browser (mrz.js, its
+    alphabet and repairs from rules.json) with the same fields and the same verdict of its
+    check digits, the document's box over the library's, and the same score."""
+    analyzer = Analyzer(registry_build(["faces", "text", "barcodes", "metadata"]))
+    for path in identity_documents():
+        report = analyzer.analyze(path)
+        want = [f for f in report.findings if f.kind.value == "document"]
+        got = in_browser(page, path)
+        assert want, path.name
+        assert len(got["documents"]) == len(want), (path.name, got["lines"])
+        for f, g in zip(want, got["documents"], strict=True):
+            read = {**f.data, **(f.detail.to_data() if f.detail else {})}
+            assert g["label"] == f.label, path.name
+            assert {k: g["mrz"][k] for k in ZONE_FIELDS} == {k: read[k] for k in ZONE_FIELDS}
+            assert iou(g["box"], f.box.as_list()) >= 0.5, path.name
+        assert got["score"] == report.privacy_score, (path.name, got["reasons"])
+    assert page.errors == []
+
+
+def test_the_phone_export_fills_an_identity_document_whole(page, tmp_path) -> None:
+    """As the library does by default, the protected copy of an ID card is filled whole:
+    the library finds no document, no zone and no personal text left in it."""
+    src = SAMPLES / "id-card-utopia.jpg"
+    got = page.evaluate(PROTECT, [base64.b64encode(src.read_bytes()).decode(), "blur"])
+    out = tmp_path / "protected.jpg"
+    out.write_bytes(base64.b64decode(got["b64"]))
+    left = [(f.kind.value, f.label, f.text)
+            for f in Analyzer(registry_build(["text"])).analyze(out).findings]
+    assert left == []

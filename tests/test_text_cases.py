@@ -68,3 +68,14 @@ def test_phone_texts(text: str, context: str, page: str, found: list[list[object
                    if isinstance(r, PhoneRecognizer) or r.label in PHONE_LABELS]
     got = [[m.label, m.text, round(m.score, 2)] for m in find_all(text, context, recognizers)]
     assert got == found
+
+
+@pytest.mark.parametrize("lines, data", CASES["mrz_zones"])
+def test_mrz_zones(lines: list[str], data: dict[str, object] | None) -> None:
+    parsed = mrz.parse(lines)
+    assert (parsed.to_data() if parsed else None) == data
+
+
+@pytest.mark.parametrize("texts, zones", CASES["mrz_groups"])
+def test_mrz_zones_among_lines(texts: list[str], zones: list[list[int]]) -> None:
+    assert mrz.group_zones(texts) == zones

@@ -37,7 +37,8 @@ async function refuseHeic(blob) {
 }
 
 /** The findings of one photo (a Blob or File): {width, height, faces, codes, gps, lines
- * (the OCR's), texts (personal text in them), score, risk, reasons, ms, threads}. */
+ * (the OCR's), texts (personal text in them), documents (identity documents by their
+ * zones), score, risk, reasons, ms, threads}. */
 export async function analyze(blob) {
   await refuseHeic(blob);
   const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' })
@@ -60,7 +61,7 @@ function show(blob, result) {
     bitmap.close();
     ctx.lineWidth = Math.max(2, Math.round(bitmap.width / 400));
     for (const [items, colour] of [[result.faces, '#e4572e'], [result.codes, '#2e6fe4'],
-      [result.texts, '#9b2ee4']]) {
+      [result.texts, '#9b2ee4'], [result.documents, '#c0392b']]) {
       ctx.strokeStyle = colour;
       for (const f of items) {
         const [x1, y1, x2, y2] = f.box;
@@ -77,6 +78,11 @@ function plural(n, word) {
 /** What the photo gives away, in words: the findings, each named. */
 function summary(result) {
   const parts = [];
+  for (const d of result.documents) {
+    parts.push(`${d.label === 'passport' ? 'a passport' : 'an identity card'} of ${
+      [d.mrz.given_names, d.mrz.surname].filter(Boolean).join(' ') || 'unnamed holder'} (${
+      d.verified ? 'its zone verified' : 'its check digits do not match'})`);
+  }
   if (result.faces.length) parts.push(plural(result.faces.length, 'face'));
   if (result.codes.length) {
     parts.push(`${plural(result.codes.length, 'code')} (${result.codes.map((c) => c.format).join(', ')})`);
@@ -102,7 +108,8 @@ input.addEventListener('change', async () => {
     last = { file, result };
     await show(file, result);
     document.getElementById('protect').hidden = false;
-    say(`Score ${result.score} of 5, ${result.risk.title}. ${summary(result)} `
+    const why = result.reasons.length ? ` Why: ${result.reasons.join('; ')}.` : '';
+    say(`Score ${result.score} of 5, ${result.risk.title}.${why} ${summary(result)} `
       + `(${Math.round(result.ms)} ms on this device, ${plural(result.threads, 'thread')}).`);
   } catch (err) {
     say(`This photo could not be read: ${err.message}`);

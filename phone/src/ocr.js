@@ -199,7 +199,20 @@ export async function readText(ort, sessions, bitmap, cfg, chars, draw) {
     const read = await recognise(ort, sessions, bitmap, where, cfg, chars, draw);
     if (read) lines.push({ box: where, text: read.text, score: read.score });
   }
-  // reading order: top to bottom, then left to right
-  lines.sort((a, b) => a.box[1] - b.box[1] || a.box[0] - b.box[0]);
-  return { lines, detected: true };
+  return { lines: readingOrder(lines), detected: true };
+}
+
+/** Top to bottom by rows, left to right within a row: a line joins the current row when
+ * its centre lies within half a line height of the row's first line (text/page.py). */
+export function readingOrder(lines) {
+  const centre = (l) => (l.box[1] + l.box[3]) / 2;
+  const height = (l) => l.box[3] - l.box[1];
+  const rows = [];
+  for (const line of [...lines].sort((a, b) => centre(a) - centre(b))) {
+    const row = rows[rows.length - 1];
+    if (row && Math.abs(centre(line) - centre(row[0])) <= 0.5 * Math.min(height(line),
+      height(row[0]))) row.push(line);
+    else rows.push([line]);
+  }
+  return rows.flatMap((row) => row.sort((a, b) => a.box[0] - b.box[0]));
 }

@@ -1,6 +1,6 @@
 // Redaction on the phone, as the library's protect/core.py does it (its numbers from
 // rules.json): faces blurred, pixelated or filled over a box grown by the face margin,
-// codes always filled. The export is encoded from the canvas: no metadata survives.
+// codes, personal text and identity documents (whole) always filled. The export is encoded from the canvas: no metadata survives.
 
 /** A box grown by `factor` around its centre, whole pixels, inside the image. */
 export function enlarge([x1, y1, x2, y2], factor, width, height) {
@@ -95,6 +95,12 @@ export async function protect(blob, result, style, rules, findFaces) {
   for (const f of result.faces) treat(ctx, enlarge(f.box, margin, width, height), style, rules.protect);
   for (const c of result.codes) treat(ctx, whole(c.box, width, height), 'fill', rules.protect);
   for (const t of result.texts || []) treat(ctx, whole(t.box, width, height), 'fill', rules.protect);
+  // an identity document is filled whole: its portrait, every printed field, its zone
+  for (const d of result.documents || []) {
+    if (rules.protect.identity_documents.includes(d.label)) {
+      treat(ctx, whole(d.box, width, height), 'fill', rules.protect);
+    }
+  }
   const type = blob.type === 'image/png' ? 'image/png' : 'image/jpeg';
   let out = await canvas.convertToBlob({ type, quality: 0.92 });
   let next = STRONGER[style];

@@ -227,11 +227,13 @@ export function findAll(text, context, rules, regions = phoneRegions(text, rules
 }
 
 /** Personal text the phone's recognisers find in OCR lines (in reading order): [{kind,
- * label, text, box, score}]. A line's context is the line before it. */
-export function personalText(lines, rules) {
+ * label, text, box, score}]. A line's context is the line before it; the lines in `skip`
+ * (a document's zone) are read by their own rules. */
+export function personalText(lines, rules, skip = new Set()) {
   const regions = phoneRegions(lines.map((l) => l.text).join('\n'), rules.phone);
   const found = [];
   lines.forEach((line, i) => {
+    if (skip.has(i)) return;
     const context = i > 0 ? lines[i - 1].text : '';
     for (const m of findAll(line.text, context, rules, regions)) {
       found.push({

@@ -6,6 +6,7 @@ import * as ort from './ort/ort.wasm.min.mjs';
 import exifr from 'exifr';
 import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { ALIGN, STRIDE, decode, fineWindows, nms, plan, turnBack, windows } from './faces.js';
+import { readZones } from './mrz.js';
 import { readText } from './ocr.js';
 import { risk, score } from './score.js';
 import { personalText } from './text.js';
@@ -218,10 +219,13 @@ self.onmessage = async (event) => {
     const gps = bytes ? await location(bytes) : null;
     const { lines, detected } = await readText(ort, model.ocr, bitmap, model.rules.ocr,
       model.rules.ocr.chars, draw);
-    const texts = personalText(lines, model.rules.text);
+    const zones = readZones(lines, model.rules.mrz, model.rules.text.pad);
+    const texts = [...zones.texts, ...personalText(lines, model.rules.text, zones.used)];
+    const { documents } = zones;
     // the findings as the policy table names them, scored by its rules
     const findings = [
       ...found.map(() => ({ kind: 'face', label: 'face' })),
+      ...documents.map((d) => ({ kind: d.kind, label: d.label, data: { verified: d.verified } })),
       ...texts.map((t) => ({ kind: t.kind, label: t.label })),
       ...read.map((c) => ({ kind: 'barcode', label: c.format.toLowerCase() })),
       ...(gps ? [{ kind: 'location', label: 'gps' }] : []),
@@ -229,7 +233,8 @@ self.onmessage = async (event) => {
     const scored = score(findings, model.rules.score);
     self.postMessage({
       id, ok: true, width: bitmap.width, height: bitmap.height, threads: model.threads,
-      faces: found, codes: read, gps, lines, texts, textDetected: detected, score: scored.score,
+      faces: found, codes: read, gps, lines, texts, documents, textDetected: detected,
+      score: scored.score,
       reasons: scored.reasons,
       risk: risk(scored.score, model.rules.score), ms: performance.now() - start,
     });

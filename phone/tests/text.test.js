@@ -7,10 +7,12 @@ import { readFileSync } from 'node:fs';
 import {
   dateValues, findAll, findDates, ibanOk, luhn, mrzCheckDigit, phoneRegions, validateCard,
 } from '../src/text.js';
+import { groupZones, parse } from '../src/mrz.js';
 
 const rulesPath = process.env.PIXELSAFE_PHONE_RULES
   || new URL('../../src/pixelsafe/web/phone/rules.json', import.meta.url);
-const rules = JSON.parse(readFileSync(rulesPath)).text;
+const shipped = JSON.parse(readFileSync(rulesPath));
+const { text: rules, mrz: mrzRules } = shipped;
 const cases = JSON.parse(readFileSync(new URL('./text-cases.json', import.meta.url)));
 
 const sorted = (values) => values.map((v) => v.join('-')).sort();
@@ -55,5 +57,22 @@ test('phone numbers, e-mails, cards and IBANs in a line', () => {
     const got = findAll(text, context, rules, phoneRegions(page || text, rules.phone))
       .map((m) => [m.label, m.text, Math.round(m.score * 100) / 100]);
     assert.deepEqual(got, found, text);
+  }
+});
+
+test('MRZ zones, as printed and as OCR misreads them', () => {
+  for (const [lines, want] of cases.mrz_zones) {
+    const got = parse(lines, mrzRules);
+    if (got !== null) {
+      delete got.kind;
+      delete got.lines;
+    }
+    assert.deepEqual(got, want, lines.join(' / '));
+  }
+});
+
+test('MRZ zones among the lines of a page', () => {
+  for (const [texts, zones] of cases.mrz_groups) {
+    assert.deepEqual(groupZones(texts, mrzRules), zones, texts.join(' / '));
   }
 });

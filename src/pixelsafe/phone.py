@@ -62,13 +62,15 @@ def rules() -> dict[str, Any]:
     """What the page and its worker read instead of copying the library's numbers: the face
     plan (:class:`FaceConfig`), the policy table's score rules and risk levels, how a code's
     box is made, how regions are treated, and the text rules shared as data (card
-    networks, IBAN lengths, the date grammar, the recognisers' patterns, the text padding)
-    and the OCR's numbers (the build adds the recogniser's characters)."""
+    networks, IBAN lengths, the date grammar, the recognisers' patterns, the text padding),
+    the machine-readable zone's alphabet and repairs, and the OCR's numbers (the build adds
+    the recogniser's characters)."""
     from .detectors.barcodes import box_rules
     from .detectors.faces import FaceConfig
     from .models.ocr import phone_rules
     from .policy import score_table
     from .protect.core import style_rules
+    from .text import mrz
     from .text.page import PAD
     from .text.recognizers import shared_rules
 
@@ -76,7 +78,7 @@ def rules() -> dict[str, Any]:
     faces["model"] = MODEL_FILE
     return {"faces": faces, "score": score_table(), "codes": box_rules(),
             "protect": style_rules(), "text": {**shared_rules(), "pad": list(PAD)},
-            "ocr": phone_rules()}
+            "ocr": phone_rules(), "mrz": mrz.phone_rules()}
 
 
 def _npm(source: Path) -> None:

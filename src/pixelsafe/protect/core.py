@@ -352,10 +352,12 @@ PIXELATE_BLOCKS = 6
 BLUR_DIVISOR = 5.0
 
 
-def style_rules() -> dict[str, float]:
-    """How regions are treated, as data for the phone app."""
+def style_rules() -> dict[str, Any]:
+    """How regions are treated, as data for the phone app: faces' margin and styles, and
+    the documents filled whole (the identity documents, as by default here)."""
     return {"face_margin": FACE_MARGIN, "pixelate_blocks": PIXELATE_BLOCKS,
-            "blur_divisor": BLUR_DIVISOR, "blur_min": 3.0}
+            "blur_divisor": BLUR_DIVISOR, "blur_min": 3.0,
+            "identity_documents": sorted(IDENTITY_DOCUMENTS)}
 
 
 def apply(im: Image.Image, target: Target, strength: int = 0) -> None:

@@ -33,17 +33,26 @@ def check_digit(data: str) -> int:
 
 
 #: non-Latin look-alikes that OCR emits inside a zone
-LOOKALIKES = str.maketrans({"Ι": "I", "ι": "I", "Ο": "O", "ο": "O", "Α": "A", "Β": "B",
-                            "Ε": "E", "Κ": "K", "Μ": "M", "Ν": "N", "Ρ": "P", "Τ": "T",
-                            "Χ": "X", "К": "K", "С": "C", "О": "O", "Р": "P", "|": "I"})
+LOOKALIKE_CHARS = {"Ι": "I", "ι": "I", "Ο": "O", "ο": "O", "Α": "A", "Β": "B", "Ε": "E",
+                   "Κ": "K", "Μ": "M", "Ν": "N", "Ρ": "P", "Τ": "T", "Χ": "X", "К": "K",
+                   "С": "C", "О": "O", "Р": "P", "|": "I"}
+LOOKALIKES = str.maketrans(LOOKALIKE_CHARS)
+#: what OCR reads the filler '<' as
+FILLER_LOOKALIKES = ("«", "‹", "〈", "<", "﹤", "＜", "≤")
 
 
 def normalise(text: str) -> str:
     """OCR text to the MRZ alphabet: uppercase, no spaces, the look-alikes of '<' mapped."""
     text = text.translate(LOOKALIKES).upper().replace(" ", "").translate(LOOKALIKES)
-    for look_alike in ("«", "‹", "〈", "<", "﹤", "＜", "≤"):
+    for look_alike in FILLER_LOOKALIKES:
         text = text.replace(look_alike, "<")
     return text
+
+
+#: a run of fillers, some read as K or C (all fillers when it holds two '<'), and the
+#: trailing run of three or more
+FILLER_RUN = re.compile(r"[<KC]*<[KC]*<[<KC]*")
+TRAILING_FILLERS = re.compile(r"[<KC]{3,}$")
 
 
 def repair_fillers(line: str) -> str:
@@ -52,10 +61,9 @@ def repair_fillers(line: str) -> str:
     A name line read without any '<' gets its 'CC' separators back."""
     if "<" not in line.rstrip("<KC") and line[:1] in "PIACV" and "CC" in line[4:]:
         line = line[:4] + line[4:].replace("CC", "<<")
-    line = re.sub(r"[<KC]*<[KC]*<[<KC]*",
-                  lambda m: "<" * len(m.group(0)) if m.group(0).count("<") >= 2 else m.group(0),
-                  line)
-    line = re.sub(r"[<KC]{3,}$", lambda m: "<" * len(m.group(0)), line)
+    line = FILLER_RUN.sub(
+        lambda m: "<" * len(m.group(0)) if m.group(0).count("<") >= 2 else m.group(0), line)
+    line = TRAILING_FILLERS.sub(lambda m: "<" * len(m.group(0)), line)
     if line[:1] == "P" and line[1:2] != "<" and line[1:4].isalpha() and line[4:5] != "<" \
             and len(line) < 44:  # "PUSAWARNER<<": the filler after P was dropped
         line = "P<" + line[1:]
@@ -204,7 +212,7 @@ def parse(lines: Sequence[str]) -> Mrz | None:
 
 
 def _parse_td1(lines: Sequence[str]) -> Mrz:
-    a, b, c = (_fit(x, 30) for x in lines)
+    a, b, c = (_fit(x, FORMATS["TD1"][1]) for x in lines)
     repaired: list[str] = []
     number, n_chk, n_ok = _fix_alnum(a[5:14], a[14])
     birth, b_chk, b_ok = _fix_numeric(b[0:6], b[6])
@@ -257,11 +265,11 @@ def _parse_two_line(lines: Sequence[str], width: int, fmt: str) -> Mrz:
 
 
 def _parse_td2(lines: Sequence[str]) -> Mrz:
-    return _parse_two_line(lines, 36, "TD2")
+    return _parse_two_line(lines, FORMATS["TD2"][1], "TD2")
 
 
 def _parse_td3(lines: Sequence[str]) -> Mrz:
-    return _parse_two_line(lines, 44, "TD3")
+    return _parse_two_line(lines, FORMATS["TD3"][1], "TD3")
 
 
 def group_zones(texts: Sequence[str]) -> list[list[int]]:
@@ -299,5 +307,23 @@ def document_rect(zone: tuple[float, float, float, float], fmt: str
     times as high as wide, with the zone along the bottom edge."""
     zx1, _, zx2, zy2 = zone
     width = zx2 - zx1
-    ratio = 0.66 if fmt == "TD1" else 0.72
-    return (zx1 - 0.04 * width, zy2 - ratio * width, zx2 + 0.04 * width, zy2 + 0.02 * width)
+    ratio = DOCUMENT_RATIO[fmt]
+    side, below = DOCUMENT_MARGIN
+    return (zx1 - side * width, zy2 - ratio * width, zx2 + side * width, zy2 + below * width)
+
+
+#: a document's height per width of its zone, by format; its margin beyond the zone's
+#: sides and below it, per width
+DOCUMENT_RATIO = {"TD1": 0.66, "TD2": 0.72, "TD3": 0.72}
+DOCUMENT_MARGIN = (0.04, 0.02)
+
+
+def phone_rules() -> dict[str, object]:
+    """The zone's alphabet and repairs as data, for the phone app's mrz.js (the field
+    layout of each format is written there once more; both sides run one table of zones,
+    ``phone/tests/text-cases.json``)."""
+    return {"formats": FORMATS, "to_digit": TO_DIGIT, "to_alpha": TO_ALPHA,
+            "lookalikes": LOOKALIKE_CHARS, "filler_lookalikes": list(FILLER_LOOKALIKES),
+            "chars": MRZ_CHARS.pattern, "name_line": NAME_LINE.pattern,
+            "filler_run": FILLER_RUN.pattern, "trailing_fillers": TRAILING_FILLERS.pattern,
+            "document_ratio": DOCUMENT_RATIO, "document_margin": list(DOCUMENT_MARGIN)}
