@@ -556,3 +556,40 @@ def test_the_phone_export_fills_an_identity_document_whole(page, tmp_path) -> No
     left = [(f.kind.value, f.label, f.text)
             for f in Analyzer(registry_build(["text"])).analyze(out).findings]
     assert left == []
+
+
+CODE_PAYLOADS = {
+    "wifi": ("WIFI:S:HomeNet;T:WPA;P:hunter22;;", "Wi-Fi credentials"),
+    "payment": ("BCD\n002\n1\nSCT\nBFSWDE33BER\nWikimedia Foerdergesellschaft\n"
+                "DE33100205000001194700\nEUR123.45", "payment details"),
+    "contact": ("MECARD:N:Doe,Jane;TEL:+15551234567;EMAIL:jane@example.org;;",
+                "several kinds of personal text"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(CODE_PAYLOADS))
+def test_the_browser_scores_what_a_code_carries_as_the_library_does(page, tmp_path,
+                                                                     kind) -> None:
+    """A code's payload classified in the browser (payloads.js, on the shared table of
+    payloads): a Wi-Fi code with its password, a payment code and a contact score as the
+    library scores them, for the same reason, and a Wi-Fi password never reaches the page."""
+    import numpy as np
+    import zxingcpp
+    from PIL import Image
+
+    from pixelsafe import fuse
+    from pixelsafe.detectors.barcodes import BarcodeDetector
+
+    text, reason = CODE_PAYLOADS[kind]
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode)
+    qr = Image.fromarray(np.asarray(code.to_image(scale=6))).convert("RGB")
+    im = Image.new("RGB", (qr.width + 200, qr.height + 200), "white")
+    im.paste(qr, (100, 100))
+    path = tmp_path / f"{kind}.png"
+    im.save(path)
+    report = Analyzer([BarcodeDetector()]).analyze(path)
+    got = in_browser(page, path)
+    assert [c["payload"]["type"] for c in got["codes"]] == [kind]
+    assert got["score"] == report.privacy_score, got["reasons"]
+    assert reason in got["reasons"] and reason in [r.reason for r in fuse.rules(report.findings)]
+    assert "hunter22" not in json.dumps(got)

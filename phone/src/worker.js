@@ -8,6 +8,7 @@ import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { ALIGN, STRIDE, decode, fineWindows, nms, plan, turnBack, windows } from './faces.js';
 import { readZones } from './mrz.js';
 import { readText } from './ocr.js';
+import { classify } from './payloads.js';
 import { risk, score } from './score.js';
 import { personalText } from './text.js';
 
@@ -161,16 +162,26 @@ async function faces(model, bitmap) {
 }
 
 /** Barcodes and QR codes, every format zxing reads, at any angle; each checked by its own
- * checksum. Its box: the code's corners' bounds, in the photo's pixels. */
-async function codes(bitmap, rules) {
+ * checksum, its payload classified. Its box: the code's corners' bounds, in the photo's
+ * pixels. */
+async function codes(bitmap, rules, textRules) {
   const { data, width, height } = draw(bitmap, bitmap.width, bitmap.height);
   const found = await readBarcodes(new ImageData(data, width, height), {
     formats: [], tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true,
     maxNumberOfSymbols: 64,
   });
-  return found.filter((c) => c.isValid).map((c) => ({
-    format: c.format, text: c.text, box: codeBox(c.position, c.format, rules, width, height),
-  }));
+  return found.filter((c) => c.isValid).map((c) => {
+    const payload = classify(c.text, textRules);
+    return {
+      format: c.format, text: payload.type === 'wifi' ? wifiText(payload) : c.text,
+      box: codeBox(c.position, c.format, rules, width, height), payload,
+    };
+  });
+}
+
+/** A Wi-Fi code as the page shows it: its network, never its password. */
+function wifiText(payload) {
+  return `Wi-Fi network '${payload.fields.wifi_ssid}'${payload.critical ? ' with its password' : ''}`;
 }
 
 /** A code's box as the library makes it (barcodes.py's _box, its numbers from rules.json):
@@ -215,7 +226,7 @@ self.onmessage = async (event) => {
     const start = performance.now();
     const found = (await faces(model, bitmap))
       .map(([x1, y1, x2, y2, s]) => ({ box: [x1, y1, x2, y2], score: s }));
-    const read = await codes(bitmap, model.rules.codes);
+    const read = await codes(bitmap, model.rules.codes, model.rules.text);
     const gps = bytes ? await location(bytes) : null;
     const { lines, detected } = await readText(ort, model.ocr, bitmap, model.rules.ocr,
       model.rules.ocr.chars, draw);
@@ -227,7 +238,14 @@ self.onmessage = async (event) => {
       ...found.map(() => ({ kind: 'face', label: 'face' })),
       ...documents.map((d) => ({ kind: d.kind, label: d.label, data: { verified: d.verified } })),
       ...texts.map((t) => ({ kind: t.kind, label: t.label })),
-      ...read.map((c) => ({ kind: 'barcode', label: c.format.toLowerCase() })),
+      ...read.map((c) => ({
+        kind: 'barcode', label: c.format.toLowerCase(),
+        data: { payload_type: c.payload.type, critical: c.payload.critical },
+      })),
+      // the personal fields a code carries, as personal text (barcodes.py's FIELD_LABELS)
+      ...read.flatMap((c) => Object.entries(c.payload.fields)
+        .filter(([key, value]) => value && model.rules.codes.field_labels[key])
+        .map(([key]) => ({ kind: 'personal_text', label: model.rules.codes.field_labels[key] }))),
       ...(gps ? [{ kind: 'location', label: 'gps' }] : []),
     ];
     const scored = score(findings, model.rules.score);

@@ -8,6 +8,7 @@ import {
   dateValues, findAll, findDates, ibanOk, luhn, mrzCheckDigit, phoneRegions, validateCard,
 } from '../src/text.js';
 import { groupZones, parse } from '../src/mrz.js';
+import { classify } from '../src/payloads.js';
 
 const rulesPath = process.env.PIXELSAFE_PHONE_RULES
   || new URL('../../src/pixelsafe/web/phone/rules.json', import.meta.url);
@@ -74,5 +75,13 @@ test('MRZ zones, as printed and as OCR misreads them', () => {
 test('MRZ zones among the lines of a page', () => {
   for (const [texts, zones] of cases.mrz_groups) {
     assert.deepEqual(groupZones(texts, mrzRules), zones, texts.join(' / '));
+  }
+});
+
+test('what a code carries', () => {
+  for (const [text, type, critical, fields] of cases.payloads) {
+    const got = classify(text, rules);
+    assert.deepEqual({ type: got.type, critical: got.critical, fields: got.fields },
+      { type, critical, fields }, text);
   }
 });

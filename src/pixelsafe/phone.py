@@ -61,11 +61,11 @@ class PhoneBuildError(PixelSafeError):
 def rules() -> dict[str, Any]:
     """What the page and its worker read instead of copying the library's numbers: the face
     plan (:class:`FaceConfig`), the policy table's score rules and risk levels, how a code's
-    box is made, how regions are treated, and the text rules shared as data (card
-    networks, IBAN lengths, the date grammar, the recognisers' patterns, the text padding),
-    the machine-readable zone's alphabet and repairs, and the OCR's numbers (the build adds
-    the recogniser's characters)."""
-    from .detectors.barcodes import box_rules
+    box is made and which label each field of its payload gets, how regions are treated,
+    the text rules shared as data (card networks, IBAN lengths, the date grammar, the
+    recognisers' patterns, the text padding), the machine-readable zone's alphabet and
+    repairs, and the OCR's numbers (the build adds the recogniser's characters)."""
+    from .detectors.barcodes import FIELD_LABELS, box_rules
     from .detectors.faces import FaceConfig
     from .models.ocr import phone_rules
     from .policy import score_table
@@ -76,7 +76,8 @@ def rules() -> dict[str, Any]:
 
     faces = dataclasses.asdict(FaceConfig())
     faces["model"] = MODEL_FILE
-    return {"faces": faces, "score": score_table(), "codes": box_rules(),
+    return {"faces": faces, "score": score_table(),
+            "codes": {**box_rules(), "field_labels": FIELD_LABELS},
             "protect": style_rules(), "text": {**shared_rules(), "pad": list(PAD)},
             "ocr": phone_rules(), "mrz": mrz.phone_rules()}
 
