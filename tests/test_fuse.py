@@ -18,7 +18,8 @@ def finding(kind: Kind, label: str, text: str | None = None, **data) -> Finding:
 
 
 #: the score cases the phone app's scorer runs too (phone/tests/score.test.js)
-SCORE_CASES = json.loads((ROOT / "phone" / "tests" / "score-cases.json").read_text())["cases"]
+SHARED = json.loads((ROOT / "phone" / "tests" / "score-cases.json").read_text())
+SCORE_CASES = SHARED["cases"]
 
 
 @pytest.mark.parametrize("case", SCORE_CASES, ids=lambda c: ",".join(
@@ -31,6 +32,14 @@ def test_scores(case: dict) -> None:
     findings = [finding(Kind(f["kind"]), f["label"], **f.get("data", {}))
                 for f in case["findings"]]
     assert fuse.score(findings) == case["score"]
+
+
+@pytest.mark.parametrize("case", SHARED["explanations"], ids=lambda c: c["explanation"][:40])
+def test_explanations(case: dict) -> None:
+    """The explanations the phone app's score.js makes too, from the same findings."""
+    findings = [finding(Kind(f["kind"]), f["label"], f.get("text"), **f.get("data", {}))
+                for f in case["findings"]]
+    assert fuse.explain(findings, checked=case["checked"]) == case["explanation"]
 
 
 def test_explanation_names_what_was_found_and_masks_numbers() -> None:

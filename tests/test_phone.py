@@ -165,10 +165,10 @@ def test_the_browser_reads_the_codes_and_gps_the_library_reads(page, tmp_path) -
     from pixelsafe.report import Kind
 
     photo = code_photo(tmp_path)
-    want = sorted(f.text or "" for f in BarcodeDetector().detect(imageio.load(photo)))
+    want = sorted((f.text or "", f.label) for f in BarcodeDetector().detect(imageio.load(photo)))
     got = in_browser(page, photo)
     assert len(want) == 6
-    assert sorted(c["text"] for c in got["codes"]) == want
+    assert sorted((c["text"], c["label"]) for c in got["codes"]) == want
     assert got["gps"] is None
     assert got["score"] == 4 and got["risk"]["level"] == "high"  # 11 faces
     for name in GPS_PHOTOS:
@@ -568,11 +568,12 @@ CODE_PAYLOADS = {
 
 
 @pytest.mark.parametrize("kind", sorted(CODE_PAYLOADS))
-def test_the_browser_scores_what_a_code_carries_as_the_library_does(page, tmp_path,
-                                                                     kind) -> None:
+def test_the_browser_scores_and_explains_a_code_as_the_library_does(page, tmp_path,
+                                                                    kind) -> None:
     """A code's payload classified in the browser (payloads.js, on the shared table of
     payloads): a Wi-Fi code with its password, a payment code and a contact score as the
-    library scores them, for the same reason, and a Wi-Fi password never reaches the page."""
+    library scores them, for the same reason, explained in the same words, and a Wi-Fi
+    password never reaches the page."""
     import numpy as np
     import zxingcpp
     from PIL import Image
@@ -592,4 +593,5 @@ def test_the_browser_scores_what_a_code_carries_as_the_library_does(page, tmp_pa
     assert [c["payload"]["type"] for c in got["codes"]] == [kind]
     assert got["score"] == report.privacy_score, got["reasons"]
     assert reason in got["reasons"] and reason in [r.reason for r in fuse.rules(report.findings)]
+    assert got["explanation"] == report.explanation
     assert "hunter22" not in json.dumps(got)

@@ -38,7 +38,8 @@ async function refuseHeic(blob) {
 
 /** The findings of one photo (a Blob or File): {width, height, faces, codes, gps, lines
  * (the OCR's), texts (personal text in them), documents (identity documents by their
- * zones), score, risk, reasons, ms, threads}. */
+ * zones), score, risk, reasons (the score rules that fired), explanation (the findings
+ * named, in the library's words), ms, threads}. */
 export async function analyze(blob) {
   await refuseHeic(blob);
   const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' })
@@ -75,25 +76,6 @@ function plural(n, word) {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** What the photo gives away, in words: the findings, each named. */
-function summary(result) {
-  const parts = [];
-  for (const d of result.documents) {
-    parts.push(`${d.label === 'passport' ? 'a passport' : 'an identity card'} of ${
-      [d.mrz.given_names, d.mrz.surname].filter(Boolean).join(' ') || 'unnamed holder'} (${
-      d.verified ? 'its zone verified' : 'its check digits do not match'})`);
-  }
-  if (result.faces.length) parts.push(plural(result.faces.length, 'face'));
-  if (result.codes.length) {
-    parts.push(`${plural(result.codes.length, 'code')} (${result.codes.map((c) => c.format).join(', ')})`);
-  }
-  if (result.texts.length) {
-    parts.push(`personal text (${result.texts.map((t) => t.label.replace('_', ' ')).join(', ')})`);
-  }
-  if (result.gps) parts.push(`GPS position ${result.gps.lat.toFixed(5)}, ${result.gps.lon.toFixed(5)}`);
-  return parts.length ? `Found: ${parts.join('; ')}` : 'Nothing found';
-}
-
 function say(text) {
   document.getElementById('status').textContent = text;
 }
@@ -108,8 +90,7 @@ input.addEventListener('change', async () => {
     last = { file, result };
     await show(file, result);
     document.getElementById('protect').hidden = false;
-    const why = result.reasons.length ? ` Why: ${result.reasons.join('; ')}.` : '';
-    say(`Score ${result.score} of 5, ${result.risk.title}.${why} ${summary(result)} `
+    say(`Score ${result.score} of 5, ${result.risk.title}. ${result.explanation} `
       + `(${Math.round(result.ms)} ms on this device, ${plural(result.threads, 'thread')}).`);
   } catch (err) {
     say(`This photo could not be read: ${err.message}`);

@@ -9,7 +9,7 @@ import { ALIGN, STRIDE, decode, fineWindows, nms, plan, turnBack, windows } from
 import { readZones } from './mrz.js';
 import { readText } from './ocr.js';
 import { classify } from './payloads.js';
-import { risk, score } from './score.js';
+import { explain, formatLatLon, risk, score } from './score.js';
 import { personalText } from './text.js';
 
 // zxing-wasm looks for its wasm on a CDN unless told: here, this origin's copy
@@ -17,6 +17,8 @@ prepareZXingModule({
   overrides: { locateFile: (path) => new URL(`zxing/${path}`, self.location.href).href },
 });
 
+/** what the phone looks at, as the explanation names it when nothing is found */
+const CHECKED = ['faces', 'text', 'codes', 'location'];
 const OUTPUTS = ['537', '538', '539']; // heat map, scale, offset (landmarks unused)
 let ready = null;
 
@@ -174,6 +176,8 @@ async function codes(bitmap, rules, textRules) {
     const payload = classify(c.text, textRules);
     return {
       format: c.format, text: payload.type === 'wifi' ? wifiText(payload) : c.text,
+      label: rules.labels[c.format.replace(/[^A-Za-z0-9]/g, '')]
+        ?? c.format.toLowerCase().replace(/[ -]/g, ''),
       box: codeBox(c.position, c.format, rules, width, height), payload,
     };
   });
@@ -234,26 +238,31 @@ self.onmessage = async (event) => {
     const texts = [...zones.texts, ...personalText(lines, model.rules.text, zones.used)];
     const { documents } = zones;
     // the findings as the policy table names them, scored by its rules
+    const fieldLabels = model.rules.codes.field_labels;
     const findings = [
       ...found.map(() => ({ kind: 'face', label: 'face' })),
-      ...documents.map((d) => ({ kind: d.kind, label: d.label, data: { verified: d.verified } })),
-      ...texts.map((t) => ({ kind: t.kind, label: t.label })),
+      ...documents.map((d) => ({
+        kind: d.kind, label: d.label,
+        data: { verified: d.verified, surname: d.mrz.surname, given_names: d.mrz.given_names },
+      })),
+      ...texts.map((t) => ({ kind: t.kind, label: t.label, text: t.text })),
       ...read.map((c) => ({
-        kind: 'barcode', label: c.format.toLowerCase(),
+        kind: 'barcode', label: c.label,
         data: { payload_type: c.payload.type, critical: c.payload.critical },
       })),
       // the personal fields a code carries, as personal text (barcodes.py's FIELD_LABELS)
       ...read.flatMap((c) => Object.entries(c.payload.fields)
-        .filter(([key, value]) => value && model.rules.codes.field_labels[key])
-        .map(([key]) => ({ kind: 'personal_text', label: model.rules.codes.field_labels[key] }))),
-      ...(gps ? [{ kind: 'location', label: 'gps' }] : []),
+        .filter(([key, value]) => value && fieldLabels[key])
+        .map(([key, value]) => ({ kind: 'personal_text', label: fieldLabels[key], text: value }))),
+      ...(gps ? [{ kind: 'location', label: 'gps', text: formatLatLon(gps.lat, gps.lon) }] : []),
     ];
     const scored = score(findings, model.rules.score);
+    const explanation = explain(findings, model.rules.score, CHECKED);
     self.postMessage({
       id, ok: true, width: bitmap.width, height: bitmap.height, threads: model.threads,
       faces: found, codes: read, gps, lines, texts, documents, textDetected: detected,
       score: scored.score,
-      reasons: scored.reasons,
+      reasons: scored.reasons, explanation,
       risk: risk(scored.score, model.rules.score), ms: performance.now() - start,
     });
   } catch (err) {

@@ -4,12 +4,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { risk, score } from '../src/score.js';
+import { explain, risk, score } from '../src/score.js';
 
 const rulesPath = process.env.PIXELSAFE_PHONE_RULES
   || new URL('../../src/pixelsafe/web/phone/rules.json', import.meta.url);
 const table = JSON.parse(readFileSync(rulesPath)).score;
-const cases = JSON.parse(readFileSync(new URL('./score-cases.json', import.meta.url))).cases;
+const shared = JSON.parse(readFileSync(new URL('./score-cases.json', import.meta.url)));
+const { cases } = shared;
 
 test('every score case', () => {
   for (const c of cases) {
@@ -21,4 +22,10 @@ test('every score case', () => {
 test('risk levels', () => {
   assert.deepEqual([1, 2, 3, 4, 5].map((v) => risk(v, table).level),
     ['low', 'medium', 'medium', 'high', 'critical']);
+});
+
+test('explanations in the library\'s words', () => {
+  for (const c of shared.explanations) {
+    assert.equal(explain(c.findings, table, c.checked), c.explanation);
+  }
 });

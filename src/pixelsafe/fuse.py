@@ -6,7 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .policy import CONTEXT_RULES, IDENTITY_DOCUMENTS, SCORE_RULES, ScoreRule, label_name, scored
+from .policy import (
+    CONTEXT_RULES,
+    IDENTITY_DOCUMENTS,
+    PAYLOAD_NAMES,
+    SCORE_RULES,
+    ScoreRule,
+    label_name,
+    scored,
+)
 from .report import (
     CodeDetail,
     ContextDetail,
@@ -199,12 +207,6 @@ def _explain_text(findings: Sequence[Finding]) -> list[str]:
             what = PAYLOAD_NAMES.get(payload, payload)
             parts.append(f"a {f.label.replace('_', ' ')} with {what}")
     return parts
-
-
-PAYLOAD_NAMES = {"wifi": "Wi-Fi credentials", "boarding_pass": "a boarding pass",
-                 "contact": "a contact card", "payment": "a payment request",
-                 "email_link": "an email address", "phone_link": "a phone number",
-                 "sms_link": "a phone number", "url": "a link", "text": "text"}
 
 
 def _mask(label: str, text: str) -> str:

@@ -65,7 +65,7 @@ def rules() -> dict[str, Any]:
     the text rules shared as data (card networks, IBAN lengths, the date grammar, the
     recognisers' patterns, the text padding), the machine-readable zone's alphabet and
     repairs, and the OCR's numbers (the build adds the recogniser's characters)."""
-    from .detectors.barcodes import FIELD_LABELS, box_rules
+    from .detectors.barcodes import box_rules
     from .detectors.faces import FaceConfig
     from .models.ocr import phone_rules
     from .policy import score_table
@@ -77,7 +77,7 @@ def rules() -> dict[str, Any]:
     faces = dataclasses.asdict(FaceConfig())
     faces["model"] = MODEL_FILE
     return {"faces": faces, "score": score_table(),
-            "codes": {**box_rules(), "field_labels": FIELD_LABELS},
+            "codes": box_rules(),
             "protect": style_rules(), "text": {**shared_rules(), "pad": list(PAD)},
             "ocr": phone_rules(), "mrz": mrz.phone_rules()}
 

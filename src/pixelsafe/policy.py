@@ -259,9 +259,17 @@ ACTION_TITLES = {
 }
 
 
+#: how the explanation names what a code carries
+PAYLOAD_NAMES = {"wifi": "Wi-Fi credentials", "boarding_pass": "a boarding pass",
+                 "contact": "a contact card", "payment": "a payment request",
+                 "email_link": "an email address", "phone_link": "a phone number",
+                 "sms_link": "a phone number", "url": "a link", "text": "text"}
+
+
 def score_table() -> dict[str, Any]:
-    """The score rules, the labels that do not count in them and the risk levels, as the
-    phone app reads them (``rules.json``)."""
+    """The score rules, the labels that do not count in them, the risk levels and the names
+    the explanation gives each label and each code's payload, as the phone app reads them
+    (``rules.json``)."""
     levels = []
     for level in RiskLevel:
         top = max(v for v in range(1, 6) if RiskLevel.for_score(v) is level)
@@ -269,7 +277,10 @@ def score_table() -> dict[str, Any]:
     return {"rules": [r.as_data() for r in SCORE_RULES],
             "unscored": {p.kind.value: sorted(k for k, v in p.labels.items() if not v.scored)
                          for p in POLICIES.values()},
-            "levels": levels}
+            "levels": levels,
+            "names": {p.kind.value: {k: v.name for k, v in p.labels.items()}
+                      for p in POLICIES.values()},
+            "payload_names": PAYLOAD_NAMES}
 
 
 def action_title(code: str) -> str:

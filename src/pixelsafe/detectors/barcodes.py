@@ -13,6 +13,7 @@ noise."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -181,10 +182,20 @@ SCAN_LINE, BAR_HEIGHT, PAD, PAD_MIN = 0.35, 0.3, 0.04, 2.0
 
 
 def box_rules() -> dict[str, object]:
-    """How a code's box is made, as data for the phone app (formats without spaces or
-    hyphens, as zxing-wasm names them)."""
+    """How a code's box is made and what its finding is called, as data for the phone app
+    (formats without spaces or hyphens, as zxing-wasm names them: its names are zxing-cpp's
+    enum names or printed names, so both are keys of ``labels``) and the label each field
+    of a payload gets."""
+    import zxingcpp
+
+    labels = {}
+    for f in zxingcpp.barcode_formats_list(zxingcpp.BarcodeFormats(
+            zxingcpp.BarcodeFormat.AllReadable)):
+        for name in (f.name, str(f)):
+            labels[re.sub(r"[^A-Za-z0-9]", "", name)] = _label(str(f))
     return {"linear": sorted({f.replace(" ", "").replace("-", "") for f in LINEAR}),
-            "scan_line": SCAN_LINE, "bar_height": BAR_HEIGHT, "pad": PAD, "pad_min": PAD_MIN}
+            "scan_line": SCAN_LINE, "bar_height": BAR_HEIGHT, "pad": PAD, "pad_min": PAD_MIN,
+            "labels": labels, "field_labels": FIELD_LABELS}
 
 
 def _box(pts: np.ndarray, linear: bool) -> Rect:
