@@ -595,3 +595,41 @@ def test_the_browser_scores_and_explains_a_code_as_the_library_does(page, tmp_pa
     assert reason in got["reasons"] and reason in [r.reason for r in fuse.rules(report.findings)]
     assert got["explanation"] == report.explanation
     assert "hunter22" not in json.dumps(got)
+
+
+def test_a_box_drawn_with_a_finger_is_hidden_in_the_export(page, tmp_path) -> None:
+    """At 390 px wide, a photo picked, a box dragged over it (pointer events, as a finger
+    gives them) and the copy saved with the page's own button: the box, in the photo's
+    pixels, is filled in the downloaded copy, and the rest of the photo is as it was."""
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(5)
+    pixels = rng.integers(40, 220, (900, 1200, 3), dtype=np.uint8)
+    src = tmp_path / "plain.png"
+    Image.fromarray(pixels).save(src)
+    page.set_input_files("#pick", str(src))
+    page.locator("#status", has_text="Score").wait_for(timeout=60_000)  # CSP: no eval
+    canvas = page.locator("#photo").bounding_box()
+    assert canvas is not None and canvas["width"] <= 390
+    page.select_option("#style", "fill")
+    sx, sy = canvas["x"] + 0.25 * canvas["width"], canvas["y"] + 0.2 * canvas["height"]
+    ex, ey = canvas["x"] + 0.6 * canvas["width"], canvas["y"] + 0.5 * canvas["height"]
+    page.mouse.move(sx, sy)
+    page.mouse.down()
+    page.mouse.move((sx + ex) / 2, (sy + ey) / 2, steps=4)
+    page.mouse.move(ex, ey, steps=4)
+    page.mouse.up()
+    [box] = page.evaluate("window.pixelsafePhone.boxes()")
+    assert box == pytest.approx([300, 180, 720, 450], abs=12)
+    with page.expect_download() as download:
+        page.click("#export")
+    out = tmp_path / "copy.png"
+    download.value.save_as(out)
+    got = np.asarray(Image.open(out).convert("RGB")).astype(int)
+    x1, y1, x2, y2 = box
+    assert got[y1:y2, x1:x2].max() == 0  # filled
+    outside = np.ones(got.shape[:2], bool)
+    outside[y1:y2, x1:x2] = False
+    assert np.abs(got - pixels.astype(int))[outside].max() == 0  # a PNG: exactly as it was
+    assert page.errors == []

@@ -80,6 +80,68 @@ function say(text) {
   document.getElementById('status').textContent = text;
 }
 
+// boxes drawn by hand over the photo shown, in its pixels: a finger (or a mouse) drags
+// from one corner to the other
+let boxes = [];
+/** the photo shown and its analysis */
+let last = null;
+const frame = document.getElementById('frame');
+const drag = document.getElementById('drag');
+let start = null;
+
+/** A pointer's place in the photo's pixels, and in the frame's CSS pixels. */
+function where(event) {
+  const canvas = document.getElementById('photo');
+  const r = canvas.getBoundingClientRect();
+  const x = Math.min(Math.max(event.clientX - r.left, 0), r.width);
+  const y = Math.min(Math.max(event.clientY - r.top, 0), r.height);
+  return { x: (x * canvas.width) / r.width, y: (y * canvas.height) / r.height, cx: x, cy: y };
+}
+
+function outline(box) {
+  const ctx = document.getElementById('photo').getContext('2d');
+  ctx.save();
+  ctx.strokeStyle = '#f5a623';
+  ctx.setLineDash([ctx.lineWidth * 3, ctx.lineWidth * 2]);
+  ctx.strokeRect(box[0], box[1], box[2] - box[0], box[3] - box[1]);
+  ctx.restore();
+}
+
+frame.addEventListener('pointerdown', (event) => {
+  if (!last) return;
+  start = where(event);
+  frame.setPointerCapture(event.pointerId);
+  Object.assign(drag.style, { left: `${start.cx}px`, top: `${start.cy}px`, width: '0', height: '0' });
+  drag.hidden = false;
+});
+frame.addEventListener('pointermove', (event) => {
+  if (!start) return;
+  const p = where(event);
+  Object.assign(drag.style, {
+    left: `${Math.min(start.cx, p.cx)}px`, top: `${Math.min(start.cy, p.cy)}px`,
+    width: `${Math.abs(p.cx - start.cx)}px`, height: `${Math.abs(p.cy - start.cy)}px`,
+  });
+});
+frame.addEventListener('pointerup', (event) => {
+  if (!start) return;
+  const p = where(event);
+  const box = [Math.min(start.x, p.x), Math.min(start.y, p.y), Math.max(start.x, p.x),
+    Math.max(start.y, p.y)].map(Math.round);
+  start = null;
+  drag.hidden = true;
+  if (box[2] - box[0] < 4 || box[3] - box[1] < 4) return; // a tap, not a box
+  boxes.push(box);
+  outline(box);
+  document.getElementById('undo').hidden = false;
+});
+frame.addEventListener('pointercancel', () => { start = null; drag.hidden = true; });
+document.getElementById('undo').addEventListener('click', async () => {
+  boxes.pop();
+  await show(last.file, last.result);
+  boxes.forEach(outline);
+  document.getElementById('undo').hidden = boxes.length === 0;
+});
+
 const input = document.getElementById('pick');
 input.addEventListener('change', async () => {
   const file = input.files && input.files[0];
@@ -88,6 +150,8 @@ input.addEventListener('change', async () => {
   try {
     const result = await analyze(file);
     last = { file, result };
+    boxes = [];
+    document.getElementById('undo').hidden = true;
     await show(file, result);
     document.getElementById('protect').hidden = false;
     say(`Score ${result.score} of 5, ${result.risk.title}. ${result.explanation} `
@@ -97,11 +161,10 @@ input.addEventListener('change', async () => {
   }
 });
 
-let last = null;
 document.getElementById('export').addEventListener('click', async () => {
   if (!last) return;
   const style = document.getElementById('style').value;
-  const out = await protect(last.file, last.result, style);
+  const out = await protect(last.file, { ...last.result, manual: boxes }, style);
   const name = last.file.name.replace(/\.[^.]+$/, '') + (out.type === 'image/png' ? '.protected.png' : '.protected.jpg');
   const file = new File([out], name, { type: out.type });
   if (navigator.canShare && navigator.canShare({ files: [file] })) {
@@ -121,5 +184,5 @@ const offline = 'serviceWorker' in navigator
   ? navigator.serviceWorker.register('sw.js', { scope: './' }).then(() => navigator.serviceWorker.ready)
   : Promise.resolve(null);
 
-window.pixelsafePhone = { analyze, protect, offline };
+window.pixelsafePhone = { analyze, protect, offline, boxes: () => boxes.map((b) => [...b]) };
 document.body.dataset.ready = 'true';

@@ -78,8 +78,9 @@ const STRONGER = { blur: 'pixelate', pixelate: 'fill', fill: 'fill' };
 /** how many times the copy is looked at again for faces */
 export const HARDEN_ROUNDS = 3;
 
-/** The protected copy of a photo: each face in `style`, each code and each piece of
- * personal text filled, encoded anew
+/** The protected copy of a photo: each face and each box drawn by hand (`result.manual`,
+ * in the photo's pixels) in `style`, each code, piece of personal text and identity
+ * document filled, encoded anew
  * (JPEG, or PNG for a PNG) so that nothing of the file's metadata is carried over. Faces
  * are treated until `findFaces` (the worker's detector, over the encoded copy) no longer
  * finds one: a face still found, or one the first look missed, is treated again, more
@@ -93,6 +94,8 @@ export async function protect(blob, result, style, rules, findFaces) {
   bitmap.close();
   const margin = rules.protect.face_margin;
   for (const f of result.faces) treat(ctx, enlarge(f.box, margin, width, height), style, rules.protect);
+  // boxes drawn by hand: in the faces' style, as the library treats them
+  for (const box of result.manual || []) treat(ctx, whole(box, width, height), style, rules.protect);
   for (const c of result.codes) treat(ctx, whole(c.box, width, height), 'fill', rules.protect);
   for (const t of result.texts || []) treat(ctx, whole(t.box, width, height), 'fill', rules.protect);
   // an identity document is filled whole: its portrait, every printed field, its zone
