@@ -134,7 +134,9 @@ def test_redact_and_strip_have_the_bounds_of_analyze(tmp_path: Path) -> None:
     for command, memory in (("redact", "1500"), ("strip", "500")):
         r = run(command, str(big), str(small), "-o", str(out), "--memory-mb", memory)
         assert r.exit_code != 0, r.output
-        assert "out of memory" in r.output
+        # a typed error, whether the worker could still say it ran out of memory or ran out
+        # so far (once, while importing the OCR) that it died before answering
+        assert "out of memory" in r.output or "may exhaust memory" in r.output, r.output
         written = sorted(p.name for p in out.iterdir())
         assert not [n for n in written if n.startswith("big.")], written
         assert [n for n in written if n.startswith("small.")], written
