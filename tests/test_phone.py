@@ -633,3 +633,20 @@ def test_a_box_drawn_with_a_finger_is_hidden_in_the_export(page, tmp_path) -> No
     outside[y1:y2, x1:x2] = False
     assert np.abs(got - pixels.astype(int))[outside].max() == 0  # a PNG: exactly as it was
     assert page.errors == []
+
+
+def test_the_phone_page_explains_an_id_card_at_390_px(page) -> None:
+    """The page at a phone's width: an ID card picked, its score and the library's words
+    for it (the document, its holder, its verified zone) shown, nothing wider than the
+    screen. The screenshot (build/screenshots/phone-document.png) is the README's."""
+    page.set_input_files("#pick", str(SAMPLES / "id-card-utopia.jpg"))
+    status = page.locator("#status", has_text="Score")
+    status.wait_for(timeout=60_000)
+    text = status.text_content() or ""
+    assert text.startswith("Score 5 of 5"), text
+    assert "An ID card (MRZ verified) for ERIKSSON, ANNA MARIA" in text, text
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    shots = ROOT / "build" / "screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / "phone-document.png"), full_page=True)
+    assert page.errors == []
