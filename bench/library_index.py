@@ -1,10 +1,13 @@
-"""The gallery's index of a big folder: first index and the rescan of the unchanged folder
-(issue 32), on a generated folder of small JPEGs (each with its own bytes).
+"""The gallery's index of a big folder (issue 32), on a generated folder of small JPEGs (each
+with its own bytes): first index, the rescan of the unchanged folder, and following it
+while idle: the CPU an idle follower costs over ``--idle`` seconds and how long a new or a
+removed photo takes to reach the index, by notification (watchdog) and by polling every
+5 s (what the server did before notifications).
 
-    .venv/bin/python bench/library_index.py [-n 20000] [--folders 20]
+    .venv/bin/python bench/library_index.py [-n 20000] [--folders 20] [--idle 60]
 
 The folder and the database are made under a temporary directory and removed after. Times
-are wall clock and CPU of this process (one thread), best of ``--repeats`` rescans.
+are wall clock and CPU of this process (all its threads), best of ``--repeats`` rescans.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from pathlib import Path
 from PIL import Image
 
 from pixelsafe.pipeline import pipeline_id
+from pixelsafe.web.follow import Follower
 from pixelsafe.web.library import Library
 
 
@@ -44,6 +48,7 @@ def main() -> None:
     ap.add_argument("-n", type=int, default=20_000)
     ap.add_argument("--folders", type=int, default=20)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--idle", type=float, default=60.0)
     a = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="pixelsafe-index-") as tmp:
         root = Path(tmp) / "photos"
@@ -68,8 +73,44 @@ def main() -> None:
                        key=lambda t: t[0])
             print(f"| rescan, nothing changed, all analysed (the idle server's) | "
                   f"{best[0]:.2f} s | {best[1]:.2f} s CPU | {best[2]} queued |")
+            print()
+            follow(library, root, a.idle)
         finally:
             library.close()
+
+
+def reaches_index(library: Library, rel: str, present: bool) -> float:
+    """Seconds until ``rel`` is in the index (or gone from it)."""
+    start = time.perf_counter()
+    while True:
+        with library.reader() as conn:
+            found = conn.execute("SELECT 1 FROM images WHERE path = ?", (rel,)).fetchone()
+        if (found is not None) == present:
+            return time.perf_counter() - start
+        if time.perf_counter() - start > 60:
+            return float("inf")
+        time.sleep(0.01)
+
+
+def follow(library: Library, root: Path, idle: float) -> None:
+    print(f"| following the folder | idle CPU over {idle:g} s | share of one core | "
+          "new photo indexed after | removed photo gone after |\n|---|---|---|---|---|")
+    for name, follower in (("by notification", Follower(library, 0, 600.0)),
+                           ("polling every 5 s (before)", Follower(library, 5.0,
+                                                                  notify=False))):
+        follower.start()
+        time.sleep(1.0)
+        cpu = time.process_time()
+        time.sleep(idle)
+        cpu = time.process_time() - cpu
+        new = root / "album-000" / f"new-{name[:2]}.jpg"
+        Image.new("RGB", (64, 48), (10, 20, 30)).save(new, quality=80)
+        added = reaches_index(library, new.relative_to(root).as_posix(), True)
+        new.unlink()
+        gone = reaches_index(library, new.relative_to(root).as_posix(), False)
+        follower.stop()
+        print(f"| {name} | {cpu:.2f} s | {100 * cpu / idle:.1f}% | {added:.2f} s | "
+              f"{gone:.2f} s |")
 
 
 if __name__ == "__main__":

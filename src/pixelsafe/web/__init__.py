@@ -192,8 +192,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # the library's private data folder (default: fsutil.library_data, outside the
         # photo folder); exports are sent and not kept unless KEEP_EXPORTS
         DATA_DIR=None, KEEP_EXPORTS=False,
-        # how often the worker looks at the folder again while idle (0: only at start)
-        RESCAN_SECONDS=5.0,
+        # the folder is followed by notification (watchdog), and looked at whole every
+        # FULL_RESCAN_SECONDS; without notifications (FOLLOW off, or none to be had), every
+        # RESCAN_SECONDS instead (0: only at start)
+        FOLLOW=True, FULL_RESCAN_SECONDS=600.0, RESCAN_SECONDS=5.0,
         # the first look through the folder in the worker's thread, after the app is made
         # (`pixelsafe serve`: it listens at once) rather than before create_app returns
         INDEX_IN_BACKGROUND=False)
@@ -218,17 +220,25 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     switch = VlmSwitch(app, app.config["VLM"] or VlmSettings.from_env(),
                        bool(app.config["VLM_ENABLED"]))
     app.extensions["pixelsafe.vlm"] = switch
-    worker = None
+    worker = follower = None
     if app.config["START_WORKER"]:
+        from .follow import Follower
         from .worker import Worker
 
-        worker = Worker(library, switch.worker_settings(), app.config["RESCAN_SECONDS"],
-                        index_first=bool(app.config["INDEX_IN_BACKGROUND"]))
+        worker = Worker(library, switch.worker_settings())
+        follower = Follower(library, float(app.config["RESCAN_SECONDS"]),
+                            float(app.config["FULL_RESCAN_SECONDS"]),
+                            index_first=bool(app.config["INDEX_IN_BACKGROUND"]),
+                            notify=bool(app.config["FOLLOW"]))
         app.extensions["pixelsafe.worker"] = worker
-    # points the library at the pipeline, then indexes the folder (here, or in the worker)
-    switch.apply(index=worker is None or not worker.index_first)
-    if worker is not None:
+        app.extensions["pixelsafe.follow"] = follower
+        follower.watch()  # before the first look: nothing changed during it is missed
+    # points the library at the pipeline, then indexes the folder (here, or in the
+    # follower's thread)
+    switch.apply(index=follower is None or not follower.index_first)
+    if worker is not None and follower is not None:
         worker.start()  # once the library knows its pipeline
+        follower.start()
 
     from .api import bp
 
@@ -241,8 +251,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 def shutdown(app: Flask) -> None:
-    worker = app.extensions.pop("pixelsafe.worker", None)
-    if worker is not None:
-        worker.stop()
+    for name in ("pixelsafe.follow", "pixelsafe.worker"):
+        thread = app.extensions.pop(name, None)
+        if thread is not None:
+            thread.stop()
     app.extensions["pixelsafe.engine"].close()
     app.extensions["pixelsafe"].close()

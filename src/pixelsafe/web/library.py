@@ -17,7 +17,7 @@ import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -143,16 +143,24 @@ class Library:
                         continue
                     if not is_image_path(path):
                         continue
-                    st = entry.stat(follow_symlinks=False)
-                    if stat.S_ISLNK(st.st_mode) and self._inside(path):
-                        st = path.stat()
+                    st = self._regular(path, entry.stat(follow_symlinks=False))
                 except OSError:
                     continue
-                if stat.S_ISREG(st.st_mode):
+                if st is not None:
                     yield path, st
-                elif not stat.S_ISLNK(st.st_mode):
-                    log.info("skipping %s: not a regular file", path)
             stack.extend(reversed(folders))
+
+    def _regular(self, path: Path, st: os.stat_result) -> os.stat_result | None:
+        """The status of a library image: a regular file, or a link to one inside the
+        library (followed); None for anything else."""
+        if stat.S_ISLNK(st.st_mode):
+            if not self._inside(path):
+                return None
+            st = path.stat()
+        if stat.S_ISREG(st.st_mode):
+            return st
+        log.info("skipping %s: not a regular file", path)
+        return None
 
     def _inside(self, path: Path) -> bool:
         if not regular_inside(path, self.root):
@@ -198,6 +206,41 @@ class Library:
             with self.write() as conn:
                 for rel in sorted(gone):
                     self._forget(conn, rel)
+        return queued
+
+    def refresh(self, paths: Iterable[Path]) -> int:
+        """Look at these paths alone (what the folder's notifications named): a new or
+        changed image is hashed and queued, one that is gone, or is no longer an image of
+        the library, is forgotten; an unchanged one costs its ``lstat``. Paths outside the
+        library, hidden or private are passed over. Returns the number queued."""
+        queued = 0
+        for path in sorted(set(paths)):
+            try:
+                rel = path.relative_to(self.root)
+            except ValueError:
+                continue
+            if not rel.parts or any(p.startswith(".") or p in PRIVATE_DIRS for p in rel.parts):
+                continue
+            key = rel.as_posix()
+            try:
+                st = self._regular(path, path.lstat()) if is_image_path(path) else None
+            except OSError:  # gone
+                st = None
+            with self.write() as conn:
+                row = conn.execute("SELECT size, mtime_ns FROM images WHERE path = ?",
+                                   (key,)).fetchone()
+                if st is None:
+                    if row is not None:
+                        self._forget(conn, key)
+                    continue
+            if row is not None and (row[0], row[1]) == (st.st_size, st.st_mtime_ns):
+                continue
+            try:
+                sha256 = sha256_file(path, max_bytes=DEFAULT_LIMITS.max_bytes)
+                self.add(key, path.name, sha256, st.st_size, st.st_mtime_ns)
+                queued += 1
+            except (OSError, PixelSafeError) as exc:
+                log.warning("cannot index %s: %s", path, exc)
         return queued
 
     def add(self, rel: str, name: str, sha256: str, size: int, mtime_ns: int) -> int:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
 from ..batch import Settings, Supervisor
 from ..store import Failure
@@ -15,25 +14,18 @@ from .library import Library
 log = logging.getLogger(__name__)
 
 
-#: while idle, the library folder is looked at again this often (seconds): new, changed and
-#: removed files are picked up while the server runs (a rescan checks size and mtime first,
-#: so an unchanged folder costs a directory walk)
-RESCAN_SECONDS = 5.0
-
-
 class Worker(threading.Thread):
-    def __init__(self, library: Library, settings: Settings,
-                 rescan: float = RESCAN_SECONDS, index_first: bool = False) -> None:
+    """Analyses queued images one at a time. What is queued comes from the library's index,
+    kept in step with the folder by :class:`pixelsafe.web.follow.Follower`; an idle
+    worker waits for a job."""
+
+    def __init__(self, library: Library, settings: Settings) -> None:
         super().__init__(name="pixelsafe-analysis", daemon=True)
         self.library = library
         self.settings = settings
         self.stopping = threading.Event()
         self._supervisor: Supervisor | None = None
         self._reload = threading.Event()
-        self.rescan = rescan
-        #: look through the folder before the first job (the server is listening already)
-        self.index_first = index_first
-        self._scanned = time.monotonic()
 
     def reconfigure(self, settings: Settings) -> None:
         """Use these settings (the VLM switched on or off) from the next job on."""
@@ -43,24 +35,11 @@ class Worker(threading.Thread):
 
     def run(self) -> None:
         self.library.requeue_interrupted()
-        if self.index_first:
-            try:
-                self.library.index()
-            except Exception as exc:  # a folder gone for a moment: the rescan tries again
-                log.warning("indexing the library failed: %s", exc)
-            self._scanned = time.monotonic()
         try:
             while not self.stopping.is_set():
                 job = self.library.claim()
                 if job is None:
-                    if self.rescan and time.monotonic() - self._scanned >= self.rescan:
-                        self._scanned = time.monotonic()
-                        try:
-                            self.library.index()
-                        except Exception as exc:  # a folder gone for a moment: next time
-                            log.warning("rescan of the library failed: %s", exc)
-                        continue
-                    self.library.wake.wait(1.0)
+                    self.library.wake.wait(60.0)  # a belt: every queueing wakes it
                     self.library.wake.clear()
                     continue
                 if self.library.cached(job.sha256):  # the same bytes under another name
