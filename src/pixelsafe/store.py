@@ -80,6 +80,24 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             PRIMARY KEY (sha256, variant)
         )
     """),
+    # what the gallery lists, filters and counts by, kept beside each image from the report
+    # shown for it (web.library's SUMMARY): its score (0 before any report), its risk level
+    # and its kinds of finding (",face,barcode,"); indexed in each order the gallery sorts
+    # by. `listing` says which pipelines the summaries were made for.
+    ("0003_listing", """
+        ALTER TABLE images ADD COLUMN score INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE images ADD COLUMN risk TEXT;
+        ALTER TABLE images ADD COLUMN kinds TEXT;
+        CREATE INDEX images_added ON images (added_at, id);
+        CREATE INDEX images_score ON images (score, added_at, id);
+        CREATE INDEX images_risk ON images (risk, added_at, id);
+        CREATE INDEX images_name ON images (name COLLATE NOCASE, id);
+        CREATE TABLE listing (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            base TEXT NOT NULL,
+            accept TEXT NOT NULL
+        )
+    """),
 )
 
 

@@ -78,6 +78,7 @@ class Library:
         self.accept = pipeline
         self.store = Store(self.db_path, threads=True)
         self._lock = threading.RLock()
+        self._listing()
         #: set whenever a job is queued; the worker waits on it
         self.wake = threading.Event()
         #: set when the first look through the folder has ended: `serve` listens before it
@@ -92,6 +93,22 @@ class Library:
         with self._lock:
             self.pipeline = pipeline
             self.accept = accept
+            self._listing()
+
+    def _listing(self) -> None:
+        """Summarise every image again when the pipelines its summary was made for are not
+        these (a new version, the VLM switched on or off)."""
+        with self.write() as conn:
+            row = conn.execute("SELECT base, accept FROM listing").fetchone()
+            if row is not None and tuple(row) == (self.base, self.accept):
+                return
+            self._summarise(conn)
+            conn.execute("INSERT OR REPLACE INTO listing VALUES (1, ?, ?)",
+                         (self.base, self.accept))
+
+    def _summarise(self, conn: sqlite3.Connection, where: str = "", **params: Any) -> None:
+        """Write the summary (:data:`SUMMARY`) of the images ``where`` selects."""
+        conn.execute(SUMMARY + where, {"base": self.base, "accept": self.accept, **params})
 
     def close(self) -> None:
         with self._lock:
@@ -255,6 +272,7 @@ class Library:
                 (rel, name, sha256, size, mtime_ns, time.time()))
             image_id = int(conn.execute("SELECT id FROM images WHERE path = ?",
                                         (rel,)).fetchone()[0])
+            self._summarise(conn, "WHERE i.id = :id", id=image_id)
             self._enqueue(conn, image_id)
             edited = before is not None and before[0] != sha256
             if edited:  # in place: what its old bytes gave goes now
@@ -456,6 +474,8 @@ class Library:
                     "UPDATE images SET width = ?, height = ?, format = ? WHERE sha256 = ?",
                     (report.image.width, report.image.height, report.image.format,
                      report.image.sha256))
+                self._summarise(self.store.conn, "WHERE i.sha256 = :sha",
+                                sha=report.image.sha256)
             if failure is not None:
                 self.store.save_failure(job.sha256, job.pipeline, failure)
             self.store.conn.execute(
@@ -481,24 +501,37 @@ class Library:
 
 #: each image with the report to show: the newest accepted one (with the VLM on: its own
 #: report once there is one; with it off: the newest, which keeps what the VLM added)
-CHOSEN = (
-    "WITH chosen AS (SELECT i.*, (SELECT r.report FROM reports r WHERE r.sha256 = i.sha256 "
-    "AND substr(r.pipeline, 1, length(:base)) = :base "
-    "ORDER BY substr(r.pipeline, 1, length(:accept)) = :accept DESC, r.created_at DESC "
-    "LIMIT 1) AS report "
-    "FROM images i) ")
+#: the report shown for the image ``i``: one made by this version's detectors (its
+#: pipeline starts with :base), preferring one that counts as done (starts with :accept,
+#: the VLM's when it is on), the newest first
+CHOSEN_REPORT = (
+    "FROM reports r WHERE r.sha256 = i.sha256 AND substr(r.pipeline, 1, length(:base)) = :base "
+    "ORDER BY substr(r.pipeline, 1, length(:accept)) = :accept DESC, r.created_at DESC LIMIT 1")
+
+#: what the gallery lists, filters and counts by, written beside each image from its chosen
+#: report (store migration 0003): the score (0 before any report), the risk level and the
+#: kinds (",face,barcode,"). Kept by :meth:`Library._summarise` whenever an image, a report
+#: or the pipelines change.
+SUMMARY = (
+    "UPDATE images AS i SET (score, risk, kinds) = (SELECT coalesce(max(score), 0), max(risk), "
+    "max(kinds) FROM (SELECT json_extract(r.report, '$.privacy_score') AS score, "
+    "json_extract(r.report, '$.risk_level') AS risk, (SELECT ',' || group_concat(k, ',') || ',' "
+    "FROM (SELECT DISTINCT json_extract(value, '$.kind') AS k FROM "
+    "json_each(r.report, '$.findings'))) AS kinds " + CHOSEN_REPORT + ")) ")
 
 IMAGE_COLUMNS = (
-    CHOSEN + "SELECT i.id, i.path, i.name, i.sha256, i.size, i.width, i.height, i.format, "
-    "i.added_at, i.locked, i.exported, i.report, f.type AS error_type, "
-    "f.message AS error_message, "
+    "SELECT i.id, i.path, i.name, i.sha256, i.size, i.width, i.height, i.format, "
+    "i.added_at, i.locked, i.exported, i.score, i.risk, (SELECT r.report " + CHOSEN_REPORT +
+    ") AS report, f.type AS error_type, f.message AS error_message, "
     "(SELECT state FROM jobs j WHERE j.image_id = i.id ORDER BY j.id DESC LIMIT 1) AS job "
-    "FROM chosen i LEFT JOIN failures f ON f.sha256 = i.sha256 AND f.pipeline = :pipeline ")
+    "FROM images i LEFT JOIN failures f ON f.sha256 = i.sha256 AND f.pipeline = :pipeline ")
 
-FILTERS = (
-    "WHERE (:risk IS NULL OR json_extract(i.report, '$.risk_level') = :risk) "
-    "AND (:kind IS NULL OR EXISTS (SELECT 1 FROM json_each(i.report, '$.findings') "
-    "WHERE json_extract(value, '$.kind') = :kind)) ")
+
+def _filters(risk: str | None, kind: str | None) -> str:
+    """The WHERE clause of a listing: by the summary's indexed risk, and its kinds."""
+    clauses = (["i.risk = :risk"] if risk else []) + (
+        ["i.kinds LIKE '%,' || :kind || ',%'"] if kind else [])
+    return ("WHERE " + " AND ".join(clauses) + " ") if clauses else ""
 
 
 def _state(row: sqlite3.Row) -> str:
@@ -543,9 +576,7 @@ def _params(library: Library, **extra: Any) -> dict[str, Any]:
 #: analysed yet last, the newest first among equals.
 SORTS: dict[str, tuple[str, str]] = {
     "newest": ("Newest first", "i.added_at DESC, i.id DESC"),
-    "risk": ("Highest risk first",
-             "json_extract(i.report, '$.privacy_score') IS NULL, "
-             "json_extract(i.report, '$.privacy_score') DESC, i.added_at DESC, i.id DESC"),
+    "risk": ("Highest risk first", "i.score DESC, i.added_at DESC, i.id DESC"),
     "name": ("Name", "i.name COLLATE NOCASE, i.id"),
 }
 
@@ -555,10 +586,10 @@ def list_images(conn: sqlite3.Connection, library: Library, page: int, per_page:
                 ) -> tuple[list[dict[str, Any]], int]:
     params = _params(library, risk=risk, kind=kind, limit=per_page,
                      offset=(page - 1) * per_page)
-    rows = conn.execute(IMAGE_COLUMNS + FILTERS + f"ORDER BY {SORTS[sort][1]} "
+    where = _filters(risk, kind)
+    rows = conn.execute(IMAGE_COLUMNS + where + f"ORDER BY {SORTS[sort][1]} "
                         "LIMIT :limit OFFSET :offset", params).fetchall()
-    total = conn.execute(CHOSEN + "SELECT COUNT(*) FROM chosen i " + FILTERS,
-                         params).fetchone()[0]
+    total = conn.execute("SELECT COUNT(*) FROM images i " + where, params).fetchone()[0]
     return [image_record(r) for r in rows], int(total)
 
 
@@ -571,16 +602,15 @@ def get_image(conn: sqlite3.Connection, library: Library, image_id: int) -> dict
 
 
 def stats(conn: sqlite3.Connection, library: Library) -> dict[str, int | bool]:
+    """The gallery's counts, from the summary's columns."""
     row = conn.execute(
-        CHOSEN + "SELECT COUNT(*), "
-        "SUM(json_extract(i.report, '$.risk_level') IN (:high, :critical)), "
-        "SUM(i.locked), SUM(i.report IS NOT NULL), SUM(i.exported) FROM chosen i",
-        _params(library, high=HIGH_RISK[0], critical=HIGH_RISK[1])).fetchone()
+        "SELECT COUNT(*), SUM(risk IN (?, ?)), SUM(locked), SUM(score > 0), SUM(exported) "
+        "FROM images", HIGH_RISK).fetchone()
     jobs = dict(conn.execute("SELECT state, COUNT(*) FROM jobs WHERE state IN "
                              "('queued', 'running') GROUP BY state").fetchall())
-    failed = conn.execute(CHOSEN + "SELECT COUNT(*) FROM chosen i JOIN failures f ON "
-                          "f.sha256 = i.sha256 AND f.pipeline = :pipeline "
-                          "WHERE i.report IS NULL", _params(library)).fetchone()[0]
+    failed = conn.execute("SELECT COUNT(*) FROM failures f JOIN images i ON i.sha256 = "
+                          "f.sha256 WHERE f.pipeline = ? AND i.score = 0",
+                          (library.pipeline,)).fetchone()[0]
     return {"total": int(row[0] or 0), "high_risk": int(row[1] or 0),
             "protected": int(row[2] or 0), "analysed": int(row[3] or 0),
             "exported": int(row[4] or 0),
