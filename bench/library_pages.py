@@ -76,7 +76,8 @@ def main() -> None:
             print(f"{a.n} images with reports written in {time.perf_counter() - start:.1f} s")
             start = time.perf_counter()
             with library.write() as conn:  # what a new version does once, at start
-                library._summarise(conn)
+                if hasattr(library, "_summarise"):  # (a tree from before the summary has none)
+                    library._summarise(conn)
             print(f"summaries written in {time.perf_counter() - start:.1f} s")
             library.indexed.set()
             conn = library.reader()
