@@ -81,7 +81,7 @@ def main() -> None:
             print(f"summaries written in {time.perf_counter() - start:.1f} s")
             library.indexed.set()
             conn = library.reader()
-            _, total = lib.list_images(conn, library, 1, a.per_page, None, None)
+            total = lib.list_images(conn, library, 1, a.per_page, None, None)[1]
             last = max(1, -(-total // a.per_page))
             print(f"\n| request ({a.n} images) | listing and count | with the stats "
                   "(/api/images) |\n|---|---|---|")
@@ -98,6 +98,14 @@ def main() -> None:
                                             risk, kind, sort)
                 whole = best(lambda f=listing: (f(), lib.stats(conn, library)), a.repeats)
                 print(f"| {name} | {best(listing, a.repeats):.0f} | {whole:.0f} |")
+            if hasattr(lib, "AFTER"):  # keyset: the page after the one before the last
+                for sort in ("newest", "risk"):
+                    before = lib.list_images(conn, library, last - 1, a.per_page, None, None,
+                                             sort)[2]
+                    listing = functools.partial(lib.list_images, conn, library, last,
+                                                a.per_page, None, None, sort, before)
+                    print(f"| last page, {sort}, by cursor | {best(listing, a.repeats):.0f} "
+                          "| |")
             counts = best(functools.partial(lib.stats, conn, library), a.repeats)
             print(f"| stats (/api/status) | {counts:.0f} | |")
             conn.close()

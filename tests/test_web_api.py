@@ -91,6 +91,13 @@ def test_sorts(web):
     paged = [client.get(f"/api/images?sort=risk&per_page=1&page={n}").get_json()["images"][0]
              for n in (1, 2, 3)]
     assert [i["id"] for i in paged] == [i["id"] for i in by_risk]
+    walked, after = [], ""  # by the server's cursors: the same walk
+    for _ in by_risk:
+        data = client.get(f"/api/images?sort=risk&per_page=1&after={after}").get_json()
+        walked += data["images"]
+        after = data["next"]
+    assert [i["id"] for i in walked] == [i["id"] for i in by_risk] and after is None
+    assert client.get("/api/images?after=junk").status_code == 400
     by_name = client.get("/api/images?sort=name").get_json()["images"]
     assert [i["name"] for i in by_name] == ["id-card-utopia.jpg",
                                             "letter-contact-details.png",

@@ -810,3 +810,46 @@ def test_the_gallery_says_it_is_still_looking_through_the_folder(tmp_path, brows
     finally:
         release.set()
         shutdown(app)
+
+
+def test_the_pager_walks_a_big_library_by_cursor(browser, tmp_path):
+    """Issue 32: Next and Previous walk 100 photos in pages of 48, each photo once; a page
+    after the first is asked for by the server's cursor (`after`), not counted to."""
+    from PIL import Image
+    from playwright.sync_api import expect
+
+    root = tmp_path / "lib"
+    root.mkdir()
+    for n in range(100):
+        Image.new("RGB", (32, 24), (n, 2 * n, 90)).save(root / f"p{n:03d}.jpg")
+    app = make_app(root, START_WORKER=False)
+    try:
+        with live_server(app) as url:
+            pg = browser.new_page()
+            asked: list[str] = []
+            pg.on("request", lambda r: asked.append(r.url) if "/api/images?" in r.url else None)
+            pg.goto(url)
+            info = pg.locator("#page-info")
+            info.filter(has_text="Page 1 of 3").wait_for(timeout=30_000)
+
+            def names() -> list[str]:
+                pg.locator(".card").first.wait_for()
+                return pg.locator(".card .name").all_text_contents()
+
+            def turn(button: str, n: int) -> list[str]:
+                first = pg.locator(".card .name").first.text_content()
+                pg.click(button)
+                info.filter(has_text=f"Page {n} of 3").wait_for(timeout=30_000)
+                expect(pg.locator(".card .name").first).not_to_have_text(first or "")
+                return names()
+
+            seen = names()
+            for n in (2, 3):
+                seen += turn("#next", n)
+                assert any(f"page={n}" in u and "after=" in u for u in asked), asked
+            assert pg.locator("#next").is_disabled()
+            assert sorted(seen) == [f"p{n:03d}.jpg" for n in range(100)]
+            assert turn("#prev", 2) == seen[48:96]
+            pg.close()
+    finally:
+        shutdown(app)

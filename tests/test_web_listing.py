@@ -22,9 +22,10 @@ def report(score: int, kinds: list[str]) -> str:
                        "analyzer": {"pipeline": "p"}})
 
 
-def image(conn: sqlite3.Connection, name: str, sha: str, added: float) -> None:
+def image(conn: sqlite3.Connection, name: str, sha: str, added: float,
+          folder: str = "") -> None:
     conn.execute("INSERT INTO images (path, name, sha256, size, mtime_ns, added_at) "
-                 "VALUES (?, ?, ?, 1, 1, ?)", (name, name, sha, added))
+                 "VALUES (?, ?, ?, 1, 1, ?)", (folder + name, name, sha, added))
 
 
 def reported(conn: sqlite3.Connection, sha: str, pipeline: str, score: int,
@@ -35,8 +36,9 @@ def reported(conn: sqlite3.Connection, sha: str, pipeline: str, score: int,
 
 def listed(library: Library, **query: object) -> list[str]:
     with library.reader() as conn:
-        images, total = lib.list_images(conn, library, 1, 50, query.get("risk"),  # type: ignore[arg-type]
-                                        query.get("kind"), str(query.get("sort", "newest")))  # type: ignore[arg-type]
+        images, total, _ = lib.list_images(
+            conn, library, 1, 50, query.get("risk"),  # type: ignore[arg-type]
+            query.get("kind"), str(query.get("sort", "newest")))  # type: ignore[arg-type]
     assert total == len(images)
     return [i["name"] for i in images]
 
@@ -102,5 +104,49 @@ def test_the_summary_follows_the_pipelines_and_bytes_seen_before(tmp_path: Path)
         library.add("copy.jpg", "copy.jpg", sha, 1, 1)
         assert sorted(listed(library, risk="high")) == ["copy.jpg", "street.jpg"]
         assert counts(library)["analysed"] == 2
+    finally:
+        library.close()
+
+
+def test_pages_by_cursor_walk_each_order_once(tmp_path: Path) -> None:
+    """Keyset pagination: page after page by the server's `next`, every photo comes once,
+    in the order of the whole listing, through ties of time, score and name (in any
+    case); the last page has no `next`; a cursor of another order is refused."""
+    import pytest
+
+    from pixelsafe.web.library import BadCursor
+
+    root = tmp_path / "photos"
+    root.mkdir()
+    library = Library(root, tmp_path / "library.db", "v1")
+    try:
+        library.indexed.set()
+        with library.write() as conn:
+            for n in range(23):
+                sha = f"{n:064x}"
+                image(conn, ["b.jpg", "B.jpg", "a.jpg"][n % 3], sha, float(n // 4), f"{n}/")
+                if n % 5:
+                    reported(conn, sha, "v1", 1 + n % 3, ["face"])
+            library._summarise(conn)
+        with library.reader() as conn:
+            for sort in ("newest", "risk", "name"):
+                whole = [i["id"] for i in lib.list_images(conn, library, 1, 50, None, None,
+                                                          sort)[0]]
+                walked: list[int] = []
+                after = None
+                for page in range(1, 10):
+                    images, total, after = lib.list_images(conn, library, page, 5, None,
+                                                           None, sort, after)
+                    assert total == 23
+                    walked += [i["id"] for i in images]
+                    if after is None:
+                        break
+                assert walked == whole, sort
+                assert page == 5  # 5 + 5 + 5 + 5 + 3
+            first = lib.list_images(conn, library, 1, 5, None, None, "risk")[2]
+            assert first is not None
+            for bad in (first, "x", "W10", "WyJuZXdlc3QiXQ"):  # risk's; junk; []; ["newest"]
+                with pytest.raises(BadCursor):
+                    lib.list_images(conn, library, 2, 5, None, None, "newest", bad)
     finally:
         library.close()

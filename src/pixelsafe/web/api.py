@@ -138,8 +138,10 @@ def list_images() -> Response:
     risk = _choice("risk", request.args.get("risk"), [r.value for r in RiskLevel])
     kind = _choice("kind", request.args.get("kind"), [k.value for k in Kind])
     sort = _choice("sort", request.args.get("sort"), list(lib.SORTS)) or "newest"
-    images, total = lib.list_images(db(), library(), page, per_page, risk, kind, sort)
-    return jsonify(images=images, total=total, page=page, per_page=per_page,
+    after = request.args.get("after") or None
+    images, total, following = lib.list_images(db(), library(), page, per_page, risk, kind,
+                                               sort, after)
+    return jsonify(images=images, total=total, page=page, per_page=per_page, next=following,
                    stats=lib.stats(db(), library()))
 
 

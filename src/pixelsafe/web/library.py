@@ -9,6 +9,7 @@ so the CLI's ``scan`` and the web app share one cache.
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -579,18 +580,59 @@ SORTS: dict[str, tuple[str, str]] = {
     "risk": ("Highest risk first", "i.score DESC, i.added_at DESC, i.id DESC"),
     "name": ("Name", "i.name COLLATE NOCASE, i.id"),
 }
+#: where a page that follows a given photo starts, in each order (keyset pagination: the
+#: index is entered at the cursor instead of counting the photos before it), and the
+#: columns the cursor holds
+AFTER: dict[str, tuple[str, tuple[str, ...]]] = {
+    "newest": ("(i.added_at, i.id) < (:k0, :k1)", ("added_at", "id")),
+    "risk": ("(i.score, i.added_at, i.id) < (:k0, :k1, :k2)", ("score", "added_at", "id")),
+    "name": ("(i.name COLLATE NOCASE, i.id) > (:k0, :k1)", ("name", "id")),
+}
+
+
+class BadCursor(PixelSafeError):
+    code = "bad_request"
+    http_status = 400
+
+
+def cursor(row: sqlite3.Row, sort: str) -> str:
+    """An opaque cursor for the page after ``row``: its sort key, as URL-safe text."""
+    key = [row[column] for column in AFTER[sort][1]]
+    return base64.urlsafe_b64encode(json.dumps([sort, *key]).encode()).decode().rstrip("=")
+
+
+def _key(after: str, sort: str) -> dict[str, Any]:
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(after + "=" * (-len(after) % 4)))
+        ok = (isinstance(raw, list) and raw[:1] == [sort]
+              and len(raw) == len(AFTER[sort][1]) + 1
+              and all(isinstance(v, (int, float, str)) for v in raw[1:]))
+    except (ValueError, TypeError):
+        ok = False
+    if not ok:
+        raise BadCursor("after must be the `next` of a listing in the same order")
+    return {f"k{n}": v for n, v in enumerate(raw[1:])}
 
 
 def list_images(conn: sqlite3.Connection, library: Library, page: int, per_page: int,
-                risk: str | None, kind: str | None, sort: str = "newest"
-                ) -> tuple[list[dict[str, Any]], int]:
+                risk: str | None, kind: str | None, sort: str = "newest",
+                after: str | None = None) -> tuple[list[dict[str, Any]], int, str | None]:
+    """A page of the listing and the number of photos it filters, and the cursor of the
+    page after it (None on the last). With ``after`` (a previous page's cursor) the page
+    starts after that photo, however deep; else at ``page`` (counted: slower far in)."""
     params = _params(library, risk=risk, kind=kind, limit=per_page,
-                     offset=(page - 1) * per_page)
+                     offset=0 if after else (page - 1) * per_page)
     where = _filters(risk, kind)
-    rows = conn.execute(IMAGE_COLUMNS + where + f"ORDER BY {SORTS[sort][1]} "
-                        "LIMIT :limit OFFSET :offset", params).fetchall()
     total = conn.execute("SELECT COUNT(*) FROM images i " + where, params).fetchone()[0]
-    return [image_record(r) for r in rows], int(total)
+    if after:
+        params.update(_key(after, sort))
+        where += ("AND " if where else "WHERE ") + AFTER[sort][0] + " "
+    rows = conn.execute(IMAGE_COLUMNS + where + f"ORDER BY {SORTS[sort][1]} "
+                        "LIMIT :limit + 1 OFFSET :offset", params).fetchall()
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    return ([image_record(r) for r in rows], int(total),
+            cursor(rows[-1], sort) if more else None)
 
 
 def get_image(conn: sqlite3.Connection, library: Library, image_id: int) -> dict[str, Any]:

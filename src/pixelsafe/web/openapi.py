@@ -93,6 +93,7 @@ def spec() -> dict[str, Any]:
                                              "items": {"$ref": "#/components/schemas/Image"}},
                                   "total": {"type": "integer"}, "page": {"type": "integer"},
                                   "per_page": {"type": "integer"},
+                                  "next": {"type": "string", "nullable": True},
                                   "stats": {"$ref": "#/components/schemas/Stats"}}},
                 "Status": {"type": "object", "required": ["version", "pipeline", "stats"],
                            "properties": {"version": {"type": "string"},
@@ -186,7 +187,10 @@ def spec() -> dict[str, Any]:
                     {"name": "kind", "in": "query",
                      "schema": {"type": "string", "enum": [k.value for k in Kind]}},
                     {"name": "sort", "in": "query",
-                     "schema": {"type": "string", "enum": list(SORTS), "default": "newest"}}],
+                     "schema": {"type": "string", "enum": list(SORTS), "default": "newest"}},
+                    {"name": "after", "in": "query", "description": "the `next` of the page "
+                     "before, in the same order: the page starts after it (then `page` only "
+                     "numbers it)", "schema": {"type": "string", "maxLength": 400}}],
                     "responses": {"200": _ok("ImageList"), **_errors(400)}},
                 "post": {"summary": "upload images (multipart field 'file', repeatable); the "
                                     "same bytes twice give the existing image",

@@ -3,7 +3,7 @@ import { api, download } from './api.js';
 import { loadPolicy, policy } from './config.js';
 import { initDetail, openDetail } from './detail.js';
 import { el, toast } from './dom.js';
-import { load, rerender, showSelection, skeletons, state } from './gallery.js';
+import { firstPage, load, rerender, showSelection, skeletons, state } from './gallery.js';
 import { initVlm } from './vlm.js';
 
 let pollTimer = null;
@@ -83,7 +83,7 @@ async function upload(files) {
   } catch (err) {
     toast(err.message, 'error');
   }
-  state.page = 1;
+  firstPage();
   await refresh();
 }
 
@@ -136,7 +136,7 @@ async function init() {
   for (const [id, key] of [['filter-risk', 'risk'], ['filter-kind', 'kind'], ['sort', 'sort']]) {
     document.getElementById(id).addEventListener('change', (event) => {
       state[key] = event.target.value;
-      state.page = 1;
+      firstPage();
       refresh();
     });
   }

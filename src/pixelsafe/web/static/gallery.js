@@ -6,6 +6,9 @@ import { badge, el, toast } from './dom.js';
 const PER_PAGE = 48;
 export const state = {
   page: 1, total: 0, images: new Map(), mode: 'auto', risk: '', kind: '', sort: '',
+  /** cursors[n]: where page n + 1 starts (the server's `next` of page n), so that a page
+   * deep in a big library is entered at its first photo rather than counted to */
+  cursors: [],
   /** ids picked for an export of several photos (kept across pages and refreshes) */
   selected: new Set(),
 };
@@ -112,11 +115,14 @@ async function refreshStats() {
 
 export async function load(onOpen) {
   const params = new URLSearchParams({ page: state.page, per_page: PER_PAGE });
+  const after = state.page > 1 ? state.cursors[state.page - 1] : null;
+  if (after) params.set('after', after);
   if (state.risk) params.set('risk', state.risk);
   if (state.kind) params.set('kind', state.kind);
   if (state.sort) params.set('sort', state.sort);
   const data = await api(`/api/images?${params}`);
   state.total = data.total;
+  state.cursors[state.page] = data.next;
   const grid = document.getElementById('gallery');
   const cards = data.images.map((image) => {
     const before = state.images.get(image.id);
@@ -131,7 +137,7 @@ export async function load(onOpen) {
   document.getElementById('pager').hidden = pages <= 1;
   document.getElementById('page-info').textContent = `Page ${state.page} of ${pages}`;
   document.getElementById('prev').disabled = state.page <= 1;
-  document.getElementById('next').disabled = state.page >= pages;
+  document.getElementById('next').disabled = state.page >= pages || !data.next;
   return showStats(data.stats);
 }
 
@@ -141,4 +147,10 @@ export function rerender(onOpen) {
     const image = state.images.get(Number(li.dataset.id));
     return image ? card(image, onOpen) : li;
   }));
+}
+
+/** Back to the first page (the order or a filter changed, or photos arrived). */
+export function firstPage() {
+  state.page = 1;
+  state.cursors = [];
 }
