@@ -183,3 +183,25 @@ def test_analyze_of_a_glob_with_a_folder_analyses_the_folders_photos(tmp_path):
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [line["image"]["path"] for line in lines] == [str(lib / "a.jpg"),
                                                         str(lib / "trip" / "day1" / "b.png")]
+
+
+def test_a_scan_through_a_linked_folder_finds_the_same_files_in_the_cache(tmp_path):
+    """The store knows a file by its real path: scanned through a link to its folder, then
+    through the folder itself, nothing is analysed or hashed again (issue 32: the check
+    resolves each folder once, a link alone)."""
+    real = tmp_path / "real"
+    (real / "album").mkdir(parents=True)
+    shutil.copy(SAMPLES / "street-with-gps.jpg", real / "album" / "a.jpg")
+    (real / "album" / "b.jpg").symlink_to(real / "album" / "a.jpg")
+    (tmp_path / "link").symlink_to(real)
+    db = tmp_path / "c.db"
+    first = invoke("scan", tmp_path / "link", "--db", db, "--quiet",
+                   "--detectors", "metadata")
+    assert "2 images: 1 analysed, 0 from cache, 1 identical copies, 0 failed" in first.output
+    second = invoke("scan", real, "--db", db, "--quiet", "--detectors", "metadata")
+    assert "2 images: 0 analysed, 2 from cache, 0 failed" in second.output
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        keys = sorted(r[0] for r in conn.execute("SELECT path FROM files"))
+    assert keys == [str((real / "album" / "a.jpg").resolve())]

@@ -141,6 +141,22 @@ def walk_images(root: Path, skip: Path | None = None) -> list[Path]:
     return found
 
 
+#: the checking bar moves this many files at a time
+PROGRESS_STEP = 64
+
+
+def _resolved(path: Path, folders: dict[Path, str]) -> str:
+    """The file's real path, its key in the store: its folder resolved once per folder
+    (``folders`` keeps them), a link resolved itself. The same file reached through a
+    linked folder has the same key."""
+    if path.is_symlink():
+        return str(path.resolve())
+    folder = folders.get(path.parent)
+    if folder is None:
+        folder = folders[path.parent] = str(path.parent.resolve())
+    return os.path.join(folder, path.name)
+
+
 def check_files(store: Store, files: list[Path], pipeline: str
                 ) -> tuple[dict[int, Outcome], list[tuple[int, Path, str]], int]:
     """Split files into finished outcomes (from the cache, or unreadable) and the
@@ -149,9 +165,11 @@ def check_files(store: Store, files: list[Path], pipeline: str
     results: dict[int, Outcome] = {}
     todo: list[tuple[int, Path, str]] = []
     cached = 0
+    folders: dict[Path, str] = {}
     with progress_bar(len(files), "Checking", len(files) > 50) as bar:
         for index, path in enumerate(files):
-            advance(bar, path)
+            if index % PROGRESS_STEP == 0:  # a bar drawn per file cost more than the check
+                advance(bar, path, min(PROGRESS_STEP, len(files) - index))
             try:
                 st = path.stat()
                 if not stat.S_ISREG(st.st_mode):
@@ -161,7 +179,7 @@ def check_files(store: Store, files: list[Path], pipeline: str
                         error_message=f"{path}: not a regular file (a FIFO, a device or "
                                       "a socket)")
                     continue
-                key = str(path.resolve())
+                key = _resolved(path, folders)
                 sha = store.known_hash(key, st.st_size, st.st_mtime_ns)
                 if sha is None:  # checked through the descriptor it is hashed from
                     sha = sha256_file(path, max_bytes=DEFAULT_LIMITS.max_bytes)

@@ -154,10 +154,10 @@ def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Any]:
         yield progress, progress.add_task(label, total=total, current="")
 
 
-def advance(bar: Any, path: str | Path) -> None:
+def advance(bar: Any, path: str | Path, steps: int = 1) -> None:
     if bar is not None:
         progress, task = bar
-        progress.update(task, advance=1, current=Path(path).name[:40])
+        progress.update(task, advance=steps, current=Path(path).name[:40])
 
 
 def track(outcomes: Iterable[Outcome], bar: Any) -> Iterator[Outcome]:
