@@ -853,3 +853,37 @@ def test_the_pager_walks_a_big_library_by_cursor(browser, tmp_path):
             pg.close()
     finally:
         shutdown(app)
+
+
+def test_a_photo_copied_into_the_folder_shows_without_a_reload(browser, tmp_path):
+    """Issue 32: the idle gallery asks the server only whether anything changed (a number
+    it keeps in memory); a photo copied into the folder (seen by notification) shows as a
+    card within seconds, and a removed one goes, with no reload."""
+    import shutil
+    import time
+
+    from playwright.sync_api import expect
+
+    root = library_with(tmp_path / "lib", "street-with-gps.jpg")
+    app = make_app(root)
+    try:
+        with live_server(app) as url:
+            pg = browser.new_page()
+            pg.goto(url)
+            wait_analysed(pg, "street-with-gps.jpg")
+            asked: list[str] = []
+            pg.on("request", lambda r: asked.append(r.url))
+            pg.wait_for_timeout(3200)  # idle: only the change count is asked for
+            assert asked and all("/api/changes" in u for u in asked), asked
+            start = time.monotonic()
+            shutil.copy(SAMPLES / "id-card-utopia.jpg", root / "card.jpg")
+            card = pg.locator(".card", has=pg.locator(".name", has_text="card.jpg"))
+            card.wait_for(timeout=10_000)
+            shown = time.monotonic() - start
+            assert shown < 5, shown
+            (root / "street-with-gps.jpg").unlink()
+            expect(pg.locator(".card", has=pg.locator(".name", has_text="street-with-gps.jpg"))
+                   ).to_have_count(0, timeout=10_000)
+            pg.close()
+    finally:
+        shutdown(app)

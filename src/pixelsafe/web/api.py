@@ -118,6 +118,13 @@ def status() -> Response:
                    library=library().root.name, stats=lib.stats(db(), library()))
 
 
+@bp.get("/changes")
+def changes() -> Response:
+    """How many times what the gallery shows has changed: an idle page asks often, and it
+    costs no query."""
+    return jsonify(changes=library().changes)
+
+
 @bp.get("/config")
 def config() -> Response:
     """The policy table: the page builds its kind lists, toggles and checks from it; and
@@ -139,10 +146,11 @@ def list_images() -> Response:
     kind = _choice("kind", request.args.get("kind"), [k.value for k in Kind])
     sort = _choice("sort", request.args.get("sort"), list(lib.SORTS)) or "newest"
     after = request.args.get("after") or None
+    changed = library().changes  # read first: a change during the listing is seen next time
     images, total, following = lib.list_images(db(), library(), page, per_page, risk, kind,
                                                sort, after)
     return jsonify(images=images, total=total, page=page, per_page=per_page, next=following,
-                   stats=lib.stats(db(), library()))
+                   changes=changed, stats=lib.stats(db(), library()))
 
 
 @bp.get("/images/<id:image_id>")

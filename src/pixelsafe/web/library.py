@@ -79,6 +79,11 @@ class Library:
         self.accept = pipeline
         self.store = Store(self.db_path, threads=True)
         self._lock = threading.RLock()
+        #: how many times what the gallery shows has changed (an image added, changed,
+        #: analysed, flagged or forgotten): the page asks for this number while idle and
+        #: loads again when it moves
+        self.changes = 0
+        self._touched = False
         self._listing()
         #: set whenever a job is queued; the worker waits on it
         self.wake = threading.Event()
@@ -110,6 +115,7 @@ class Library:
     def _summarise(self, conn: sqlite3.Connection, where: str = "", **params: Any) -> None:
         """Write the summary (:data:`SUMMARY`) of the images ``where`` selects."""
         conn.execute(SUMMARY + where, {"base": self.base, "accept": self.accept, **params})
+        self._touched = True
 
     def close(self) -> None:
         with self._lock:
@@ -118,8 +124,12 @@ class Library:
     # -- connections ------------------------------------------------------------------
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        with self._lock, self.store.transaction() as conn:
-            yield conn
+        with self._lock:
+            with self.store.transaction() as conn:
+                yield conn
+            if self._touched:  # counted once committed: a reader told of it sees it
+                self._touched = False
+                self.changes += 1
 
     def reader(self) -> sqlite3.Connection:
         conn = sqlite3.connect(f"file:{self.db_path}?mode=ro", uri=True, timeout=30,
@@ -290,6 +300,7 @@ class Library:
         conn.execute("DELETE FROM jobs WHERE image_id IN (SELECT id FROM images WHERE path=?)",
                      (rel,))
         conn.execute("DELETE FROM images WHERE path = ?", (rel,))
+        self._touched = True
         if row is not None:
             self._drop_unused(conn, row[0])
 
@@ -376,6 +387,7 @@ class Library:
                                (int(value), image_id))
             if cur.rowcount == 0:
                 raise NotFound(f"no image {image_id}")
+            self._touched = True
 
     # -- the queue --------------------------------------------------------------------
     def enqueue(self, image_id: int) -> int | None:

@@ -94,6 +94,7 @@ def spec() -> dict[str, Any]:
                                   "total": {"type": "integer"}, "page": {"type": "integer"},
                                   "per_page": {"type": "integer"},
                                   "next": {"type": "string", "nullable": True},
+                                  "changes": {"type": "integer"},
                                   "stats": {"$ref": "#/components/schemas/Stats"}}},
                 "Status": {"type": "object", "required": ["version", "pipeline", "stats"],
                            "properties": {"version": {"type": "string"},
@@ -164,6 +165,12 @@ def spec() -> dict[str, Any]:
         "paths": {
             "/api/status": {"get": {"summary": "version, pipeline and library counts",
                                     "responses": {"200": _ok("Status")}}},
+            "/api/changes": {"get": {
+                "summary": "how many times what the gallery shows has changed (no query)",
+                "responses": {"200": {"description": "the count", "content": {
+                    "application/json": {"schema": {
+                        "type": "object", "required": ["changes"],
+                        "properties": {"changes": {"type": "integer"}}}}}}}}},
             "/api/config": {"get": {"summary": "the policy table: each kind's default "
                                     "redaction, display names, styles, the passphrase rule",
                                     "responses": {"200": {"description": "policy", "content": {

@@ -31,11 +31,28 @@ async function refresh() {
   try {
     refreshTrash();
     const pending = await load(open);
-    if (pending > 0) pollTimer = setTimeout(refresh, 1000);
+    pollTimer = setTimeout(pending > 0 ? refresh : watch, pending > 0 ? 1000 : IDLE_POLL);
   } catch (err) {
     toast(err.message, 'error');
     pollTimer = setTimeout(refresh, 5000);
   }
+}
+
+// While nothing is pending the page asks only whether anything changed (a number the
+// server keeps in memory), and loads again when it did: a photo copied into the folder
+// shows within a couple of seconds, and an idle gallery costs the server no query.
+const IDLE_POLL = 1500;
+async function watch() {
+  try {
+    const { changes } = await api('/api/changes');
+    if (changes !== state.changes) {
+      await refresh();
+      return;
+    }
+  } catch {
+    // the server restarting: ask again
+  }
+  pollTimer = setTimeout(watch, IDLE_POLL);
 }
 
 function clearSelection() {

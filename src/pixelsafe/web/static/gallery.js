@@ -123,6 +123,7 @@ export async function load(onOpen) {
   const data = await api(`/api/images?${params}`);
   state.total = data.total;
   state.cursors[state.page] = data.next;
+  state.changes = data.changes;
   const grid = document.getElementById('gallery');
   const cards = data.images.map((image) => {
     const before = state.images.get(image.id);
