@@ -18,7 +18,7 @@ import sqlite3
 import stat
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +39,10 @@ PRIVATE_DIRS = {".pixelsafe", ".trash"}
 UPLOADS = "uploads"
 TRASH = ".trash"
 HIGH_RISK = tuple(sorted(level.value for level in policy.HIGH_RISK))
+
+
+#: new or changed files a look through the folder adds in one transaction
+ADD_BATCH = 200
 
 
 class NotFound(PixelSafeError):
@@ -216,18 +220,25 @@ class Library:
                 "SELECT path, id, size, mtime_ns FROM images")}
         seen: set[str] = set()
         ids: list[int] = []
+        batch: list[tuple[str, str, str, int, int]] = []
         for path, st in self.files():
             rel = path.relative_to(self.root).as_posix()
             seen.add(rel)
-            try:
-                row = known.get(rel)
-                if row and row[1] == st.st_size and row[2] == st.st_mtime_ns:
-                    ids.append(row[0])
-                else:  # one descriptor checks it (regular, not too large) and hashes it
-                    sha256 = sha256_file(path, max_bytes=DEFAULT_LIMITS.max_bytes)
-                    ids.append(self.add(rel, path.name, sha256, st.st_size, st.st_mtime_ns))
+            row = known.get(rel)
+            if row and row[1] == st.st_size and row[2] == st.st_mtime_ns:
+                ids.append(row[0])
+                continue
+            try:  # one descriptor checks it (regular, not too large) and hashes it
+                sha256 = sha256_file(path, max_bytes=DEFAULT_LIMITS.max_bytes)
             except (OSError, PixelSafeError) as exc:
                 log.warning("cannot index %s: %s", path, exc)
+                continue
+            batch.append((rel, path.name, sha256, st.st_size, st.st_mtime_ns))
+            if len(batch) >= ADD_BATCH:  # the gallery fills a batch at a time
+                ids += self.add_many(batch)
+                batch = []
+        if batch:
+            ids += self.add_many(batch)
         queued = self.enqueue_all(ids)
         gone = known.keys() - seen
         if gone:  # only what was known before this walk: an upload made during it stays
@@ -272,26 +283,36 @@ class Library:
         return queued
 
     def add(self, rel: str, name: str, sha256: str, size: int, mtime_ns: int) -> int:
-        """Add or update an image and queue its analysis in one transaction, so that no
-        reader sees the image without its job."""
+        """Add or update an image and queue its analysis (see :meth:`add_many`)."""
+        return self.add_many([(rel, name, sha256, size, mtime_ns)])[0]
+
+    def add_many(self, files: Sequence[tuple[str, str, str, int, int]]) -> list[int]:
+        """Add or update images (path, name, sha256, size, mtime) and queue their analyses
+        in one transaction, so that no reader sees an image without its job. Returns their
+        ids."""
+        ids: list[int] = []
+        edited = False
         with self.write() as conn:
-            before = conn.execute("SELECT sha256 FROM images WHERE path = ?", (rel,)).fetchone()
-            conn.execute(
-                "INSERT INTO images (path, name, sha256, size, mtime_ns, added_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
-                "sha256=excluded.sha256, size=excluded.size, mtime_ns=excluded.mtime_ns",
-                (rel, name, sha256, size, mtime_ns, time.time()))
-            image_id = int(conn.execute("SELECT id FROM images WHERE path = ?",
-                                        (rel,)).fetchone()[0])
-            self._summarise(conn, "WHERE i.id = :id", id=image_id)
-            self._enqueue(conn, image_id)
-            edited = before is not None and before[0] != sha256
-            if edited:  # in place: what its old bytes gave goes now
-                self._drop_unused(conn, before[0])
+            for rel, name, sha256, size, mtime_ns in files:
+                before = conn.execute("SELECT sha256 FROM images WHERE path = ?",
+                                      (rel,)).fetchone()
+                conn.execute(
+                    "INSERT INTO images (path, name, sha256, size, mtime_ns, added_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET "
+                    "sha256=excluded.sha256, size=excluded.size, mtime_ns=excluded.mtime_ns",
+                    (rel, name, sha256, size, mtime_ns, time.time()))
+                image_id = int(conn.execute("SELECT id FROM images WHERE path = ?",
+                                            (rel,)).fetchone()[0])
+                self._summarise(conn, "WHERE i.id = :id", id=image_id)
+                self._enqueue(conn, image_id)
+                ids.append(image_id)
+                if before is not None and before[0] != sha256:
+                    self._drop_unused(conn, before[0])  # edited in place: its old bytes go
+                    edited = True
         if edited:
             self.store.scrub()
         self.wake.set()
-        return image_id
+        return ids
 
     def _forget(self, conn: sqlite3.Connection, rel: str) -> None:
         """Forget an image, and every trace of its bytes (renditions, reports with the text
