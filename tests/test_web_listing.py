@@ -56,12 +56,14 @@ def test_a_database_from_before_the_summary_is_summarised_at_start(tmp_path: Pat
     with library.write() as conn:
         for n, (name, score, kinds) in enumerate([("passport.jpg", 5, ["document", "face"]),
                                                   ("letter.png", 2, ["personal_text"]),
-                                                  ("new.jpg", 0, [])]):
+                                                  ("new.jpg", 0, []), ("bad.jpg", 0, [])]):
             image(conn, name, f"{n:064x}", float(n))
             if score:
                 reported(conn, f"{n:064x}", "v1", score, kinds)
+        conn.execute("INSERT INTO failures VALUES (?, 'v1', 'input_error', 'truncated', 0)",
+                     (f"{3:064x}",))
         # as the database was before the summary: its columns at their defaults, no listing
-        conn.execute("UPDATE images SET score = 0, risk = NULL, kinds = NULL")
+        conn.execute("UPDATE images SET score = 0, risk = NULL, kinds = NULL, failed = 0")
         conn.execute("DELETE FROM listing")
     library.close()
     library = Library(root, db, "v1")
@@ -71,10 +73,11 @@ def test_a_database_from_before_the_summary_is_summarised_at_start(tmp_path: Pat
         assert listed(library, kind="personal_text") == ["letter.png"]
         assert listed(library, kind="face", risk="critical") == ["passport.jpg"]
         assert listed(library, kind="metadata") == []
-        assert listed(library, sort="risk") == ["passport.jpg", "letter.png", "new.jpg"]
-        assert listed(library) == ["new.jpg", "letter.png", "passport.jpg"]
+        assert listed(library, sort="risk") == ["passport.jpg", "letter.png", "bad.jpg",
+                                                "new.jpg"]
+        assert listed(library) == ["bad.jpg", "new.jpg", "letter.png", "passport.jpg"]
         got = counts(library)
-        assert (got["total"], got["analysed"], got["high_risk"]) == (3, 2, 1)
+        assert (got["total"], got["analysed"], got["high_risk"], got["failed"]) == (4, 2, 1, 1)
     finally:
         library.close()
 

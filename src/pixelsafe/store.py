@@ -98,6 +98,11 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             accept TEXT NOT NULL
         )
     """),
+    # and whether its analysis failed (with this pipeline), so the counts read no failure
+    ("0004_listing_failed", """
+        ALTER TABLE images ADD COLUMN failed INTEGER NOT NULL DEFAULT 0;
+        DELETE FROM listing
+    """),
 )
 
 

@@ -118,7 +118,8 @@ class Library:
 
     def _summarise(self, conn: sqlite3.Connection, where: str = "", **params: Any) -> None:
         """Write the summary (:data:`SUMMARY`) of the images ``where`` selects."""
-        conn.execute(SUMMARY + where, {"base": self.base, "accept": self.accept, **params})
+        conn.execute(SUMMARY + where, {"base": self.base, "accept": self.accept,
+                                       "pipeline": self.pipeline, **params})
         self._touched = True
 
     def close(self) -> None:
@@ -512,6 +513,7 @@ class Library:
                                 sha=report.image.sha256)
             if failure is not None:
                 self.store.save_failure(job.sha256, job.pipeline, failure)
+                self._summarise(self.store.conn, "WHERE i.sha256 = :sha", sha=job.sha256)
             self.store.conn.execute(
                 "UPDATE jobs SET state = ?, error_type = ?, error_message = ?, updated_at = ? "
                 "WHERE id = ? AND sha256 = ? AND state = 'running'",
@@ -543,15 +545,18 @@ CHOSEN_REPORT = (
     "ORDER BY substr(r.pipeline, 1, length(:accept)) = :accept DESC, r.created_at DESC LIMIT 1")
 
 #: what the gallery lists, filters and counts by, written beside each image from its chosen
-#: report (store migration 0003): the score (0 before any report), the risk level and the
-#: kinds (",face,barcode,"). Kept by :meth:`Library._summarise` whenever an image, a report
-#: or the pipelines change.
+#: report (store migrations 0003, 0004): the score (0 before any report), the risk level,
+#: the kinds (",face,barcode,") and whether its analysis with the library's pipeline
+#: failed. Kept by :meth:`Library._summarise` whenever an image, a report, a failure or the
+#: pipelines change.
 SUMMARY = (
     "UPDATE images AS i SET (score, risk, kinds) = (SELECT coalesce(max(score), 0), max(risk), "
     "max(kinds) FROM (SELECT json_extract(r.report, '$.privacy_score') AS score, "
     "json_extract(r.report, '$.risk_level') AS risk, (SELECT ',' || group_concat(k, ',') || ',' "
     "FROM (SELECT DISTINCT json_extract(value, '$.kind') AS k FROM "
-    "json_each(r.report, '$.findings'))) AS kinds " + CHOSEN_REPORT + ")) ")
+    "json_each(r.report, '$.findings'))) AS kinds " + CHOSEN_REPORT + ")), "
+    "failed = EXISTS (SELECT 1 FROM failures f WHERE f.sha256 = i.sha256 "
+    "AND f.pipeline = :pipeline) ")
 
 IMAGE_COLUMNS = (
     "SELECT i.id, i.path, i.name, i.sha256, i.size, i.width, i.height, i.format, "
@@ -679,13 +684,11 @@ def get_image(conn: sqlite3.Connection, library: Library, image_id: int) -> dict
 def stats(conn: sqlite3.Connection, library: Library) -> dict[str, int | bool]:
     """The gallery's counts, from the summary's columns."""
     row = conn.execute(
-        "SELECT COUNT(*), SUM(risk IN (?, ?)), SUM(locked), SUM(score > 0), SUM(exported) "
-        "FROM images", HIGH_RISK).fetchone()
+        "SELECT COUNT(*), SUM(risk IN (?, ?)), SUM(locked), SUM(score > 0), SUM(exported), "
+        "SUM(failed AND score = 0) FROM images", HIGH_RISK).fetchone()
     jobs = dict(conn.execute("SELECT state, COUNT(*) FROM jobs WHERE state IN "
                              "('queued', 'running') GROUP BY state").fetchall())
-    failed = conn.execute("SELECT COUNT(*) FROM failures f JOIN images i ON i.sha256 = "
-                          "f.sha256 WHERE f.pipeline = ? AND i.score = 0",
-                          (library.pipeline,)).fetchone()[0]
+    failed = row[5]
     return {"total": int(row[0] or 0), "high_risk": int(row[1] or 0),
             "protected": int(row[2] or 0), "analysed": int(row[3] or 0),
             "exported": int(row[4] or 0),
