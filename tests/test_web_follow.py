@@ -107,7 +107,8 @@ class NoWatches:
 def test_without_notifications_it_polls_and_says_so_once(library: Library, caplog) -> None:
     caplog.set_level(logging.WARNING, logger="pixelsafe.web.follow")
     follower = Follower(library, rescan=0.3, observer=NoWatches)
-    follow_changes(library, follower)
+    assert not follower.watch()  # asked before the first look, as the app does
+    follow_changes(library, follower)  # and its thread asks no more
     said = [r.getMessage() for r in caplog.records if r.name == "pixelsafe.web.follow"]
     assert len(said) == 1, said
     assert "inotify watch limit reached" in said[0] and "every 0.3 s" in said[0]

@@ -63,14 +63,16 @@ class Follower(threading.Thread):
         self.stopping = threading.Event()
         #: notifications are followed (False: polling every ``rescan`` seconds)
         self.notified = False
+        self._tried = False  # asked for them once: a refusal is said once
 
     # -- notifications ---------------------------------------------------------------------
     def watch(self) -> bool:
         """Ask the operating system for the folder's changes; False (said once in the log)
         when it cannot give them. Called before the first look through the folder, so that
         nothing changed during it is missed."""
-        if not self.notify or self.notified:
+        if not self.notify or self._tried:
             return self.notified
+        self._tried = True
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
 
         follower = self
@@ -110,7 +112,7 @@ class Follower(threading.Thread):
 
     # -- the thread -------------------------------------------------------------------------
     def run(self) -> None:
-        watched = self.notified or self.watch()
+        watched = self.watch()
         if self.index_first:
             self._index()
         interval = self.full_rescan if watched else self.rescan
