@@ -4,11 +4,10 @@
 // it. The alphabet, the look-alikes and the filler patterns come from rules.json
 // (`mrz`); the field layout of each format is written here once more, and both sides run
 // one table of zones (tests/text-cases.json).
-import { mrzCheckDigit, spanBox } from './text.js';
+import { digitCount, mrzCheckDigit, spanBox } from './text.js';
 
 const map = (s, table) => [...s].map((c) => table[c] ?? c).join('');
 const isDigits = (s) => /^\d+$/.test(s);
-const digitCount = (s) => (s.match(/\d/g) || []).length;
 
 /** OCR text to the zone's alphabet: uppercase, no spaces, the look-alikes of '<' mapped. */
 export function normalise(text, rules) {

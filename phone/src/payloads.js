@@ -3,7 +3,7 @@
 // links, EPC payment codes, URLs and plain text, each with the personal fields inside. A
 // Wi-Fi password is never copied. Both sides run one table of payloads
 // (tests/text-cases.json).
-import { findAll, ibanOk, phoneRegions } from './text.js';
+import { findAll, ibanOk } from './text.js';
 
 /** `K:v;K2:v2;;` with backslash escapes (Wi-Fi and MECARD share this syntax). */
 function mecardFields(body) {
@@ -100,7 +100,7 @@ function target(text) {
 /** Personal data inside free text, by the recognisers the phone runs on OCR lines. */
 function textFields(text, rules) {
   const out = {};
-  for (const m of findAll(text, '', rules, phoneRegions(text, rules.phone))) {
+  for (const m of findAll(text, '', rules)) {
     if (!(m.label in out)) out[m.label] = m.text;
   }
   return out;

@@ -165,7 +165,8 @@ export function phoneRegions(pageText, phone) {
   return { regions: [...named, ...phone.regions], named };
 }
 
-const digitCount = (s) => (s.match(/\d/g) || []).length;
+/** How many ASCII digits a string holds. */
+export const digitCount = (s) => (s.match(/\d/g) || []).length;
 
 /** Phone numbers in a line (Python: PhoneRecognizer.find): libphonenumber-js finds and
  * validates them, the library's rules (rules.text.phone) decide which need a phone word
