@@ -597,15 +597,20 @@ def test_the_browser_scores_and_explains_a_code_as_the_library_does(page, tmp_pa
     assert "hunter22" not in json.dumps(got)
 
 
-def test_a_box_drawn_with_a_finger_is_hidden_in_the_export(page, tmp_path) -> None:
+@pytest.mark.parametrize("width, height, cell", [(1200, 900, 1), (3000, 2256, 8)])
+def test_a_box_drawn_with_a_finger_is_hidden_in_the_export(page, tmp_path, width, height,
+                                                           cell) -> None:
     """At 390 px wide, a photo picked, a box dragged over it (pointer events, as a finger
     gives them) and the copy saved with the page's own button: the box, in the photo's
-    pixels, is filled in the downloaded copy, and the rest of the photo is as it was."""
+    pixels, is filled in the downloaded copy, and the rest of the photo is as it was. The
+    bigger photo is shown smaller than it is (the page holds no second full-size copy):
+    the box still lands in its pixels."""
     import numpy as np
     from PIL import Image
 
     rng = np.random.default_rng(5)
-    pixels = rng.integers(40, 220, (900, 1200, 3), dtype=np.uint8)
+    pixels = rng.integers(40, 220, (height // cell, width // cell, 3), dtype=np.uint8)
+    pixels = pixels.repeat(cell, axis=0).repeat(cell, axis=1)  # compresses: a quick PNG
     src = tmp_path / "plain.png"
     Image.fromarray(pixels).save(src)
     page.set_input_files("#pick", str(src))
@@ -621,7 +626,11 @@ def test_a_box_drawn_with_a_finger_is_hidden_in_the_export(page, tmp_path) -> No
     page.mouse.move(ex, ey, steps=4)
     page.mouse.up()
     [box] = page.evaluate("window.pixelsafePhone.boxes()")
-    assert box == pytest.approx([300, 180, 720, 450], abs=12)
+    shown = page.evaluate("document.getElementById('photo').width")
+    assert shown == min(width, 2048)
+    css_px = width / canvas["width"]  # photo pixels to one CSS pixel
+    assert box == pytest.approx([0.25 * width, 0.2 * height, 0.6 * width, 0.5 * height],
+                                abs=4 * css_px)
     with page.expect_download() as download:
         page.click("#export")
     out = tmp_path / "copy.png"

@@ -13,7 +13,8 @@ let rules = null;
  * 'pixelate' or 'fill'), codes filled, no metadata. */
 export async function protect(blob, result, style = 'blur') {
   rules ??= await (await fetch('rules.json')).json();
-  return protectPhoto(blob, result, style, rules, async (copy) => (await analyze(copy)).faces);
+  return protectPhoto(blob, result, style, rules,
+    async (copy) => (await analyze(copy, { facesOnly: true })).faces);
 }
 const pending = new Map();
 let next = 0;
@@ -39,8 +40,8 @@ async function refuseHeic(blob) {
 /** The findings of one photo (a Blob or File): {width, height, faces, codes, gps, lines
  * (the OCR's), texts (personal text in them), documents (identity documents by their
  * zones), score, risk, reasons (the score rules that fired), explanation (the findings
- * named, in the library's words), ms, threads}. */
-export async function analyze(blob) {
+ * named, in the library's words), ms, threads}; with `facesOnly`, {faces, ms} alone. */
+export async function analyze(blob, { facesOnly = false } = {}) {
   await refuseHeic(blob);
   const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' })
     .catch(() => { throw new Error('this file is not a photo this browser can open'); });
@@ -48,28 +49,42 @@ export async function analyze(blob) {
   const id = next++;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
-    worker.postMessage({ id, bitmap, bytes }, [bitmap, bytes]);
+    worker.postMessage({ id, bitmap, bytes, facesOnly }, [bitmap, bytes]);
   });
 }
 
-function show(blob, result) {
+/** the longest side the photo is shown at: sharp on a phone's screen, and a 12 MP photo
+ * is not held a second time at full size */
+const SHOWN_SIDE = 2048;
+/** the photo shown: its canvas's pixels per photo pixel */
+let shown = 1;
+
+/** Outline a box given in the photo's pixels on the photo shown. */
+function stroke(ctx, [x1, y1, x2, y2]) {
+  ctx.strokeRect(x1 * shown, y1 * shown, (x2 - x1) * shown, (y2 - y1) * shown);
+}
+
+/** Show the photo, decoded at the size it is shown at, with the boxes of what was found. */
+async function show(blob, result) {
   const canvas = document.getElementById('photo');
   const ctx = canvas.getContext('2d');
-  return createImageBitmap(blob, { imageOrientation: 'from-image' }).then((bitmap) => {
-    canvas.width = bitmap.width;
-    canvas.height = bitmap.height;
-    ctx.drawImage(bitmap, 0, 0);
-    bitmap.close();
-    ctx.lineWidth = Math.max(2, Math.round(bitmap.width / 400));
-    for (const [items, colour] of [[result.faces, '#e4572e'], [result.codes, '#2e6fe4'],
-      [result.texts, '#9b2ee4'], [result.documents, '#c0392b']]) {
-      ctx.strokeStyle = colour;
-      for (const f of items) {
-        const [x1, y1, x2, y2] = f.box;
-        ctx.strokeRect(x1, y1, x2 - x1, y2 - y1);
-      }
-    }
+  shown = Math.min(1, SHOWN_SIDE / Math.max(result.width, result.height));
+  const width = Math.max(1, Math.round(result.width * shown));
+  const height = Math.max(1, Math.round(result.height * shown));
+  const bitmap = await createImageBitmap(blob, {
+    imageOrientation: 'from-image', resizeWidth: width, resizeHeight: height,
+    resizeQuality: 'high',
   });
+  canvas.width = width;
+  canvas.height = height;
+  ctx.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  ctx.lineWidth = Math.max(2, Math.round(width / 400));
+  for (const [items, colour] of [[result.faces, '#e4572e'], [result.codes, '#2e6fe4'],
+    [result.texts, '#9b2ee4'], [result.documents, '#c0392b']]) {
+    ctx.strokeStyle = colour;
+    for (const f of items) stroke(ctx, f.box);
+  }
 }
 
 function plural(n, word) {
@@ -80,7 +95,7 @@ function say(text) {
   document.getElementById('status').textContent = text;
 }
 
-// boxes drawn by hand over the photo shown, in its pixels: a finger (or a mouse) drags
+// boxes drawn by hand over the photo shown, in the photo's pixels: a finger (or a mouse) drags
 // from one corner to the other
 let boxes = [];
 /** the photo shown and its analysis */
@@ -95,7 +110,10 @@ function where(event) {
   const r = canvas.getBoundingClientRect();
   const x = Math.min(Math.max(event.clientX - r.left, 0), r.width);
   const y = Math.min(Math.max(event.clientY - r.top, 0), r.height);
-  return { x: (x * canvas.width) / r.width, y: (y * canvas.height) / r.height, cx: x, cy: y };
+  return {
+    x: (x * canvas.width) / r.width / shown, y: (y * canvas.height) / r.height / shown,
+    cx: x, cy: y,
+  };
 }
 
 function outline(box) {
@@ -103,7 +121,7 @@ function outline(box) {
   ctx.save();
   ctx.strokeStyle = '#f5a623';
   ctx.setLineDash([ctx.lineWidth * 3, ctx.lineWidth * 2]);
-  ctx.strokeRect(box[0], box[1], box[2] - box[0], box[3] - box[1]);
+  stroke(ctx, box);
   ctx.restore();
 }
 

@@ -4,7 +4,7 @@
 // wasm files.
 import * as ort from './ort/ort.wasm.min.mjs';
 import exifr from 'exifr';
-import { prepareZXingModule, readBarcodes } from 'zxing-wasm/reader';
+import { prepareZXingModule, purgeZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { ALIGN, STRIDE, decode, fineWindows, nms, plan, turnBack, windows } from './faces.js';
 import { readZones } from './mrz.js';
 import { readText } from './ocr.js';
@@ -12,10 +12,14 @@ import { classify } from './payloads.js';
 import { explain, formatLatLon, risk, score } from './score.js';
 import { personalText } from './text.js';
 
-// zxing-wasm looks for its wasm on a CDN unless told: here, this origin's copy
-prepareZXingModule({
-  overrides: { locateFile: (path) => new URL(`zxing/${path}`, self.location.href).href },
-});
+/** zxing-wasm looks for its wasm on a CDN unless told: here, this origin's copy. Told
+ * again after each photo, when its module (and the memory it grew) is let go. */
+function prepareZXing() {
+  prepareZXingModule({
+    overrides: { locateFile: (path) => new URL(`zxing/${path}`, self.location.href).href },
+  });
+}
+prepareZXing();
 
 /** what the phone looks at, as the explanation names it when nothing is found */
 const CHECKED = ['faces', 'text', 'codes', 'location'];
@@ -50,6 +54,25 @@ function draw(source, sw, sh, x = 0, y = 0, w = source.width, h = source.height)
   ctx.imageSmoothingQuality = 'high';
   ctx.drawImage(source, x, y, w, h, 0, 0, sw, sh);
   return { data: ctx.getImageData(0, 0, sw, sh).data, width: sw, height: sh };
+}
+
+/** how many pixels a strip of `pixels` draws at a time */
+const STRIP_PIXELS = 1 << 20;
+
+/** The RGBA pixels of `bitmap` at its own size, drawn a strip at a time: one copy of the
+ * photo in memory, not a full-size canvas beside it. */
+function pixels(bitmap) {
+  const { width, height } = bitmap;
+  const data = new Uint8ClampedArray(width * height * 4);
+  const rows = Math.max(1, Math.floor(STRIP_PIXELS / width));
+  const ctx = new OffscreenCanvas(width, rows).getContext('2d', { willReadFrequently: true });
+  for (let y = 0; y < height; y += rows) {
+    const h = Math.min(rows, height - y);
+    ctx.clearRect(0, 0, width, rows);
+    ctx.drawImage(bitmap, 0, y, width, h, 0, 0, width, h);
+    data.set(ctx.getImageData(0, 0, width, h).data, y * width * 4);
+  }
+  return data;
 }
 
 function scaled(bitmap, scale) {
@@ -167,11 +190,15 @@ async function faces(model, bitmap) {
  * checksum, its payload classified. Its box: the code's corners' bounds, in the photo's
  * pixels. */
 async function codes(bitmap, rules, textRules) {
-  const { data, width, height } = draw(bitmap, bitmap.width, bitmap.height);
-  const found = await readBarcodes(new ImageData(data, width, height), {
+  const { width, height } = bitmap;
+  const found = await readBarcodes(new ImageData(pixels(bitmap), width, height), {
     formats: [], tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true,
     maxNumberOfSymbols: 64,
   });
+  // its memory never shrinks: let the module go (the next photo loads it again, from this
+  // origin) rather than keep a 12 MP photo's worth of it beside the networks
+  purgeZXingModule();
+  prepareZXing();
   return found.filter((c) => c.isValid).map((c) => {
     const payload = classify(c.text, textRules);
     return {
@@ -223,13 +250,17 @@ async function location(bytes) {
 }
 
 self.onmessage = async (event) => {
-  const { id, bitmap, bytes } = event.data;
+  const { id, bitmap, bytes, facesOnly } = event.data;
   try {
     ready ??= load();
     const model = await ready;
     const start = performance.now();
     const found = (await faces(model, bitmap))
       .map(([x1, y1, x2, y2, s]) => ({ box: [x1, y1, x2, y2], score: s }));
+    if (facesOnly) { // a protected copy looked at again: its faces alone
+      self.postMessage({ id, ok: true, faces: found, ms: performance.now() - start });
+      return;
+    }
     const read = await codes(bitmap, model.rules.codes, model.rules.text);
     const gps = bytes ? await location(bytes) : null;
     const { lines, detected } = await readText(ort, model.ocr, bitmap, model.rules.ocr,
