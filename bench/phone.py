@@ -62,12 +62,15 @@ def renderers() -> dict[int, tuple[int, bool]]:
     return out
 
 
-def peak_memory(browser, url: str, photo: Path) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+def peak_memory(playwright, url: str, photo: Path) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     """The peak resident memory of the tab (its renderer process) and of every renderer,
     sampled every 20 ms while a user picks the photo in the page, it is analysed and shown,
-    and its protected copy is saved at full resolution, with two wasm threads."""
+    and its protected copy is saved at full resolution, with two wasm threads. A browser of
+    its own: nothing left over from another page."""
     import threading
 
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                         args=["--no-sandbox", "--disable-gpu"])
     page = browser.new_page()
     page.goto(f"{url}/phone/?threads=2")
     page.wait_for_selector("body[data-ready=true]")
@@ -93,7 +96,7 @@ def peak_memory(browser, url: str, photo: Path) -> tuple[int, int]:  # type: ign
     finally:
         done.set()
         sampler.join()
-        page.close()
+        browser.close()
     return tab, every
 
 
@@ -146,10 +149,10 @@ def main() -> None:
                     assert all(g["threads"] == threads for g in got)
                     times[(name, threads)] = statistics.median(g["ms"] for g in got)
                 page.close()
-            memory = {name: peak_memory(browser, url, path) for name, path in
+            browser.close()
+            memory = {name: peak_memory(p, url, path) for name, path in
                       (("12 MP photo", images["12 MP photo"]),
                        ("12 MP photo of a receipt", text_photo()))}
-            browser.close()
         for name, path in images.items():
             loaded = imageio.load(path)
             library.analyze(loaded)

@@ -120,15 +120,49 @@ export function ctcDecode(probs, steps, classes, chars) {
   return { text: text.normalize('NFKC').trim(), score: n ? sum / n : 0 };
 }
 
-/** The map of the text detector over `bitmap` drawn at dw x dh (multiples of 32). */
+/** The longest side of one run of the text detector on the phone: its memory grows with
+ * the pixels of its input (about 80 bytes a pixel) and a tab never gets it back, so the
+ * library's full 1,920 px input runs in tiles. */
+export const DET_TILE = 1024;
+/** how far each tile reaches past the part of the map it gives, on each side: the
+ * network's view of a line's surroundings */
+export const DET_MARGIN = 64;
+
+/** Tiles along a side of `length` (a multiple of 32): [start, size, from, to] with tiles
+ * of at most `tile` (multiples of 32) overlapping by at least 2 `margin`; each gives the
+ * map from `from` to `to`, at least `margin` inside it but at the ends; those spans cover
+ * the side once. */
+export function detTiles(length, tile = DET_TILE, margin = DET_MARGIN) {
+  if (length <= tile) return [[0, length, 0, length]];
+  const n = Math.ceil((length - 2 * margin) / (tile - 2 * margin));
+  const size = Math.min(length, Math.ceil((length + (n - 1) * 2 * margin) / n / 32) * 32);
+  const starts = Array.from({ length: n }, (_, k) => Math.round((k * (length - size)) / (n - 1)));
+  const cuts = [0];
+  for (let k = 1; k < n; k += 1) cuts.push(Math.round((starts[k - 1] + size + starts[k]) / 2));
+  cuts.push(length);
+  return starts.map((start, k) => [start, size, cuts[k], cuts[k + 1]]);
+}
+
+/** The map of the text detector over `bitmap` drawn at dw x dh (multiples of 32), run in
+ * tiles of at most DET_TILE px a side (one run when the input is no bigger). */
 async function detect(ort, sessions, bitmap, dw, dh, cfg, draw) {
-  const img = draw(bitmap, dw, dh);
-  const input = new ort.Tensor('float32', tensorData(img, dw, dh, cfg.mean, cfg.std),
-    [1, 3, dh, dw]);
-  const out = await sessions.det.run({ [sessions.det.inputNames[0]]: input });
-  const map = out[sessions.det.outputNames[0]];
-  const prob = map.data.slice();
-  map.dispose?.();
+  const prob = new Float32Array(dw * dh);
+  const sx = bitmap.width / dw;
+  const sy = bitmap.height / dh;
+  for (const [y, h, y1, y2] of detTiles(dh)) {
+    for (const [x, w, x1, x2] of detTiles(dw)) {
+      const img = draw(bitmap, w, h, x * sx, y * sy, w * sx, h * sy);
+      const input = new ort.Tensor('float32', tensorData(img, w, h, cfg.mean, cfg.std),
+        [1, 3, h, w]);
+      const out = await sessions.det.run({ [sessions.det.inputNames[0]]: input });
+      const map = out[sessions.det.outputNames[0]];
+      for (let row = y1; row < y2; row += 1) {
+        const from = (row - y) * w + (x1 - x);
+        prob.set(map.data.subarray(from, from + (x2 - x1)), row * dw + x1);
+      }
+      map.dispose?.();
+    }
+  }
   return prob;
 }
 

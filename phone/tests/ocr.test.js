@@ -2,7 +2,7 @@
 // are compared with the library's in tests/test_phone.py).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ctcDecode, regions, textBoxes } from '../src/ocr.js';
+import { ctcDecode, DET_MARGIN, detTiles, regions, textBoxes } from '../src/ocr.js';
 
 const CFG = { thresh: 0.3, box_thresh: 0.5, unclip_ratio: 1.6 };
 
@@ -41,4 +41,24 @@ test('CTC: repeats merged, blanks dropped, the last class a space', () => {
   const read = ctcDecode(probs, steps.length, 4, chars);
   assert.equal(read.text, 'aa b');
   assert.ok(Math.abs(read.score - (0.8 + 0.8 + 0.9 + 0.7) / 4) < 1e-6);
+});
+
+test('the detector tiles: at most DET_TILE, overlapping, each map row given once', () => {
+  assert.deepEqual(detTiles(736), [[0, 736, 0, 736]]);
+  assert.deepEqual(detTiles(1024), [[0, 1024, 0, 1024]]);
+  for (const length of [1056, 1344, 1440, 1920, 2880]) {
+    const tiles = detTiles(length);
+    assert.ok(tiles.length > 1, String(length));
+    let covered = 0;
+    tiles.forEach(([start, size, from, to], k) => {
+      assert.ok(size <= 1024 && size % 32 === 0 && start >= 0 && start + size <= length);
+      assert.equal(from, covered); // the spans follow each other, no gap, no overlap
+      covered = to;
+      if (k > 0) assert.ok(from - start >= DET_MARGIN, `${length}: ${tiles}`);
+      if (k < tiles.length - 1) assert.ok(start + size - to >= DET_MARGIN, `${length}: ${tiles}`);
+    });
+    assert.equal(covered, length);
+  }
+  assert.deepEqual(detTiles(1920).map((t) => t[1]), [1024, 1024]);
+  assert.deepEqual(detTiles(1344).map((t) => t[1]), [736, 736]);
 });
