@@ -35,15 +35,16 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import text_eval as te  # noqa: E402
-from ocr_cache import lines_for  # noqa: E402
+from ocr_cache import read_for  # noqa: E402
 
 from pixelsafe.detectors.text import analyse_lines  # noqa: E402
 from pixelsafe.report import Finding, Kind  # noqa: E402
-from pixelsafe.text.page import Line  # noqa: E402
+from pixelsafe.text.page import Line, turned_back  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 EVAL = te.EVAL
@@ -138,11 +139,13 @@ def tally(truth: list[tuple[str, Rect, str]], findings: list[Finding],
 def run_documents(tallies: dict[str, Tally], times: list[float]) -> int:
     notes = json.loads((HERE / "annotations" / "documents-seed.json").read_text())
     for name, items in notes["pages"].items():
-        image, lines, _ = lines_for(EVAL / "documents-seed" / name)
+        image, lines, _, turn = read_for(EVAL / "documents-seed" / name)
         t = time.perf_counter()
-        found = analyse_lines(lines, image.width, image.height, image.format)
+        found = analyse_lines(lines, image.width, image.height, image.format, turn)
         times.append((time.perf_counter() - t) * 1000)
-        tally(occurrences(lines, items), found, tallies, name)
+        truth = [(kind, turned_back(rect, turn, image.width, image.height), text)
+                 for kind, rect, text in occurrences(lines, items)]
+        tally(truth, found, tallies, name)
     return len(notes["pages"])
 
 
@@ -160,9 +163,9 @@ def run_receipts(tallies: dict[str, Tally], times: list[float]) -> int:
         address = _norm(key.get("address", ""))
         truth = [("address", rect, text) for rect, text in r.lines
                  if len(_norm(text)) >= 4 and _norm(text) in address]
-        image, lines, _ = lines_for(r.image)
+        image, lines, _, turn = read_for(r.image)
         t = time.perf_counter()
-        found = analyse_lines(lines, image.width, image.height, image.format)
+        found = analyse_lines(lines, image.width, image.height, image.format, turn)
         times.append((time.perf_counter() - t) * 1000)
         before = tallies["address"].found
         # only addresses are annotated: a receipt's phone is its business's, not an error
@@ -194,13 +197,25 @@ def show(name: str, count: int, tallies: dict[str, Tally], times: list[float],
 def run_world(tallies: dict[str, Tally], times: list[float]) -> int:
     import gen_world
 
-    out = HERE / "out" / "world"
-    items = gen_world.build(out)
+    return run_generated(gen_world.build(HERE / "out" / "world"), HERE / "out" / "world",
+                         tallies, times)
+
+
+def run_dates(tallies: dict[str, Tally], times: list[float]) -> int:
+    import gen_dates
+
+    return run_generated(gen_dates.build(HERE / "out" / "dates"), HERE / "out" / "dates",
+                         tallies, times)
+
+
+def run_generated(items: list[Any], out: Path, tallies: dict[str, Tally],
+                  times: list[float]) -> int:
+    """A generated set's pages read and tallied against the items it wrote."""
     pages = sorted({i.image for i in items} | {p.name for p in out.glob("*.png")})
     for name in pages:
-        image, lines, _ = lines_for(out / name)
+        image, lines, _, turn = read_for(out / name)
         t = time.perf_counter()
-        found = analyse_lines(lines, image.width, image.height, image.format)
+        found = analyse_lines(lines, image.width, image.height, image.format, turn)
         times.append((time.perf_counter() - t) * 1000)
         truth = [(i.kind, tuple(float(v) for v in i.box), i.text) for i in items
                  if i.image == name]
@@ -210,7 +225,9 @@ def run_world(tallies: dict[str, Tally], times: list[float]) -> int:
 
 RUNNERS = {"documents": ("documents-seed (hand annotations)", run_documents),
            "receipts": ("receipts-sroie (business addresses from the key)", run_receipts),
-           "world": ("generated pages of 21 countries (bench/gen_world.py)", run_world)}
+           "world": ("generated pages of 21 countries (bench/gen_world.py)", run_world),
+           "dates": ("generated forms, letters and passport pages in 6 languages "
+                     "(bench/gen_dates.py)", run_dates)}
 
 
 @contextlib.contextmanager

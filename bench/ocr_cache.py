@@ -13,11 +13,13 @@ from typing import Any
 
 from pixelsafe import imageio
 from pixelsafe.models import OCR_ID
-from pixelsafe.models.ocr import OcrEngine
+from pixelsafe.models.ocr import OcrEngine, read_upright
 from pixelsafe.text.page import Line, Word
 
 CACHE = Path(__file__).resolve().parent / "out" / "ocr-cache"
 _ENGINE: OcrEngine | None = None
+#: the version of read_upright's choice the cached readings were made by
+UPRIGHT = "upright-2"
 
 
 def _quad(q: Any) -> tuple[tuple[float, float], ...]:
@@ -37,22 +39,31 @@ def _load(rows: list[dict[str, Any]]) -> list[Line]:
 
 def lines_for(path: Path) -> tuple[imageio.LoadedImage, list[Line], float]:
     """The image, its OCR lines, and the milliseconds the OCR took (0 when cached)."""
+    image, lines, ms, _ = read_for(path)
+    return image, lines, ms
+
+
+def read_for(path: Path) -> tuple[imageio.LoadedImage, list[Line], float, int]:
+    """The image, its OCR lines as the library reads them (a page on its side read
+    upright), the milliseconds the OCR took (0 when cached) and the quarter turns the lines
+    were read at (:func:`pixelsafe.models.ocr.read_upright`)."""
     global _ENGINE
     image = imageio.load(path)
-    key = hashlib.sha256(path.read_bytes()).hexdigest()[:24] + "-" + OCR_ID
+    key = hashlib.sha256(path.read_bytes()).hexdigest()[:24] + "-" + OCR_ID + "-" + UPRIGHT
     cached = CACHE / f"{key}.json"
     if cached.exists():
-        return image, _load(json.loads(cached.read_text())), 0.0
+        saved = json.loads(cached.read_text())
+        return image, _load(saved["lines"]), 0.0, saved["turn"]
     if _ENGINE is None:
         _ENGINE = OcrEngine()
     t = time.perf_counter()
-    lines = _ENGINE.read(image.rgb)
+    lines, turn = read_upright(_ENGINE, image.rgb)
     ms = (time.perf_counter() - t) * 1000
     CACHE.mkdir(parents=True, exist_ok=True)
     tmp = cached.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(_dump(lines)))
+    tmp.write_text(json.dumps({"lines": _dump(lines), "turn": turn}))
     tmp.replace(cached)
-    return image, lines, ms
+    return image, lines, ms, turn
 
 
 if __name__ == "__main__":

@@ -62,3 +62,32 @@ def test_no_birth_date_from_an_mrz_whose_check_digit_fails():
     broken = (MRZ[0], MRZ[1][:19] + "3" + MRZ[1][20:])  # the birth date's check digit
     assert _births(_page("Date of birth", "12 AUG 1974", *broken)) == []
     assert _births(_page("Date of birth", "13 AUG 1974", *MRZ)) == []  # another date
+
+
+def _td3(birth: str) -> tuple[str, str]:
+    """A passport's two zone lines for a birth date (YYMMDD), every check digit right."""
+    from pixelsafe.text.mrz import check_digit
+
+    number, expiry, personal = "L898902C3", "301231", "<" * 14
+    body = (number + str(check_digit(number)) + "UTO" + birth + str(check_digit(birth)) + "F"
+            + expiry + str(check_digit(expiry)) + personal + str(check_digit(personal)))
+    composite = (number + str(check_digit(number)) + birth + str(check_digit(birth)) + expiry
+                 + str(check_digit(expiry)) + personal + str(check_digit(personal)))
+    return "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", body + str(check_digit(composite))
+
+
+@pytest.mark.parametrize(("printed", "birth"), [("04 0CT 83", "831004"),
+                                                ("12 N0V 1970", "701112")])
+def test_a_zero_read_for_the_o_of_a_printed_month_is_still_the_birth_date(printed, birth):
+    """The OCR reads passports' O as a zero now and then ("04 0CT 83", seen on a passport
+    page photographed on its side): the date the verified MRZ holds is found all the same,
+    its box on its own characters."""
+    page = _page("Date of birth / Date de naissance", printed, *_td3(birth))
+    assert _births(page) == [printed]
+
+
+def test_a_zero_beside_capitals_elsewhere_is_no_birth_date():
+    """The letters-for-zeros reading looks for the MRZ's date only: another date on the
+    page with a zero among capitals is not taken for it."""
+    page = _page("Date of issue", "04 0CT 13", *_td3("831004"))
+    assert _births(page) == []

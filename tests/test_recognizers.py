@@ -46,6 +46,9 @@ def labels(text: str, context: str = "") -> list[tuple[str, str]]:
     ("I was born on the 12th of March 1975", [("date_of_birth", "12th of March 1975")]),
     ("Birth: March 12th, 1975", [("date_of_birth", "March 12th, 1975")]),
     ("DOB 1st Feb 1990", [("date_of_birth", "1st Feb 1990")]),
+    ("Né(e) le 28/04/1980", [("date_of_birth", "28/04/1980")]),
+    ("Nato/a il 03.11.1962", [("date_of_birth", "03.11.1962")]),
+    ("Data nascita: 03.11.1962", [("date_of_birth", "03.11.1962")]),
     # possible but not in an allocated range: still the user's number
     ("Phone: +1 555 010 9999", [("phone", "+1 555 010 9999")]),
     ("+91 00000 00000", [("phone", "+91 00000 00000")]),

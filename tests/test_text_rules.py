@@ -240,3 +240,24 @@ def test_a_name_labels_word_in_prose_is_no_label() -> None:
                        ("Contact Karen Chaikin", "Karen Chaikin"),
                        ("Patient JANE ROE", "JANE ROE")):
         assert labelled([line(text, 50, 40)], "person_name") == [name], text
+
+
+def test_a_birth_date_in_the_value_column_right_of_its_label() -> None:
+    """A typed form: labels in one column ("Dt. of Birth ........" read without its
+    leaders), values in another, far to the right; the value above it is another date.
+    The row's own label names the date; a row labelled with another date's label does
+    not."""
+    lines = [line("Ref.", 80, 200), line("9542752", 500, 200),
+             line("Appointment", 80, 236), line("2021-10-10", 500, 236),
+             line("Policy start", 80, 272), line("Jan. 23, 2028", 500, 272),
+             line("Dt. of Birth", 80, 308), line("24 August 1954", 500, 308),
+             line("Date of visit", 80, 344), line("12/05/2024", 500, 344)]
+    assert labelled(lines, "date_of_birth") == ["24 August 1954"]
+
+
+def test_a_letters_salutation_names_nobody() -> None:
+    """ "Sehr geehrte Damen und Herren," (a German letter's "Dear Sir or Madam"): the
+    entity model took "Herren" for a person (bench/gen_dates.py's letters)."""
+    assert names([line("Sehr geehrte Damen und Herren,", 80, 180),
+                  line("Mein Sohn Tomasz MacLeod, geboren am 03.11.2009, besucht die Schule.",
+                       80, 240)]) == ["Tomasz MacLeod"]

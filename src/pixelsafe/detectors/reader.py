@@ -6,7 +6,7 @@ from abc import abstractmethod
 from collections.abc import Sequence
 
 from ..models.cache import shared
-from ..models.ocr import OcrEngine
+from ..models.ocr import OcrEngine, read_upright
 from ..text.page import TextPage
 from .base import Candidate, Deadline, Detector, Scene
 
@@ -20,7 +20,8 @@ class TextReader(Detector):
         self.engine = engine or shared().get(OcrEngine)
 
     def _candidates(self, scene: Scene, deadline: Deadline | None) -> Sequence[Candidate]:
-        return self.read(text_page(scene, self.engine))
+        page = text_page(scene, self.engine)
+        return page.candidates_in_image(self.read(page))
 
     @abstractmethod
     def read(self, page: TextPage) -> Sequence[Candidate]:
@@ -28,7 +29,12 @@ class TextReader(Detector):
 
 
 def text_page(scene: Scene, engine: OcrEngine) -> TextPage:
-    """The image's one OCR result, shared by every detector that reads text."""
+    """The image's one OCR result (a page on its side read upright), shared by every
+    detector that reads text."""
     image = scene.image
-    return scene.shared(("ocr", id(engine)), lambda: TextPage(
-        engine.read(image.rgb), image.width, image.height, image.format))
+
+    def read() -> TextPage:
+        lines, turn = read_upright(engine, image.rgb)
+        return TextPage(lines, image.width, image.height, image.format, turn)
+
+    return scene.shared(("ocr", id(engine)), read)

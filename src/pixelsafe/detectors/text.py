@@ -18,9 +18,10 @@ def text_candidates(page: TextPage) -> list[Candidate]:
     return [*document_candidates(page), *personal_text(page).found, *plates(page)]
 
 
-def analyse_lines(lines: Sequence[Line], width: int, height: int, image_format: str = ""
-                  ) -> list[Finding]:
-    """Every text rule over OCR lines: a pure function, so the rules can be tested (and
-    benchmarked) without the model."""
-    return to_findings(text_candidates(TextPage(lines, width, height, image_format)),
-                       width, height)
+def analyse_lines(lines: Sequence[Line], width: int, height: int, image_format: str = "",
+                  turn: int = 0) -> list[Finding]:
+    """Every text rule over OCR lines (of the image turned ``turn`` quarters, as
+    :func:`~pixelsafe.models.ocr.read_upright` reads it): a pure function, so the rules can
+    be tested (and benchmarked) without the model."""
+    page = TextPage(lines, width, height, image_format, turn)
+    return to_findings(page.candidates_in_image(text_candidates(page)), width, height)

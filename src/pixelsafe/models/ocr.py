@@ -161,6 +161,40 @@ class OcrEngine(InferenceModel[Any]):
         return lines
 
 
+#: a page is read again turned a quarter each way when at least this many of its lines
+#: stand on end, and they are most of its lines: a document photographed on its side
+TURNED_MIN_LINES = 3
+
+
+def _standing(line: Line) -> bool:
+    x1, y1, x2, y2 = line.rect
+    return (y2 - y1) > 1.5 * (x2 - x1)
+
+
+def _weight(lines: list[Line]) -> float:
+    """How much a reading reads: its characters, each by its line's confidence."""
+    return sum(line.score * len(line.text.strip()) for line in lines)
+
+
+def read_upright(engine: OcrEngine, image: Image.Image) -> tuple[list[Line], int]:
+    """The lines of an image and the quarter turns it was read at (0; 1 or 3 as Pillow's
+    ROTATE_90 and ROTATE_270 turn it). A page whose lines mostly stand on end was
+    photographed on its side: it is read turned each way, and the way that reads more is
+    kept, its lines level as the text rules read them (RapidOCR reads a standing line one
+    way round, so the first reading may read as much, but its lines stand). It is kept as
+    it was only when neither turned reading reads half as much. Other images pay for one
+    reading."""
+    lines = engine.read(image)
+    standing = sum(_standing(line) for line in lines)
+    if standing < TURNED_MIN_LINES or 2 * standing <= len(lines):
+        return lines, 0
+    readings = [(engine.read(image.transpose(method)), quarter)
+                for quarter, method in ((1, Image.Transpose.ROTATE_90),
+                                        (3, Image.Transpose.ROTATE_270))]
+    best, turn = max(readings, key=lambda r: _weight(r[0]))
+    return (best, turn) if _weight(best) >= 0.5 * _weight(lines) else (lines, 0)
+
+
 def phone_rules(config: OcrConfig | None = None) -> dict[str, Any]:
     """What the phone app's OCR runs by (its ``rules.json``, ``ocr``): the library's own
     settings (the detector's side, the lines' score, the text gate's numbers), and

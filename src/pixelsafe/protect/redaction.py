@@ -115,7 +115,7 @@ def _every_line(scene: Scene, report: Report | None, options: RedactOptions
     out: list[Target] = []
     page = text_page(scene, shared().get(OcrEngine))
     for line in page.lines:
-        box = Box.from_floats(*pad(line.rect, line.height), page.width, page.height)
+        box = Box.from_floats(*page.in_image(pad(line.rect, line.height)), *page.image_size)
         if box is None or any(share(k, box) >= KEPT_ON_LINE for k in kept):
             continue
         out.append(Target(box, Redaction.FILL, TEXT_LINE))

@@ -7,6 +7,7 @@ themselves are in :mod:`pixelsafe.text.mrz`."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -68,6 +69,16 @@ def repeated(page: TextPage) -> Repeated:
     return page.shared("viz", lambda: _repeated(page, zones(page)))
 
 
+#: a zero the OCR read for the letter O in a printed month (OCT, NOV): passports' typefaces
+_MONTH_ZERO = re.compile(r"(?<=[A-Z])0(?=[A-Z])|(?<![0-9A-Z])0(?=[A-Z]{2}\b)")
+
+
+def _month_letters(text: str) -> str:
+    """``text`` with a zero between capitals, or before two at a word's start, read as the
+    letter O ("04 0CT 83", "12 N0V 1970"): the same length, so spans stay where they are."""
+    return _MONTH_ZERO.sub("O", text)
+
+
 def _birth_dates(zones: Sequence[mrzlib.Mrz]) -> set[tuple[int, int, int]]:
     """(two-digit year, month, day) of each birth date an MRZ's check digit confirms."""
     out = set()
@@ -100,10 +111,11 @@ def _repeated(page: TextPage, read: Zones) -> Repeated:
                 out.add(Kind.PERSONAL_TEXT, label, span_rect(line, w.start, w.end), 0.95,
                         "ocr+mrz", text=w.text, data={"from_mrz": True})
                 taken.add((i, w.start, w.end))
-        for m in DATES.finditer(line.text) if births else ():
+        for m in DATES.finditer(_month_letters(line.text)) if births else ():
             if any((y % 100, mo, d) in births for y, mo, d in date_values(m.group())):
                 out.add(Kind.PERSONAL_TEXT, "date_of_birth", span_rect(line, m.start(), m.end()),
-                        0.95, "ocr+mrz", text=m.group(), data={"from_mrz": True})
+                        0.95, "ocr+mrz", text=line.text[m.start():m.end()],
+                        data={"from_mrz": True})
                 taken.add((i, m.start(), m.end()))
     return Repeated(frozenset(taken), tuple(out.found))
 

@@ -30,7 +30,10 @@ INITIALS = re.compile(r"^(?:[A-Z]\.?){1,3}$")
 DOTTED = re.compile(r"^(?:[A-Z]\.){1,3}$")
 PARTICLES = frozenset("van von de da del della der den di du dos das le la ter ten bin binti "
                       "bint ibn al el y Ó Ní Nic Uí Mac".split())
-#: words the model calls people that are titles, greetings or sign-offs, never the name
+#: words the model calls people that are titles, greetings or sign-offs, never the name:
+#: greetings, titles, a letter's salutation
+#: ("Sehr geehrte Damen und Herren"), kinship before a name ("Mein Sohn Tomasz MacLeod"),
+#: institutions, streets, particles, what identity cards print beside their holder
 NOT_NAME_WORDS = frozenset("""
     dear hi hello hey thanks thank regards sincerely cheers best mr mrs ms miss dr prof
     professor sir madam dept department university college school institute hospital
@@ -40,6 +43,10 @@ NOT_NAME_WORDS = frozenset("""
     rua calle via viale rue jalan taman lorong avenida piazza plaza strasse straße
     card carte identity identité identità passport passeport ausweis personalausweis
     signature firma signatur unterschrift holder bearer titular titulaire inhaber
+    herren damen geehrte geehrter monsieur madame messieurs mesdames señor señora señores
+    signori signore signora gentili heer mevrouw ladies gentlemen
+    my mein meine mon fils fille mi hijo hija mio figlio figlia mijn zoon dochter
+    son daughter sohn tochter
 """.split())
 #: a "name" right before one of these names an institution or a prize ("Albert Einstein
 #: College", "Emil Bogen Research Prize")

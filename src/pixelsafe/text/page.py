@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -159,13 +159,42 @@ class TextPage(Memo):
     """The OCR lines of one image, read once, and what the text detectors work out from
     them (MRZ zones, personal text, ...), each computed once through ``shared``."""
 
-    def __init__(self, lines: Sequence[Line], width: int, height: int, image_format: str = ""
-                 ) -> None:
+    def __init__(self, lines: Sequence[Line], width: int, height: int, image_format: str = "",
+                 turn: int = 0) -> None:
+        """``width`` x ``height``: the image's size; ``turn``: the quarter turns the image
+        was read at (0, or 1 and 3 as Pillow's ROTATE_90 and ROTATE_270 turn it: a page
+        photographed on its side). The lines, and every rect the rules work out, are in the
+        image as read (``width`` and ``height`` here are its); :meth:`in_image` takes a
+        rect back to the image."""
         super().__init__()
         self.lines = tuple(lines)
-        self.width = width
-        self.height = height
+        self.turn = turn % 4
+        self.image_size = (width, height)
+        self.width, self.height = (height, width) if self.turn in (1, 3) else (width, height)
         self.format = image_format
+
+    def in_image(self, rect: Rect) -> Rect:
+        """A rect of the page as read, in the image's pixels."""
+        return turned_back(rect, self.turn, *self.image_size)
+
+    def candidates_in_image(self, found: Sequence[Candidate]) -> list[Candidate]:
+        """Candidates of the page as read, their boxes in the image's pixels."""
+        if not self.turn:
+            return list(found)
+        return [c if c.box is None else replace(c, box=self.in_image(c.box)) for c in found]
+
+
+def turned_back(rect: Rect, turn: int, width: int, height: int) -> Rect:
+    """A rect of a ``width`` x ``height`` image turned ``turn`` quarters (as Pillow's
+    ROTATE_90, counter-clockwise, turns it once), in the image's own pixels."""
+    x1, y1, x2, y2 = rect
+    if turn % 4 == 1:  # the turned image's (u, v) is the image's (width - v, u)
+        return (width - y2, x1, width - y1, x2)
+    if turn % 4 == 2:
+        return (width - x2, height - y2, width - x1, height - y1)
+    if turn % 4 == 3:  # (u, v) is (v, height - u)
+        return (y1, height - x2, y2, height - x1)
+    return rect
 
 
 
