@@ -261,3 +261,13 @@ def test_a_letters_salutation_names_nobody() -> None:
     assert names([line("Sehr geehrte Damen und Herren,", 80, 180),
                   line("Mein Sohn Tomasz MacLeod, geboren am 03.11.2009, besucht die Schule.",
                        80, 240)]) == ["Tomasz MacLeod"]
+
+
+def test_a_forms_numbers_and_dates_are_not_plates() -> None:
+    """A typed form's value column (bench/gen_dates.py's forms): a member number right of
+    its label and a date printed with its month's letters are no licence plates; the same
+    number alone on its row (a plate of digits) still is."""
+    lines = [line("Ref.", 80, 200), line("9542752", 500, 200),
+             line("Geb.-Datum:", 80, 236), line("16-FEB-1987", 500, 236)]
+    assert plate_texts(lines) == []
+    assert plate_texts([line("9542752", 500, 200)]) == ["9542752"]

@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 from ..report import Kind
 from ..text.documents import page_finding, zones
-from ..text.page import Collector, Line, TextPage, grow
+from ..text.page import Collector, Line, TextPage, grow, row_label
 from ..text.personal import rule_text
-from ..text.recognizers import FORM_WORDS
+from ..text.recognizers import DATES, FORM_WORDS
 from .base import Candidate
 from .reader import TextReader
 
@@ -59,10 +59,14 @@ def _plate_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector)
         text = re.sub(r"[\s\-·.•:=|\[\]]", "", raw)
         if not PLATE_TEXT.match(text) or not any(c.isdigit() for c in text):
             continue
+        if DATES.fullmatch(raw):  # "16-FEB-1987": a date in a form's column
+            continue
         digits_only = not any(c.isalpha() for c in text)
         # digits only: a plate of 5 to 8 digits printed as one run ("1049338"); with
-        # separators it is a timestamp, a price or a phone number
-        if digits_only and not (raw.isdigit() and 5 <= len(raw) <= 8):
+        # separators it is a timestamp, a price or a phone number; with a label left of
+        # it on its row ("Ref. .... 9542752") a form's number
+        if digits_only and not (raw.isdigit() and 5 <= len(raw) <= 8
+                                and row_label(lines, i) is None):
             continue
         x1, y1, x2, y2 = line.rect
         aspect = (x2 - x1) / max(1.0, y2 - y1)

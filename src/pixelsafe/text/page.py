@@ -198,6 +198,19 @@ def turned_back(rect: Rect, turn: int, width: int, height: int) -> Rect:
 
 
 
+def row_label(lines: Sequence[Line], i: int) -> int | None:
+    """The line printed just left of line ``i`` on its row, before it in reading order (a
+    form's label in its column, the value in the next), or None."""
+    x1, y1, _, y2 = lines[i].rect
+    h = max(4.0, lines[i].height)
+    centre = (y1 + y2) / 2
+    for j in range(i - 1, max(-1, i - 5), -1):
+        _, ly1, lx2, ly2 = lines[j].rect
+        if abs((ly1 + ly2) / 2 - centre) < 0.5 * h and 0 <= x1 - lx2 < 24 * h:
+            return j
+    return None
+
+
 # --- geometry of what the text readers report ---------------------------------------------
 
 #: the share of the text height a text box is padded by, across and up and down (the

@@ -16,7 +16,7 @@ from .addresses import address_runs, span_in_line
 from .documents import Span, identity_page, repeated, zones
 from .layout import blocks
 from .names import cited, prior, proprietor, rule_spans
-from .page import Collector, Line, TextPage, span_rect, union
+from .page import Collector, Line, TextPage, row_label, span_rect, union
 from .recognizers import (
     COMPANY_FORM,
     FieldRule,
@@ -61,19 +61,6 @@ def _value_lines(lines: Sequence[Line], i: int, same_row_only: bool = False) -> 
     return out
 
 
-def _row_label(lines: Sequence[Line], i: int) -> int | None:
-    """The line printed just left of line ``i`` on its row, before it in reading order (a
-    form's label in its column, the value in the next), or None."""
-    x1, y1, _, y2 = lines[i].rect
-    h = max(4.0, lines[i].height)
-    centre = (y1 + y2) / 2
-    for j in range(i - 1, max(-1, i - 5), -1):
-        lx1, ly1, lx2, ly2 = lines[j].rect
-        if abs((ly1 + ly2) / 2 - centre) < 0.5 * h and 0 <= x1 - lx2 < 24 * h:
-            return j
-    return None
-
-
 def overlaps(spans: set[Span], i: int, start: int, end: int) -> bool:
     return any(li == i and start < e and s < end for li, s, e in spans)
 
@@ -89,7 +76,7 @@ def _text_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector,
         # the context of a line: its row's label left of it (a form's label column), and
         # the line above it in its own block (a label over its value in a column), else
         # the line before it in reading order; each only when it holds no value (digits)
-        left = _row_label(lines, i)
+        left = row_label(lines, i)
         j = above.get(i, i - 1)
         context = " ".join(lines[k].text for k in (left, j) if k is not None and k >= 0
                            and not any(c.isdigit() for c in lines[k].text))
