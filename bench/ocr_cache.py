@@ -37,12 +37,6 @@ def _load(rows: list[dict[str, Any]]) -> list[Line]:
             for r in rows]
 
 
-def lines_for(path: Path) -> tuple[imageio.LoadedImage, list[Line], float]:
-    """The image, its OCR lines, and the milliseconds the OCR took (0 when cached)."""
-    image, lines, ms, _ = read_for(path)
-    return image, lines, ms
-
-
 def read_for(path: Path) -> tuple[imageio.LoadedImage, list[Line], float, int]:
     """The image, its OCR lines as the library reads them (a page on its side read
     upright), the milliseconds the OCR took (0 when cached) and the quarter turns the lines
@@ -72,5 +66,5 @@ if __name__ == "__main__":
     for arg in sys.argv[1:]:
         for p in sorted(Path(arg).rglob("*")):
             if p.suffix.lower() in (".png", ".jpg", ".jpeg"):
-                lines_for(p)
+                read_for(p)
                 print(p, flush=True)

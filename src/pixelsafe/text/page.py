@@ -197,7 +197,6 @@ def turned_back(rect: Rect, turn: int, width: int, height: int) -> Rect:
     return rect
 
 
-
 def row_label(lines: Sequence[Line], i: int) -> int | None:
     """The line printed just left of line ``i`` on its row, before it in reading order (a
     form's label in its column, the value in the next), or None."""

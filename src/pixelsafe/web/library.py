@@ -427,10 +427,8 @@ class Library:
             return 0
         with self.write() as conn:
             todo = {int(i): sha for i, sha in conn.execute(
-                "SELECT id, sha256 FROM images AS i WHERE NOT EXISTS (SELECT 1 FROM reports AS r "
-                "WHERE r.sha256 = i.sha256 AND substr(r.pipeline, 1, ?) = ?) AND NOT EXISTS "
-                "(SELECT 1 FROM failures AS f WHERE f.sha256 = i.sha256 AND f.pipeline = ?)",
-                (len(self.accept), self.accept, self.pipeline))}
+                "SELECT id, sha256 FROM images AS i WHERE NOT " + DONE,
+                {"accept": self.accept, "pipeline": self.pipeline})}
             wanted = [i for i in dict.fromkeys(image_ids) if i in todo]
             for image_id in wanted:
                 self._queue(conn, image_id, todo[image_id])
@@ -439,15 +437,13 @@ class Library:
         return len(wanted)
 
     def _enqueue(self, conn: sqlite3.Connection, image_id: int) -> int | None:
-        row = conn.execute("SELECT sha256 FROM images WHERE id = ?", (image_id,)).fetchone()
+        row = conn.execute("SELECT i.sha256, " + DONE + " FROM images AS i WHERE i.id = :id",
+                           {"id": image_id, "accept": self.accept, "pipeline": self.pipeline}
+                           ).fetchone()
         if row is None:
             raise NotFound(f"no image {image_id}")
-        sha = row[0]
-        if conn.execute("SELECT 1 FROM reports WHERE sha256 = ? AND substr(pipeline, 1, ?) = ? "
-                        "UNION SELECT 1 FROM failures WHERE sha256 = ? AND pipeline = ?",
-                        (sha, len(self.accept), self.accept, sha, self.pipeline)).fetchone():
-            return None
-        return self._queue(conn, image_id, sha)
+        sha, done = row
+        return None if done else self._queue(conn, image_id, sha)
 
     def _queue(self, conn: sqlite3.Connection, image_id: int, sha: str) -> int:
         """The image's pending job, or a new one: its cache is known to have nothing."""
@@ -537,6 +533,13 @@ class Library:
 
 #: each image with the report to show: the newest accepted one (with the VLM on: its own
 #: report once there is one; with it off: the newest, which keeps what the VLM added)
+#: whether the image ``i`` counts as done: a report of the pipeline that counts (its
+#: pipeline starts with :accept), or a failure of the library's :pipeline
+DONE = (
+    "(EXISTS (SELECT 1 FROM reports r WHERE r.sha256 = i.sha256 "
+    "AND substr(r.pipeline, 1, length(:accept)) = :accept) OR EXISTS (SELECT 1 FROM failures f "
+    "WHERE f.sha256 = i.sha256 AND f.pipeline = :pipeline))")
+
 #: the report shown for the image ``i``: one made by this version's detectors (its
 #: pipeline starts with :base), preferring one that counts as done (starts with :accept,
 #: the VLM's when it is on), the newest first
