@@ -17,10 +17,10 @@ from pathlib import Path
 
 from library_index import make_folder
 
-from pixelsafe.cli.analysis import walk_images
 from pixelsafe.detectors import registry
 from pixelsafe.detectors.metadata import MetadataDetector
 from pixelsafe.pipeline import Analyzer, pipeline_id
+from pixelsafe.scanner import walk_images
 from pixelsafe.store import Store
 
 

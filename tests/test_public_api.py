@@ -15,7 +15,7 @@ from pixelsafe.report import Kind
 
 
 def test_the_package_names_its_api() -> None:
-    for name in ("analyze", "redact", "strip", "restore", "Analyzer", "Report",
+    for name in ("analyze", "scan", "redact", "strip", "restore", "Analyzer", "Report",
                  "RedactOptions", "RedactResult", "DETECTORS"):
         assert name in pixelsafe.__all__ and getattr(pixelsafe, name) is not None
 

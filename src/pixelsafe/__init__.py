@@ -18,8 +18,9 @@ if TYPE_CHECKING:
     from .pipeline import Analyzer
     from .protect import RedactOptions, RedactResult
     from .report import Report
+    from .scanner import Progress, ScanResult
 
-__all__ = ["__version__", "analyze", "redact", "strip", "restore", "Analyzer", "Report",
+__all__ = ["__version__", "analyze", "scan", "redact", "strip", "restore", "Analyzer", "Report",
            "RedactOptions", "RedactResult", "DETECTORS"]
 
 #: the detectors ``analyze(detectors=...)`` accepts, and the group
@@ -37,6 +38,30 @@ def analyze(source: Any, detectors: Iterable[str] | None = None) -> Report:
     if detectors is None:
         return _analyze(source)
     return analyzer_of(tuple(detectors)).analyze(source)
+
+
+def scan(directory: Any, db: Any = None, *, workers: int | None = None, ray: str | None = None,
+         detectors: Iterable[str] | None = None,
+         progress: Progress | None = None) -> ScanResult:
+    """Scan a folder recursively, as `pixelsafe scan` does: each content analysed once per
+    choice of detectors, every result kept in the store at ``db`` (default: the CLI's) as
+    it arrives, so a scan stopped at any point resumes. ``ray`` None: ``workers``
+    processes on this machine; "local", "auto" or "ray://host:port": on Ray, ``workers``
+    actors (see :func:`pixelsafe.scanner.engine`). ``progress`` is called with
+    (stage, done, total, path)."""
+    from pathlib import Path
+
+    from .batch import Settings
+    from .detectors import registry
+    from .pipeline import pipeline_id
+    from .scanner import default_db, engine
+    from .scanner import scan as _scan
+    from .store import Store
+
+    settings = Settings(registry.expand(detectors) if detectors is not None else registry.DEFAULT)
+    with Store(db if db is not None else default_db()) as store:
+        return _scan(Path(directory), store, pipeline_id(settings.detectors),
+                     engine(settings, workers, ray), progress)
 
 
 def redact(path: Any, out: Any, options: RedactOptions | None = None) -> RedactResult:

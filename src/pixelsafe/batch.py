@@ -103,7 +103,11 @@ def serve_tasks(conn: Connection, settings: Settings,
         try:
             conn.send((index, "ok", handle(task), False))
         except PixelSafeError as exc:
-            conn.send((index, exc.code, str(exc), False))
+            # a typed error that ran out of memory (a decoder's) retires the worker too
+            spent = isinstance(exc.__cause__, MemoryError)
+            conn.send((index, exc.code, str(exc), spent))
+            if spent:
+                return
         except MemoryError:
             # What ran out of memory may keep its arenas: a worker that goes on fails the
             # next files too. Retire, and the supervisor starts a fresh one.

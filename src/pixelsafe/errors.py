@@ -100,6 +100,13 @@ class StoreError(PixelSafeError):
     http_status = 503  # the database cannot be used now
 
 
+class ClusterError(PixelSafeError):
+    """A Ray cluster cannot be used: Ray is not installed, or the address does not answer."""
+
+    code = "cluster_error"
+    http_status = 503
+
+
 class UnsafePathError(PixelSafeError):
     """A folder where PixelSafe keeps what it writes (its data folder, the library's
     uploads or trash) is a link, not a folder, or another user's: nothing is written there."""

@@ -4,29 +4,28 @@
 from __future__ import annotations
 
 import json
-import os
-import stat
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import click
+from click.core import ParameterSource
 from rich.console import Console
 from rich.table import Table
 
 from ..batch import Outcome, Settings, run
 from ..errors import PixelSafeError
-from ..fsutil import cache_home, regular_inside, write_atomic
-from ..imageio import DEFAULT_LIMITS, IMAGE_SUFFIXES, sha256_file
+from ..fsutil import regular_inside, write_atomic
 from ..policy import RISK_TITLES, action_title
-from ..store import Failure, Store
+from ..scanner import default_db, engine, walk_images
+from ..store import Store
 from .common import (
     ExitStatus,
-    advance,
     detector_names,
     escape,
     progress_bar,
+    scan_progress,
     track,
     vlm_settings,
     with_common,
@@ -34,9 +33,6 @@ from .common import (
 )
 
 RISK_STYLE = {"low": "green", "medium": "yellow", "high": "dark_orange", "critical": "red"}
-
-def default_db() -> Path:
-    return cache_home() / "scan.db"
 
 
 # ------------------------------------------------------------------------- output
@@ -127,83 +123,17 @@ def analyze(paths: tuple[Path, ...], as_json: bool, workers: int, timeout: float
 
 # --------------------------------------------------------------------------- scan
 
-def walk_images(root: Path, skip: Path | None = None) -> list[Path]:
-    """The image files below ``root`` (by suffix; hidden files and folders left out), and
-    not below ``skip`` (an output folder inside the input)."""
-    found = []
-    skipped = skip.resolve() if skip is not None else None
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith(".")
-                             and (Path(dirpath) / d).resolve() != skipped)
-        for name in sorted(filenames):
-            if not name.startswith(".") and Path(name).suffix.lower() in IMAGE_SUFFIXES:
-                found.append(Path(dirpath) / name)
-    return found
-
-
-#: the checking bar moves this many files at a time
-PROGRESS_STEP = 64
-
-
-def _resolved(path: Path, folders: dict[Path, str]) -> str:
-    """The file's real path, its key in the store: its folder resolved once per folder
-    (``folders`` keeps them), a link resolved itself. The same file reached through a
-    linked folder has the same key."""
-    if path.is_symlink():
-        return str(path.resolve())
-    folder = folders.get(path.parent)
-    if folder is None:
-        folder = folders[path.parent] = str(path.parent.resolve())
-    return os.path.join(folder, path.name)
-
-
-def check_files(store: Store, files: list[Path], pipeline: str
-                ) -> tuple[dict[int, Outcome], list[tuple[int, Path, str]], int]:
-    """Split files into finished outcomes (from the cache, or unreadable) and the
-    (index, path, sha256) still to analyse; also count the cache hits. A file whose size
-    and mtime are unchanged is not hashed again."""
-    results: dict[int, Outcome] = {}
-    todo: list[tuple[int, Path, str]] = []
-    cached = 0
-    folders: dict[Path, str] = {}
-    with progress_bar(len(files), "Checking", len(files) > 50) as bar:
-        for index, path in enumerate(files):
-            if index % PROGRESS_STEP == 0:  # a bar drawn per file cost more than the check
-                advance(bar, path, min(PROGRESS_STEP, len(files) - index))
-            try:
-                st = path.stat()
-                if not stat.S_ISREG(st.st_mode):
-                    # a FIFO would block the hash, a link to /dev/zero would never end
-                    results[index] = Outcome(
-                        index, str(path), error_type="input_error",
-                        error_message=f"{path}: not a regular file (a FIFO, a device or "
-                                      "a socket)")
-                    continue
-                key = _resolved(path, folders)
-                sha = store.known_hash(key, st.st_size, st.st_mtime_ns)
-                if sha is None:  # checked through the descriptor it is hashed from
-                    sha = sha256_file(path, max_bytes=DEFAULT_LIMITS.max_bytes)
-                    store.remember_file(key, st.st_size, st.st_mtime_ns, sha)
-            except OSError as exc:
-                results[index] = Outcome(index, str(path), error_type="input_error",
-                                         error_message=f"{path}: {exc.strerror or exc}")
-                continue
-            except PixelSafeError as exc:  # not a regular file, or over the size limit
-                results[index] = Outcome(index, str(path), error_type=exc.code,
-                                         error_message=str(exc))
-                continue
-            report = store.report(sha, pipeline)
-            failure = None if report else store.failure(sha, pipeline)
-            if report is not None:
-                results[index] = Outcome(index, str(path), report=report.with_path(str(path)))
-            elif failure is not None:
-                results[index] = Outcome(index, str(path), error_type=failure.type,
-                                         error_message=failure.message)
-            else:
-                todo.append((index, path, sha))
-                continue
-            cached += 1
-    return results, todo, cached
+def ray_address(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """``--ray``'s value: "local" (the flag alone), "auto", ``ray://host:port`` or
+    ``host:port``."""
+    if value is None or value in ("local", "auto") or value.startswith("ray://"):
+        return value
+    host, _, port = value.rpartition(":")
+    if host and port.isdigit():
+        return value
+    raise click.BadParameter(f"{value!r} is not a Ray address: give auto, ray://HOST:PORT or "
+                             "HOST:PORT, or --ray alone for a runtime on this machine "
+                             "(the folder comes before --ray)")
 
 
 @click.command()
@@ -213,54 +143,40 @@ def check_files(store: Store, files: list[Path], pipeline: str
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               help=f"Result cache (default: {default_db()}).")
 @click.option("--quiet", is_flag=True, help="Print only the totals.")
+@click.option("--ray", "ray", is_flag=False, flag_value="local", default=None,
+              callback=ray_address, metavar="[ADDRESS]",
+              help="Analyse on Ray: alone, a Ray runtime started on this machine; 'auto', the "
+                   "cluster this machine joined with `ray start`; ray://HOST:PORT, a remote "
+                   "cluster. --workers then counts actors (default: one per CPU).")
 @with_common
 @with_vlm
-def scan(directory: Path, output: Path | None, db: Path | None, quiet: bool, workers: int,
-         timeout: float, memory_mb: int, detectors: str, **vlm: Any) -> None:
+@click.pass_context
+def scan(ctx: click.Context, directory: Path, output: Path | None, db: Path | None,
+         quiet: bool, ray: str | None, workers: int, timeout: float, memory_mb: int,
+         detectors: str, **vlm: Any) -> None:
     """Scan a folder recursively; unchanged files are not analysed again."""
     from ..pipeline import pipeline_id
+    from ..scanner import scan as scan_folder
 
     settings = Settings(detector_names(detectors), timeout, memory_mb, vlm=vlm_settings(**vlm))
     pipeline = pipeline_id(settings.detectors, settings.vlm)
-    files = walk_images(directory)
+    given = ctx.get_parameter_source("workers") is not ParameterSource.DEFAULT
+    how = engine(settings, workers if given or ray is None else None, ray)
     try:
-        store = Store(db or default_db())
+        with Store(db or default_db()) as store, scan_progress() as progress:
+            result = scan_folder(directory, store, pipeline, how, progress)
     except PixelSafeError as exc:
         raise click.ClickException(str(exc)) from exc
-    with store:
-        results, todo, cached_count = check_files(store, files, pipeline)
-        # Identical content is analysed once, whatever the number of copies.
-        copies: dict[str, list[tuple[int, Path]]] = {}
-        for index, path, sha in todo:
-            copies.setdefault(sha, []).append((index, path))
-        unique = list(copies)
-        with progress_bar(len(unique), "Scanning", bool(unique)) as bar:
-            outcomes = run([str(copies[sha][0][1]) for sha in unique], settings, workers)
-            for outcome in track(outcomes, bar):
-                sha = unique[outcome.index]
-                if outcome.report is not None:
-                    store.save_report(outcome.report, pipeline)
-                elif outcome.error_type not in ("timeout", "resource_limit"):
-                    # input errors are a property of the bytes: do not retry them
-                    store.save_failure(sha, pipeline, Failure(outcome.error_type or "error",
-                                                              outcome.error_message or ""))
-                for index, path in copies[sha]:
-                    report = outcome.report.with_path(str(path)) if outcome.report else None
-                    results[index] = Outcome(index, str(path), report, outcome.error_type,
-                                             outcome.error_message)
-    ordered = [results[i] for i in sorted(results)]
+    ordered = result.outcomes
     if output:
         atomic_write_lines(output, (json.dumps(outcome_line(o), ensure_ascii=False)
                                     for o in ordered))
-    failed = sum(1 for o in ordered if not o.ok)
     console = Console()
     if not quiet and ordered:
         console.print(results_table(ordered, title=f"PixelSafe scan of {escape(str(directory))}"))
     high = sum(1 for o in ordered if o.report and o.report.privacy_score >= 4)
-    same = f", {len(todo) - len(unique)} identical copies" if len(todo) > len(unique) else ""
-    console.print(f"{len(ordered)} images: {len(unique)} analysed, "
-                  f"{cached_count} from cache{same}, {failed} failed, "
+    same = f", {result.copies} identical copies" if result.copies else ""
+    console.print(f"{len(ordered)} images: {result.analysed} analysed, "
+                  f"{result.cached} from cache{same}, {result.failed} failed, "
                   f"{high} high or critical risk.")
-    sys.exit(ExitStatus.FAILED if failed else ExitStatus.OK)
-
-
+    sys.exit(ExitStatus.FAILED if result.failed else ExitStatus.OK)

@@ -16,7 +16,14 @@ from typing import Any
 import click
 from rich.console import Console
 from rich.markup import escape as _markup_escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from ..batch import Outcome
 from ..detectors import registry
@@ -152,6 +159,35 @@ def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Any]:
                   TimeElapsedColumn(), TextColumn("{task.fields[current]}"),
                   console=err_console, transient=True) as progress:
         yield progress, progress.add_task(label, total=total, current="")
+
+
+#: the checking stage of a scan shows a bar from this many files
+CHECK_BAR_FROM = 50
+
+
+@contextmanager
+def scan_progress() -> Iterator[Any]:
+    """A scan's progress callback (:data:`pixelsafe.scanner.Progress`): a bar per stage on
+    stderr, with files done of all, the rate and the time left."""
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                  TextColumn("{task.fields[current]}"), console=err_console,
+                  transient=True) as progress:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int, current: str) -> None:
+            if stage == "checking" and total <= CHECK_BAR_FROM:
+                return
+            task = tasks.get(stage)
+            if task is None:
+                task = tasks[stage] = progress.add_task(stage.capitalize(), total=total,
+                                                        current="", rate="")
+            progress.update(task, completed=done, current=Path(current).name[:40])
+            elapsed = progress.tasks[task].elapsed or 0.0
+            if stage == "analysing" and elapsed > 0:
+                progress.update(task, rate=f"{done / elapsed:.2f} files/s")
+
+        yield update
 
 
 def advance(bar: Any, path: str | Path, steps: int = 1) -> None:

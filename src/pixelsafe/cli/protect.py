@@ -114,7 +114,7 @@ def plan(inputs: tuple[Path, ...], output: Path, tag: str) -> list[Job]:
     inside), each written below -o DIR at the same relative path. Two inputs never share an
     output, whatever the case of their names: x.jpg and x.JPG give x.TAG.jpg and
     x.2.TAG.jpg. Nothing is created here."""
-    from .analysis import walk_images
+    from ..scanner import walk_images
 
     jobs: list[Job] = []
     for path in inputs:
