@@ -11,6 +11,8 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +184,51 @@ def test_the_command_starts_a_ray_runtime_of_its_own(tmp_path):
     assert "2 images: 2 analysed, 0 from cache, 1 failed" in result.stdout
     lines = out.read_text().splitlines()
     assert len(lines) == 2 and '"error"' in lines[0] and '"label": "gps"' in lines[1]
+
+
+def _marked(folder: str) -> list[int]:
+    mark = f"PIXELSAFE_RAY_RUNTIME={folder}".encode()
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if mark in (proc / "environ").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_a_scan_whose_driver_is_killed_resumes_and_leaves_nothing_behind(tmp_path):
+    """kill -9 of `pixelsafe scan --ray` (the driver alone): what it stored stays, the next
+    scan analyses only the rest, and the killed runtime's processes (Ray's agents outlive
+    their driver) and folder are gone once the next runtime starts."""
+    from PIL import Image
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    base = Image.open(SAMPLES / "crowd-maksssksksss373.png").convert("RGB")
+    for i in range(12):
+        base.rotate(i * 0.5).save(folder / f"img{i:02}.jpg", quality=85)
+    db = tmp_path / "c.db"
+    cmd = [sys.executable, "-m", "pixelsafe.cli", "scan", str(folder), "--ray", "--workers",
+           "2", "--db", str(db), "--quiet"]
+    before = set(Path(tempfile.gettempdir()).glob("pixelsafe-ray-*"))
+    driver = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    saved, deadline = 0, time.monotonic() + 180
+    while saved < 3 and time.monotonic() < deadline and driver.poll() is None:
+        time.sleep(0.2)
+        saved = len(stored(db)) if db.exists() else 0
+    driver.kill()
+    driver.wait()
+    saved = len(stored(db))
+    assert 3 <= saved < 12, saved
+    (killed,) = set(Path(tempfile.gettempdir()).glob("pixelsafe-ray-*")) - before
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert f"12 images: {12 - saved} analysed, {saved} from cache, 0 failed" in result.stdout
+    assert len(stored(db)) == 12
+    assert not killed.exists() and _marked(str(killed)) == []
+    assert set(Path(tempfile.gettempdir()).glob("pixelsafe-ray-*")) <= before
 
 
 def test_a_ray_address_that_is_not_one_is_a_usage_error(tmp_path):

@@ -20,8 +20,12 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
+import signal
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from .batch import Outcome, Settings, Supervisor
@@ -66,8 +70,7 @@ def connect(settings: RaySettings) -> bool:
     try:
         if settings.address is None:
             cpus = settings.actors * settings.cpus_per_actor if settings.actors else None
-            # "local": a new runtime, never a cluster `ray start` left on this machine
-            ray.init(address="local", num_cpus=cpus, **quiet)
+            _start_here(ray, cpus, quiet)
         else:
             ray.init(address=settings.address, **quiet)
     except (ConnectionError, RuntimeError, ValueError) as exc:
@@ -75,6 +78,56 @@ def connect(settings: RaySettings) -> bool:
                            f": {exc}") from exc
     _private_token()
     return True
+
+
+#: in the environment of a runtime this package starts, inherited by each of its processes:
+#: the runtime's own folder
+RUNTIME_MARK = "PIXELSAFE_RAY_RUNTIME"
+RUNTIME_PREFIX = "pixelsafe-ray-"
+
+
+def _start_here(ray: Any, cpus: int | None, quiet: dict[str, Any]) -> None:
+    """A new Ray runtime on this machine ("local": never a cluster that `ray start` left
+    here), its logs and sockets in a folder of its own, removed when it stops; the leftovers
+    of one whose scan was killed are removed first."""
+    _reap_strays()
+    folder = tempfile.mkdtemp(prefix=RUNTIME_PREFIX)
+    Path(folder, "driver.pid").write_text(str(os.getpid()))
+    os.environ[RUNTIME_MARK] = folder
+    try:
+        ray.init(address="local", num_cpus=cpus, _temp_dir=folder, **quiet)
+    except BaseException:
+        _stop(ray)
+        raise
+
+
+def _stop(ray: Any) -> None:
+    ray.shutdown()
+    folder = os.environ.pop(RUNTIME_MARK, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _reap_strays() -> None:
+    """Ray's agents outlive a runtime whose driver was killed (kill -9): end the processes
+    of such runtimes of this user's, found by the mark in their environment, and remove
+    their folders. A runtime whose driver lives is left alone."""
+    for folder in Path(tempfile.gettempdir()).glob(RUNTIME_PREFIX + "*"):
+        try:
+            if folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(int((folder / "driver.pid").read_text()), 0)
+            continue  # its scan still runs
+        except (OSError, ValueError):
+            pass
+        mark = f"{RUNTIME_MARK}={folder}".encode()
+        for proc in Path("/proc").glob("[0-9]*"):
+            try:
+                if mark in (proc / "environ").read_bytes().split(b"\0"):
+                    os.kill(int(proc.name), signal.SIGKILL)
+            except (OSError, ValueError):
+                continue
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _private_token() -> None:
@@ -151,4 +204,4 @@ def run(paths: list[str], settings: Settings, cluster: RaySettings) -> Iterator[
                               error_message=f"{path}: the cluster gave no result for it")
     finally:
         if started:
-            ray.shutdown()
+            _stop(ray)
