@@ -100,6 +100,12 @@ class StoreError(PixelSafeError):
     http_status = 503  # the database cannot be used now
 
 
+class OutputFormatError(PixelSafeError):
+    """A scan's output cannot be written in the form its path asks for."""
+
+    code = "output_format"
+
+
 class ClusterError(PixelSafeError):
     """A Ray cluster cannot be used: Ray is not installed, or the address does not answer."""
 

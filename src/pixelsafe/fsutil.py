@@ -12,16 +12,19 @@ from pathlib import Path
 from .errors import UnsafePathError
 
 
+def default_mode(folder: bool = False) -> int:
+    """The permissions a plain ``open()`` (or ``mkdir()``) would give under the umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return (0o777 if folder else 0o666) & ~mask
+
+
 def write_atomic(path: Path, data: bytes | Iterable[bytes], mode: int | None = None) -> None:
     """Write ``data`` (bytes, or chunks streamed one by one) to ``path`` atomically, with
     ``mode``, or the permissions that a plain ``open()`` would give."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        if mode is None:
-            mask = os.umask(0)
-            os.umask(mask)
-            mode = 0o666 & ~mask
-        os.fchmod(fd, mode)
+        os.fchmod(fd, default_mode() if mode is None else mode)
         with os.fdopen(fd, "wb") as fh:
             for chunk in [data] if isinstance(data, bytes) else data:
                 fh.write(chunk)

@@ -16,8 +16,9 @@ from rich.table import Table
 
 from ..batch import Outcome, Settings, run
 from ..errors import PixelSafeError
-from ..fsutil import regular_inside, write_atomic
+from ..fsutil import regular_inside
 from ..policy import RISK_TITLES, action_title
+from ..results import outcome_line, write_reports
 from ..scanner import default_db, engine, walk_images
 from ..store import Store
 from .common import (
@@ -36,21 +37,6 @@ RISK_STYLE = {"low": "green", "medium": "yellow", "high": "dark_orange", "critic
 
 
 # ------------------------------------------------------------------------- output
-
-def error_line(path: str, error_type: str, message: str) -> dict[str, Any]:
-    image: dict[str, Any] = {"path": path}
-    try:
-        image["bytes"] = Path(path).stat().st_size
-    except OSError:
-        pass
-    return {"image": image, "error": {"type": error_type, "message": message}}
-
-
-def outcome_line(outcome: Outcome) -> dict[str, Any]:
-    if outcome.report is not None:
-        return outcome.report.to_dict()
-    return error_line(outcome.path, outcome.error_type or "error", outcome.error_message or "")
-
 
 def in_order(outcomes: Iterable[Outcome]) -> Iterator[Outcome]:
     """Re-order completion-order outcomes into input order, streaming."""
@@ -84,11 +70,6 @@ def results_table(rows: list[Outcome], title: str | None = None) -> Table:
                       str(r.summary.faces), escape(r.explanation),
                       escape(action_title(r.recommended_action)))
     return table
-
-
-def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic(path, ((line + "\n").encode("utf-8") for line in lines))
 
 
 # ------------------------------------------------------------------------ analyze
@@ -138,8 +119,10 @@ def ray_address(ctx: click.Context, param: click.Parameter, value: str | None) -
 
 @click.command()
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write every report as JSON Lines to this file.")
+@click.option("-o", "--output", type=click.Path(),
+              help="Write every report: as JSON Lines to this file, as Parquet to a *.parquet "
+                   "file, or as JSON Lines parts of 10,000 lines to a folder (a path ending "
+                   "in / or an existing folder).")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
               help=f"Result cache (default: {default_db()}).")
 @click.option("--quiet", is_flag=True, help="Print only the totals.")
@@ -151,7 +134,7 @@ def ray_address(ctx: click.Context, param: click.Parameter, value: str | None) -
 @with_common
 @with_vlm
 @click.pass_context
-def scan(ctx: click.Context, directory: Path, output: Path | None, db: Path | None,
+def scan(ctx: click.Context, directory: Path, output: str | None, db: Path | None,
          quiet: bool, ray: str | None, workers: int, timeout: float, memory_mb: int,
          detectors: str, **vlm: Any) -> None:
     """Scan a folder recursively; unchanged files are not analysed again."""
@@ -169,8 +152,10 @@ def scan(ctx: click.Context, directory: Path, output: Path | None, db: Path | No
         raise click.ClickException(str(exc)) from exc
     ordered = result.outcomes
     if output:
-        atomic_write_lines(output, (json.dumps(outcome_line(o), ensure_ascii=False)
-                                    for o in ordered))
+        try:
+            write_reports(output, ordered)
+        except PixelSafeError as exc:
+            raise click.ClickException(str(exc)) from exc
     console = Console()
     if not quiet and ordered:
         console.print(results_table(ordered, title=f"PixelSafe scan of {escape(str(directory))}"))
