@@ -151,6 +151,34 @@ def test_an_actor_killed_mid_scan_loses_nothing_and_doubles_nothing(cluster, tmp
     assert len(stored(tmp_path / "ray.db")) == 8
 
 
+def test_a_node_that_disappears_mid_scan_loses_nothing(cluster, tmp_path):
+    """A third node joins, holds one of three actors, and is taken away after the second
+    result: its work runs again on the nodes left, every file once."""
+    from PIL import Image
+
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    base = Image.open(SAMPLES / "street-with-gps.jpg").convert("RGB")
+    for i in range(9):
+        base.rotate(i * 0.5).save(folder / f"img{i}.jpg", quality=85)
+    extra = cluster.add_node(num_cpus=1)
+    cluster.wait_for_nodes()
+    removed: list[bool] = []
+
+    def remove_it(stage: str, done: int, total: int, current: str) -> None:
+        if stage == "analysing" and done == 2:
+            cluster.remove_node(extra)
+            removed.append(True)
+
+    with Store(tmp_path / "ray.db") as store:
+        result = scan(folder, store, PIPELINE,
+                      lambda paths: run_on_ray(paths, SETTINGS, RaySettings(actors=3)),
+                      progress=remove_it)
+    assert removed
+    assert [o.error_message for o in result.outcomes if not o.ok] == []
+    assert len(stored(tmp_path / "ray.db")) == 9
+
+
 def test_a_file_that_exhausts_an_actors_memory_is_an_error_and_the_scan_goes_on(cluster,
                                                                                  tmp_path):
     """The actor's analyser runs under the memory limit in a child process: a 119 MP
