@@ -266,3 +266,15 @@ def test_a_ray_address_that_is_not_one_is_a_usage_error(tmp_path):
 
     result = CliRunner().invoke(main, ["scan", str(tmp_path), "--ray", "/photos"])
     assert result.exit_code == 2 and "not a Ray address" in result.output
+
+
+def test_an_address_where_no_cluster_answers_fails_at_once(tmp_path):
+    """Ray itself retries such an address for minutes. (A process of its own: this one is
+    connected to the module's cluster, which a scan here would use.)"""
+    (tmp_path / "a.png").write_text("not an image")
+    cmd = [sys.executable, "-m", "pixelsafe.cli", "scan", str(tmp_path), "--db",
+           str(tmp_path / "c.db"), "--ray", "127.0.0.1:1"]
+    start = time.monotonic()
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1 and "no Ray cluster answers at 127.0.0.1:1" in result.stderr
+    assert time.monotonic() - start < 30

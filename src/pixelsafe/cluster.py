@@ -22,6 +22,7 @@ import logging
 import os
 import shutil
 import signal
+import socket
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -72,12 +73,37 @@ def connect(settings: RaySettings) -> bool:
             cpus = settings.actors * settings.cpus_per_actor if settings.actors else None
             _start_here(ray, cpus, quiet)
         else:
+            _reachable(settings.address)
             ray.init(address=settings.address, **quiet)
     except (ConnectionError, RuntimeError, ValueError) as exc:
         raise ClusterError(f"cannot use the Ray cluster at {settings.address or 'this machine'}"
                            f": {exc}") from exc
     _private_token()
     return True
+
+
+#: seconds a cluster's address has to answer before the scan gives up on it
+CONNECT_TIMEOUT = 5.0
+
+
+def _reachable(address: str) -> None:
+    """Ray waits minutes, retrying, for an address where nothing answers (and for "auto"
+    when the cluster this machine last joined is gone): knock first, and fail at once."""
+    target: str | None = address.removeprefix("ray://")
+    if address == "auto":
+        try:
+            from ray._private.services import canonicalize_bootstrap_address
+
+            target = canonicalize_bootstrap_address("auto")
+        except Exception:  # Ray's own lookup (a private helper) says it itself, below
+            return
+    if not target:
+        return
+    host, _, port = target.rpartition(":")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), CONNECT_TIMEOUT).close()
+    except (OSError, ValueError) as exc:
+        raise ClusterError(f"no Ray cluster answers at {address} ({target}): {exc}") from exc
 
 
 #: in the environment of a runtime this package starts, inherited by each of its processes:
