@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -93,3 +94,43 @@ def test_the_command_writes_each_form(tmp_path):
     rows = pq.read_table(tmp_path / "r.parquet").to_pylist()
     assert [json.loads(r["report"]) if r["report"] else None for r in rows] == [jsonl[0], None]
     assert os.path.isdir(tmp_path / "parts")
+
+
+def test_a_scan_keeps_a_line_per_file_and_reads_its_reports_back(tmp_path):
+    """The scan's result holds no report: each comes back from the store when the outcomes
+    are read, in the listing's order; a timeout is kept for this scan alone (not stored,
+    so the next scan tries again), a corrupt file's failure is stored."""
+    from pixelsafe.batch import Settings, run
+    from pixelsafe.pipeline import pipeline_id
+    from pixelsafe.scanner import scan
+    from pixelsafe.store import Store
+
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    for name in ("a.jpg", "c.jpg"):
+        shutil.copy(SAMPLES / "street-with-gps.jpg", lib / name)
+    shutil.copy(SAMPLES / "id-card-utopia.jpg", lib / "b.jpg")
+    (lib / "d.png").write_text("not an image")
+    settings = Settings(("metadata",))
+
+    def one_times_out(paths):
+        for outcome in run(paths, settings):
+            if outcome.path.endswith("b.jpg"):
+                outcome = Outcome(outcome.index, outcome.path, error_type="timeout",
+                                  error_message="b.jpg: took longer than 60 s")
+            yield outcome
+
+    db = tmp_path / "c.db"
+    with Store(db) as store:
+        first = scan(lib, store, pipeline_id(settings.detectors), one_times_out)
+    assert all(isinstance(e, tuple) and len(e) == 4 for e in first.entries)
+    outs = list(first.outcomes())
+    assert [Path(o.path).name for o in outs] == ["a.jpg", "b.jpg", "c.jpg", "d.png"]
+    assert outs[0].report is not None and outs[2].report.image.path == str(lib / "c.jpg")
+    assert outs[1].error_type == "timeout" and outs[3].report is None
+    assert (first.analysed, first.copies, first.failed, first.high) == (3, 1, 2, 2)
+    with Store(db) as store:
+        second = scan(lib, store, pipeline_id(settings.detectors),
+                      lambda paths: run(paths, settings))
+    assert (second.analysed, second.cached, second.failed) == (1, 3, 1)
+    assert [o.ok for o in second.outcomes()] == [True, True, True, False]

@@ -48,7 +48,8 @@ def scan(directory: Any, db: Any = None, *, workers: int | None = None, ray: str
     it arrives, so a scan stopped at any point resumes. ``ray`` None: ``workers``
     processes on this machine; "local", "auto" or "ray://host:port": on Ray, ``workers``
     actors (see :func:`pixelsafe.scanner.engine`). ``progress`` is called with
-    (stage, done, total, path)."""
+    (stage, done, total, path). The result counts; its ``outcomes()`` reads each file's
+    report back from the store, in the listing's order."""
     from pathlib import Path
 
     from .batch import Settings

@@ -84,19 +84,58 @@ def _resolved(path: Path, folders: dict[Path, str]) -> str:
     return os.path.join(folder, path.name)
 
 
-def _error(index: int, path: Path, code: str, message: str) -> Outcome:
-    return Outcome(index, str(path), error_type=code, error_message=message)
+#: a listed file as a scan keeps it: its path, its hash (None: unreadable), and an error
+#: the store does not hold (unreadable, or a timeout that the next scan tries again)
+Entry = tuple[str, str | None, str | None, str | None]
 
 
-def check_files(store: Store, files: list[Path], pipeline: str,
-                progress: Progress | None = None
-                ) -> tuple[dict[int, Outcome], list[tuple[int, Path, str]], int]:
-    """Split files into finished outcomes (from the cache, or unreadable) and the
-    (index, path, sha256) still to analyse; also count the cache hits. A file whose size
-    and mtime are unchanged is not hashed again."""
-    results: dict[int, Outcome] = {}
+@dataclass
+class ScanResult:
+    """What a scan did. Its outcomes are read back from the store when asked for, in the
+    listing's order: a scan of millions of files holds a line per file, not a report."""
+
+    db: Path
+    pipeline: str
+    #: one per image file below the folder, in the order it was listed
+    entries: list[Entry] = field(default_factory=list)
+    #: distinct contents analysed by this scan
+    analysed: int = 0
+    #: files whose result came from the store
+    cached: int = 0
+    #: files left unanalysed because another file has the same content
+    copies: int = 0
+    #: files without a report
+    failed: int = 0
+    #: files whose report scores high or critical (4 or 5)
+    high: int = 0
+
+    def outcomes(self) -> Iterator[Outcome]:
+        """An outcome per file, in the listing's order, each read from the store."""
+        with Store(self.db) as store:
+            for index, (path, sha, error_type, message) in enumerate(self.entries):
+                report = store.report(sha, self.pipeline) if sha and not error_type else None
+                if report is not None:
+                    yield Outcome(index, path, report=report.with_path(path))
+                    continue
+                failure = store.failure(sha, self.pipeline) if sha and not error_type else None
+                if failure is not None:
+                    error_type, message = failure.type, failure.message
+                yield Outcome(index, path, error_type=error_type or "error",
+                              error_message=message or "")
+
+    def count(self, outcome: Outcome) -> None:
+        if outcome.report is None:
+            self.failed += 1
+        elif outcome.report.privacy_score >= 4:
+            self.high += 1
+
+
+def check_files(store: Store, files: list[Path], pipeline: str, result: ScanResult,
+                progress: Progress | None = None) -> list[tuple[int, Path, str]]:
+    """Fill ``result`` with an entry per file, counting those the store or the file itself
+    settles; return the (index, path, sha256) still to analyse. A file whose size and mtime
+    are unchanged is not hashed again."""
     todo: list[tuple[int, Path, str]] = []
-    cached = 0
     folders: dict[Path, str] = {}
     for index, path in enumerate(files):
         if progress is not None and index % PROGRESS_STEP == 0:
@@ -105,51 +144,29 @@ def check_files(store: Store, files: list[Path], pipeline: str,
             st = path.stat()
             if not stat.S_ISREG(st.st_mode):
                 # a FIFO would block the hash, a link to /dev/zero would never end
-                results[index] = _error(index, path, "input_error",
-                                        f"{path}: not a regular file (a FIFO, a device or "
-                                        "a socket)")
-                continue
+                raise OSError(f"{path}: not a regular file (a FIFO, a device or a socket)")
             key = _resolved(path, folders)
             sha = store.known_hash(key, st.st_size, st.st_mtime_ns)
             if sha is None:  # checked through the descriptor it is hashed from
                 sha = sha256_file(path, max_bytes=DEFAULT_LIMITS.max_bytes)
                 store.remember_file(key, st.st_size, st.st_mtime_ns, sha)
-        except OSError as exc:
-            results[index] = _error(index, path, "input_error",
-                                    f"{path}: {exc.strerror or exc}")
+        except (OSError, PixelSafeError) as exc:  # unreadable, not regular, over the limit
+            code = exc.code if isinstance(exc, PixelSafeError) else "input_error"
+            message = (f"{path}: {exc.strerror}" if isinstance(exc, OSError) and exc.strerror
+                       else str(exc))
+            result.entries.append((str(path), None, code, message))
+            result.failed += 1
             continue
-        except PixelSafeError as exc:  # not a regular file, or over the size limit
-            results[index] = _error(index, path, exc.code, str(exc))
-            continue
+        result.entries.append((str(path), sha, None, None))
         report = store.report(sha, pipeline)
-        failure = None if report else store.failure(sha, pipeline)
-        if report is not None:
-            results[index] = Outcome(index, str(path), report=report.with_path(str(path)))
-        elif failure is not None:
-            results[index] = _error(index, path, failure.type, failure.message)
-        else:
+        if report is None and store.failure(sha, pipeline) is None:
             todo.append((index, path, sha))
             continue
-        cached += 1
+        result.cached += 1
+        result.count(Outcome(index, str(path), report=report))
     if progress is not None:
         progress("checking", len(files), len(files), "")
-    return results, todo, cached
-
-
-@dataclass
-class ScanResult:
-    #: one outcome per image file below the folder, in the order it was listed
-    outcomes: list[Outcome] = field(default_factory=list)
-    #: distinct contents analysed by this scan
-    analysed: int = 0
-    #: files whose result came from the store
-    cached: int = 0
-    #: files left unanalysed because another file has the same content
-    copies: int = 0
-
-    @property
-    def failed(self) -> int:
-        return sum(1 for o in self.outcomes if not o.ok)
+    return todo
 
 
 def scan(directory: Path, store: Store, pipeline: str, engine: Engine,
@@ -158,7 +175,8 @@ def scan(directory: Path, store: Store, pipeline: str, engine: Engine,
     again, identical contents are analysed once, every result is in ``store`` as soon as
     it arrives (a report, or a failure that belongs to the bytes)."""
     files = walk_images(directory)
-    results, todo, cached = check_files(store, files, pipeline, progress)
+    result = ScanResult(store.path, pipeline)
+    todo = check_files(store, files, pipeline, result, progress)
     copies: dict[str, list[tuple[int, Path]]] = {}
     for index, path, sha in todo:
         copies.setdefault(sha, []).append((index, path))
@@ -173,13 +191,14 @@ def scan(directory: Path, store: Store, pipeline: str, engine: Engine,
             store.save_failure(sha, pipeline, Failure(outcome.error_type or "error",
                                                       outcome.error_message or ""))
         for index, path in copies[sha]:
-            report = outcome.report.with_path(str(path)) if outcome.report else None
-            results[index] = Outcome(index, str(path), report, outcome.error_type,
-                                     outcome.error_message)
+            if outcome.report is None and outcome.error_type in TRANSIENT:
+                result.entries[index] = (str(path), sha, outcome.error_type,
+                                         outcome.error_message)
+            result.count(outcome)
         if progress is not None:
             progress("analysing", done, len(unique), outcome.path)
-    return ScanResult([results[i] for i in sorted(results)], len(unique), cached,
-                      len(todo) - len(unique))
+    result.analysed, result.copies = len(unique), len(todo) - len(unique)
+    return result
 
 
 def _arrivals(engine: Engine, paths: list[str]) -> Iterator[Outcome]:

@@ -150,18 +150,17 @@ def scan(ctx: click.Context, directory: Path, output: str | None, db: Path | Non
             result = scan_folder(directory, store, pipeline, how, progress)
     except PixelSafeError as exc:
         raise click.ClickException(str(exc)) from exc
-    ordered = result.outcomes
     if output:
         try:
-            write_reports(output, ordered)
+            write_reports(output, result.outcomes())
         except PixelSafeError as exc:
             raise click.ClickException(str(exc)) from exc
     console = Console()
-    if not quiet and ordered:
-        console.print(results_table(ordered, title=f"PixelSafe scan of {escape(str(directory))}"))
-    high = sum(1 for o in ordered if o.report and o.report.privacy_score >= 4)
+    if not quiet and result.entries:
+        console.print(results_table(list(result.outcomes()),
+                                    title=f"PixelSafe scan of {escape(str(directory))}"))
     same = f", {result.copies} identical copies" if result.copies else ""
-    console.print(f"{len(ordered)} images: {result.analysed} analysed, "
+    console.print(f"{len(result.entries)} images: {result.analysed} analysed, "
                   f"{result.cached} from cache{same}, {result.failed} failed, "
-                  f"{high} high or critical risk.")
+                  f"{result.high} high or critical risk.")
     sys.exit(ExitStatus.FAILED if result.failed else ExitStatus.OK)
