@@ -15,14 +15,13 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from .batch import Outcome
 from .errors import OutputFormatError
-from .fsutil import default_mode, write_atomic
+from .fsutil import default_mode, replacing, write_atomic
 
 #: lines per part of a JSON Lines folder, rows per row group of a Parquet file
 PART_LINES = 10_000
@@ -89,24 +88,6 @@ def _parts(folder: Path, outcomes: Iterable[Outcome]) -> None:
         raise
 
 
-@contextmanager
-def _replacing(path: Path) -> Iterator[Path]:
-    """A temporary path beside ``path`` that takes its place when the block ends well."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        os.chmod(tmp, default_mode())
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
 def _parquet(path: Path, outcomes: Iterable[Outcome]) -> None:
     try:
         import pyarrow as pa
@@ -118,7 +99,8 @@ def _parquet(path: Path, outcomes: Iterable[Outcome]) -> None:
                         ("privacy_score", pa.int8()), ("risk_level", pa.string()),
                         ("error_type", pa.string()), ("error_message", pa.string()),
                         ("report", pa.string())])
-    with _replacing(path) as tmp, pq.ParquetWriter(tmp, schema) as writer:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with replacing(path) as tmp, pq.ParquetWriter(tmp, schema) as writer:
         for chunk in _chunks(outcomes):
             rows = [_row(o) for o in chunk]
             writer.write_table(pa.Table.from_pylist(rows, schema=schema))
