@@ -155,10 +155,16 @@ def progress_bar(total: int, label: str, enabled: bool) -> Iterator[Any]:
     if not enabled:
         yield None
         return
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), TextColumn("{task.fields[current]}"),
-                  console=err_console, transient=True) as progress:
-        yield progress, progress.add_task(label, total=total, current="")
+    with _bars() as progress:
+        yield progress, progress.add_task(label, total=total, current="", rate="")
+
+
+def _bars() -> Progress:
+    """Bars on stderr: files done of all, the rate, the time taken and left, the file."""
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TextColumn("{task.fields[rate]}"), TimeElapsedColumn(),
+                    TimeRemainingColumn(), TextColumn("{task.fields[current]}"),
+                    console=err_console, transient=True)
 
 
 #: the checking stage of a scan shows a bar from this many files
@@ -167,12 +173,8 @@ CHECK_BAR_FROM = 50
 
 @contextmanager
 def scan_progress() -> Iterator[Any]:
-    """A scan's progress callback (:data:`pixelsafe.scanner.Progress`): a bar per stage on
-    stderr, with files done of all, the rate and the time left."""
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-                  TextColumn("{task.fields[current]}"), console=err_console,
-                  transient=True) as progress:
+    """A scan's progress callback (:data:`pixelsafe.scanner.Progress`): a bar per stage."""
+    with _bars() as progress:
         tasks: dict[str, Any] = {}
 
         def update(stage: str, done: int, total: int, current: str) -> None:
