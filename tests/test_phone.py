@@ -305,6 +305,34 @@ def test_a_face_the_first_look_missed_is_treated_before_export(page, tmp_path) -
     assert FaceDetector().detect(imageio.load(out)) == []
 
 
+@needs_shared
+def test_the_faces_look_at_a_copy_decoded_smaller_finds_the_same_faces(page, tmp_path) -> None:
+    """The export looks at its copy for faces left decoded no larger than the detector's
+    finest pass (here 0.58 of a 12 MP photo's sides), not at full size: it finds the faces
+    the full-size look finds, where it finds them, in the photo's pixels."""
+    from PIL import Image
+
+    src = sorted((EVAL / "faces-crowd" / "images").glob("*.png"))[0]
+    big = tmp_path / "crowd-12mp.jpg"
+    with Image.open(src) as im:
+        scale = (12e6 / (im.width * im.height)) ** 0.5
+        im.convert("RGB").resize((round(im.width * scale), round(im.height * scale)),
+                                 Image.Resampling.BICUBIC).save(big, "JPEG", quality=92)
+    got = page.evaluate("""async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const blob = new Blob([bytes], { type: 'image/jpeg' });
+      const full = await window.pixelsafePhone.analyze(blob);
+      const small = await window.pixelsafePhone.analyze(blob,
+        { facesOnly: [full.width, full.height] });
+      return { full: full.faces.map((f) => f.box), small: small.faces.map((f) => f.box) };
+    }""", base64.b64encode(big.read_bytes()).decode())
+    full, small = got["full"], got["small"]
+    assert len(full) >= 5
+    matched = sum(1 for f in full if any(iou(f, s) >= 0.5 for s in small))
+    assert matched >= 0.95 * len(full), (matched, len(full))
+    assert len(small) <= 1.05 * len(full) + 1, (len(small), len(full))
+
+
 def test_the_phone_app_works_offline_once_opened(browser, tmp_path) -> None:
     """Issue 30, step 5: opened once, the app keeps every file of its build (the service
     worker, manifest.json); with the server stopped and the network off, a reload still

@@ -1,6 +1,7 @@
 // The phone page: a photo is picked, decoded by the browser (its orientation applied) and
 // handed to the worker; nothing is sent anywhere. `window.pixelsafePhone.analyze(blob)`
 // is the same call for the tests.
+import { plan } from './faces.js';
 import { protect as protectPhoto } from './protect.js';
 
 // `?threads=1` asks the worker for one wasm thread (the benchmark's comparison)
@@ -13,8 +14,9 @@ let rules = null;
  * 'pixelate' or 'fill'), codes filled, no metadata. */
 export async function protect(blob, result, style = 'blur') {
   rules ??= await (await fetch('rules.json')).json();
+  const size = [result.width, result.height];
   return protectPhoto(blob, result, style, rules,
-    async (copy) => (await analyze(copy, { facesOnly: true })).faces);
+    async (copy) => (await analyze(copy, { facesOnly: size })).faces);
 }
 const pending = new Map();
 let next = 0;
@@ -40,16 +42,32 @@ async function refuseHeic(blob) {
 /** The findings of one photo (a Blob or File): {width, height, faces, codes, gps, lines
  * (the OCR's), texts (personal text in them), documents (identity documents by their
  * zones), score, risk, reasons (the score rules that fired), explanation (the findings
- * named, in the library's words), ms, threads}; with `facesOnly`, {faces, ms} alone. */
-export async function analyze(blob, { facesOnly = false } = {}) {
+ * named, in the library's words), ms, threads}. With `facesOnly` ([width, height]: a
+ * protected copy of a photo of that size), {faces, ms} alone: the copy is decoded no larger
+ * than the face detector's finest pass looks at it, not at full size beside the copy's
+ * canvas, and its bytes are not sent. */
+export async function analyze(blob, { facesOnly = null } = {}) {
   await refuseHeic(blob);
-  const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' })
+  const options = { imageOrientation: 'from-image' };
+  if (facesOnly) {
+    rules ??= await (await fetch('rules.json')).json();
+    const [width, height] = facesOnly;
+    const top = Math.max(...plan(width, height, rules.faces).map((p) => p.scale));
+    if (top < 1) {
+      Object.assign(options, {
+        resizeWidth: Math.max(1, Math.round(width * top)),
+        resizeHeight: Math.max(1, Math.round(height * top)),
+        resizeQuality: 'high',
+      });
+    }
+  }
+  const bitmap = await createImageBitmap(blob, options)
     .catch(() => { throw new Error('this file is not a photo this browser can open'); });
-  const bytes = await blob.arrayBuffer();
+  const bytes = facesOnly ? null : await blob.arrayBuffer();
   const id = next++;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
-    worker.postMessage({ id, bitmap, bytes, facesOnly }, [bitmap, bytes]);
+    worker.postMessage({ id, bitmap, bytes, facesOnly }, bytes ? [bitmap, bytes] : [bitmap]);
   });
 }
 

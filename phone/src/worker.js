@@ -75,9 +75,11 @@ function pixels(bitmap) {
   return data;
 }
 
-function scaled(bitmap, scale) {
-  const sw = Math.max(1, Math.round(bitmap.width * scale));
-  const sh = Math.max(1, Math.round(bitmap.height * scale));
+/** `bitmap`, a photo of `width` x `height` (it may hold it smaller), drawn at `scale` of
+ * that size. */
+function scaled(bitmap, scale, width = bitmap.width, height = bitmap.height) {
+  const sw = Math.max(1, Math.round(width * scale));
+  const sh = Math.max(1, Math.round(height * scale));
   return draw(bitmap, sw, sh);
 }
 
@@ -126,10 +128,10 @@ async function infer(model, img, wins, floor) {
 
 /** Faces lying on their side: the image at `turned_side`, turned a quarter left and right
  * side by side in one input, its boxes turned back. */
-async function turned(model, bitmap, floor) {
+async function turned(model, bitmap, floor, width, height) {
   const cfg = model.rules.faces;
-  const scale = Math.min(1, cfg.turned_side / Math.max(bitmap.width, bitmap.height));
-  const img = scaled(bitmap, scale);
+  const scale = Math.min(1, cfg.turned_side / Math.max(width, height));
+  const img = scaled(bitmap, scale, width, height);
   const { width: w, height: h } = img;
   const gap = ALIGN;
   const cw = 2 * h + gap;
@@ -156,15 +158,16 @@ async function turned(model, bitmap, floor) {
   });
 }
 
-/** The faces of `bitmap` at the reported threshold, in its pixels: faces.py's raw(). */
-async function faces(model, bitmap) {
+/** The faces of `bitmap`, a photo of `width` x `height` (held at that size, or no smaller
+ * than its finest pass looks at it), at the reported threshold, in the photo's pixels:
+ * faces.py's raw(). */
+async function faces(model, bitmap, width = bitmap.width, height = bitmap.height) {
   const cfg = model.rules.faces;
   const floor = Math.max(cfg.floor, cfg.threshold);
-  const { width, height } = bitmap;
   const found = [];
   let coarse = null;
   for (const p of plan(width, height, cfg)) {
-    const img = scaled(bitmap, p.scale);
+    const img = scaled(bitmap, p.scale, width, height);
     const wins = coarse === null
       ? windows(img.width, img.height, cfg.tile, cfg.overlap)
       : fineWindows(coarse.heat, coarse.hw, coarse.hh, p.scale / coarse.scale, img.width,
@@ -178,7 +181,7 @@ async function faces(model, bitmap) {
       if (side >= p.minSide && side < p.maxSide) found.push(box);
     }
   }
-  if (cfg.turned_side > 0) found.push(...await turned(model, bitmap, floor));
+  if (cfg.turned_side > 0) found.push(...await turned(model, bitmap, floor, width, height));
   return nms(found, cfg.nms_iou)
     .map(([x1, y1, x2, y2, s]) => [Math.min(Math.max(x1, 0), width),
       Math.min(Math.max(y1, 0), height), Math.min(Math.max(x2, 0), width),
@@ -255,7 +258,10 @@ self.onmessage = async (event) => {
     ready ??= load();
     const model = await ready;
     const start = performance.now();
-    const found = (await faces(model, bitmap))
+    // a protected copy's faces are looked for in a copy decoded smaller ([width, height]
+    // is the photo's size)
+    const [width, height] = facesOnly || [bitmap.width, bitmap.height];
+    const found = (await faces(model, bitmap, width, height))
       .map(([x1, y1, x2, y2, s]) => ({ box: [x1, y1, x2, y2], score: s }));
     if (facesOnly) { // a protected copy looked at again: its faces alone
       self.postMessage({ id, ok: true, faces: found, ms: performance.now() - start });
