@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import base64
+import os
 import statistics
 import sys
 import time
@@ -42,11 +43,35 @@ ANALYZE = """async (b64) => {
 }"""
 
 
+def descendants() -> set[int]:
+    """The processes started by this one, directly or not (the browsers it launched)."""
+    parent = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    me, out = os.getpid(), set()
+    for pid in parent:
+        up = pid
+        while up in parent and up > 1:
+            if parent[up] == me:
+                out.add(pid)
+                break
+            up = parent[up]
+    return out
+
+
 def renderers() -> dict[int, tuple[int, bool]]:
-    """Chromium's renderer processes: pid -> (resident bytes, whether it runs a dedicated
-    worker, as the tab with the phone app does; the others are spares Chromium keeps)."""
+    """The renderer processes of the browsers this benchmark launched (not another
+    Chromium on the machine, such as a test run's): pid -> (resident bytes, whether it runs
+    a dedicated worker, as the tab with the phone app does; the others are spares Chromium
+    keeps)."""
     out = {}
+    ours = descendants()
     for proc in Path("/proc").glob("[0-9]*"):
+        if int(proc.name) not in ours:
+            continue
         try:
             if b"--type=renderer" not in (proc / "cmdline").read_bytes().replace(b"\0", b" "):
                 continue

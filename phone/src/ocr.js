@@ -8,10 +8,12 @@
 // ratio), with axis-aligned boxes instead of rotated rectangles: photos taken on a phone
 // hold their text about level, and a level box over tilted text covers it still.
 
+import { scratchFloats } from './scratch.js';
+
 /** Pixels of `img` (RGBA) as the networks' BGR input, normalised: (x/255 - mean) / std. */
 function tensorData(img, width, height, mean, std, pad = width) {
   const plane = pad * height;
-  const out = new Float32Array(3 * plane);
+  const out = scratchFloats(3 * plane);
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1) {
       const src = (y * width + x) * 4;

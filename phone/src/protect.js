@@ -78,14 +78,12 @@ const STRONGER = { blur: 'pixelate', pixelate: 'fill', fill: 'fill' };
 /** how many times the copy is looked at again for faces */
 export const HARDEN_ROUNDS = 3;
 
-/** The protected copy of a photo: each face and each box drawn by hand (`result.manual`,
- * in the photo's pixels) in `style`, each code, piece of personal text and identity
- * document filled, encoded anew
- * (JPEG, or PNG for a PNG) so that nothing of the file's metadata is carried over. Faces
- * are treated until `findFaces` (the worker's detector, over the encoded copy) no longer
- * finds one: a face still found, or one the first look missed, is treated again, more
- * strongly each round. */
-export async function protect(blob, result, style, rules, findFaces) {
+/** The photo `blob` drawn at full size with every treatment: each face and each box drawn
+ * by hand (`result.manual`, in the photo's pixels) in `style`, each code, piece of personal
+ * text and identity document filled, then each face a later look found (`later`: {box,
+ * style}) in its style; encoded anew (JPEG, or PNG for a PNG) so that nothing of the file's
+ * metadata is carried over. The full-size canvas is let go as soon as it is encoded. */
+async function render(blob, result, style, rules, later) {
   const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
   const { width, height } = bitmap;
   const canvas = new OffscreenCanvas(width, height);
@@ -104,15 +102,26 @@ export async function protect(blob, result, style, rules, findFaces) {
       treat(ctx, whole(d.box, width, height), 'fill', rules.protect);
     }
   }
+  for (const f of later) treat(ctx, enlarge(f.box, margin, width, height), f.style, rules.protect);
   const type = blob.type === 'image/png' ? 'image/png' : 'image/jpeg';
-  let out = await canvas.convertToBlob({ type, quality: 0.92 });
-  let next = STRONGER[style];
-  for (let round = 0; findFaces && round < HARDEN_ROUNDS; round++) {
-    const left = await findFaces(out);
-    if (left.length === 0) break;
-    for (const f of left) treat(ctx, enlarge(f.box, margin, width, height), next, rules.protect);
-    next = STRONGER[next];
-    out = await canvas.convertToBlob({ type, quality: 0.92 });
-  }
+  const out = await canvas.convertToBlob({ type, quality: 0.92 });
+  canvas.width = 0; // its pixels go now, before the copy is looked at again
   return out;
+}
+
+/** The protected copy of a photo (see `render`). Faces are treated until `findFaces` (the
+ * worker's detector, over the encoded copy) no longer finds one: a face still found, or one
+ * the first look missed, is treated again, more strongly each round, and the copy drawn
+ * anew from the photo with it (the photo is not held at full size while it is looked at). */
+export async function protect(blob, result, style, rules, findFaces) {
+  const later = [];
+  let next = STRONGER[style];
+  for (let round = 0; ; round++) {
+    const out = await render(blob, result, style, rules, later);
+    if (!findFaces || round >= HARDEN_ROUNDS) return out;
+    const left = await findFaces(out);
+    if (left.length === 0) return out;
+    later.push(...left.map((f) => ({ box: f.box, style: next })));
+    next = STRONGER[next];
+  }
 }

@@ -8,6 +8,7 @@ import { prepareZXingModule, purgeZXingModule, readBarcodes } from 'zxing-wasm/r
 import { ALIGN, STRIDE, decode, fineWindows, nms, plan, turnBack, windows } from './faces.js';
 import { readZones } from './mrz.js';
 import { readText } from './ocr.js';
+import { scratchFloats } from './scratch.js';
 import { classify } from './payloads.js';
 import { explain, formatLatLon, risk, score } from './score.js';
 import { personalText } from './text.js';
@@ -24,27 +25,34 @@ prepareZXing();
 /** what the phone looks at, as the explanation names it when nothing is found */
 const CHECKED = ['faces', 'text', 'codes', 'location'];
 const OUTPUTS = ['537', '538', '539']; // heat map, scale, offset (landmarks unused)
-let ready = null;
-
-async function load() {
+/** What a job needs, loaded once in its worker when first needed (app.js gives each job a
+ * worker of its own): a look for faces alone never loads the text networks, and the codes
+ * are read before any network is. */
+const once = (make) => {
+  let made = null;
+  return () => (made ??= make());
+};
+const loadRules = once(async () => {
   const rules = await (await fetch('rules.json')).json();
   const asked = Number(new URLSearchParams(self.location.search).get('threads'));
   ort.env.wasm.numThreads = !self.crossOriginIsolated ? 1
     : asked || Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
   ort.env.wasm.wasmPaths = new URL('ort/', self.location.href).href;
   ort.env.logLevel = 'error'; // the shipped export's unused initializers are not news
-  const model = await (await fetch(rules.faces.model)).arrayBuffer();
-  const options = {
-    executionProviders: ['wasm'], graphOptimizationLevel: 'all', logSeverityLevel: 3,
-  };
-  const session = await ort.InferenceSession.create(model, options);
-  const ocr = {};
-  for (const part of ['det', 'rec']) {
-    const bytes = await (await fetch(rules.ocr[part])).arrayBuffer();
-    ocr[part] = await ort.InferenceSession.create(bytes, options);
-  }
-  return { rules, session, ocr, threads: ort.env.wasm.numThreads };
+  return rules;
+});
+const OPTIONS = { executionProviders: ['wasm'], graphOptimizationLevel: 'all', logSeverityLevel: 3 };
+async function network(url) {
+  return ort.InferenceSession.create(await (await fetch(url)).arrayBuffer(), OPTIONS);
 }
+const loadFaces = once(async () => {
+  const rules = await loadRules();
+  return { rules, session: await network(rules.faces.model) };
+});
+const loadOcr = once(async () => {
+  const rules = await loadRules();
+  return { det: await network(rules.ocr.det), rec: await network(rules.ocr.rec) };
+});
 
 /** The RGBA pixels of `source` (or of its region x, y, w, h) drawn at sw x sh. */
 function draw(source, sw, sh, x = 0, y = 0, w = source.width, h = source.height) {
@@ -53,7 +61,9 @@ function draw(source, sw, sh, x = 0, y = 0, w = source.width, h = source.height)
   ctx.imageSmoothingEnabled = true;
   ctx.imageSmoothingQuality = 'high';
   ctx.drawImage(source, x, y, w, h, 0, 0, sw, sh);
-  return { data: ctx.getImageData(0, 0, sw, sh).data, width: sw, height: sh };
+  const { data } = ctx.getImageData(0, 0, sw, sh);
+  canvas.width = 0; // its pixels go now, not when the canvas is collected
+  return { data, width: sw, height: sh };
 }
 
 /** how many pixels a strip of `pixels` draws at a time */
@@ -65,13 +75,15 @@ function pixels(bitmap) {
   const { width, height } = bitmap;
   const data = new Uint8ClampedArray(width * height * 4);
   const rows = Math.max(1, Math.floor(STRIP_PIXELS / width));
-  const ctx = new OffscreenCanvas(width, rows).getContext('2d', { willReadFrequently: true });
+  const strip = new OffscreenCanvas(width, rows);
+  const ctx = strip.getContext('2d', { willReadFrequently: true });
   for (let y = 0; y < height; y += rows) {
     const h = Math.min(rows, height - y);
     ctx.clearRect(0, 0, width, rows);
     ctx.drawImage(bitmap, 0, y, width, h, 0, 0, width, h);
     data.set(ctx.getImageData(0, 0, width, h).data, y * width * 4);
   }
+  strip.width = 0;
   return data;
 }
 
@@ -93,7 +105,7 @@ async function infer(model, img, wins, floor) {
   for (const [tx, ty, tw, th] of wins) {
     const pw = Math.ceil(tw / ALIGN) * ALIGN;
     const ph = Math.ceil(th / ALIGN) * ALIGN;
-    const input = new Float32Array(3 * pw * ph);
+    const input = scratchFloats(3 * pw * ph);
     for (let y = 0; y < th; y++) {
       for (let x = 0; x < tw; x++) {
         const src = ((ty + y) * img.width + tx + x) * 4;
@@ -194,14 +206,18 @@ async function faces(model, bitmap, width = bitmap.width, height = bitmap.height
  * pixels. */
 async function codes(bitmap, rules, textRules) {
   const { width, height } = bitmap;
-  const found = await readBarcodes(new ImageData(pixels(bitmap), width, height), {
-    formats: [], tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true,
-    maxNumberOfSymbols: 64,
-  });
-  // its memory never shrinks: let the module go (the next photo loads it again, from this
-  // origin) rather than keep a 12 MP photo's worth of it beside the networks
-  purgeZXingModule();
-  prepareZXing();
+  let found;
+  try {
+    found = await readBarcodes(new ImageData(pixels(bitmap), width, height), {
+      formats: [], tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true,
+      maxNumberOfSymbols: 64,
+    });
+  } finally {
+    // its memory never shrinks: let the module go (the next photo loads it again, from this
+    // origin) rather than keep a 12 MP photo's worth of it beside the networks
+    purgeZXingModule();
+    prepareZXing();
+  }
   return found.filter((c) => c.isValid).map((c) => {
     const payload = classify(c.text, textRules);
     return {
@@ -211,6 +227,11 @@ async function codes(bitmap, rules, textRules) {
       box: codeBox(c.position, c.format, rules, width, height), payload,
     };
   });
+}
+
+/** A face as the page gets it. */
+function asFace([x1, y1, x2, y2, s]) {
+  return { box: [x1, y1, x2, y2], score: s };
 }
 
 /** A Wi-Fi code as the page shows it: its network, never its password. */
@@ -252,30 +273,36 @@ async function location(bytes) {
   return null;
 }
 
-self.onmessage = async (event) => {
+// one job at a time, in the order they came: the scratch buffer is shared, and two photos'
+// memory is never held at once
+let queue = Promise.resolve();
+self.onmessage = (event) => { queue = queue.then(() => job(event)); };
+
+async function job(event) {
   const { id, bitmap, bytes, facesOnly } = event.data;
   try {
-    ready ??= load();
-    const model = await ready;
     const start = performance.now();
+    const rules = await loadRules();
     // a protected copy's faces are looked for in a copy decoded smaller ([width, height]
     // is the photo's size)
     const [width, height] = facesOnly || [bitmap.width, bitmap.height];
-    const found = (await faces(model, bitmap, width, height))
-      .map(([x1, y1, x2, y2, s]) => ({ box: [x1, y1, x2, y2], score: s }));
     if (facesOnly) { // a protected copy looked at again: its faces alone
-      self.postMessage({ id, ok: true, faces: found, ms: performance.now() - start });
+      const found = await faces(await loadFaces(), bitmap, width, height);
+      self.postMessage({ id, ok: true, faces: found.map(asFace), ms: performance.now() - start });
       return;
     }
-    const read = await codes(bitmap, model.rules.codes, model.rules.text);
+    // the codes first, before any network has grown its heap: the barcode reader's copy of
+    // the photo and its heap are the largest things a job holds for a while
+    const read = await codes(bitmap, rules.codes, rules.text);
     const gps = bytes ? await location(bytes) : null;
-    const { lines, detected } = await readText(ort, model.ocr, bitmap, model.rules.ocr,
-      model.rules.ocr.chars, draw);
-    const zones = readZones(lines, model.rules.mrz, model.rules.text.pad);
-    const texts = [...zones.texts, ...personalText(lines, model.rules.text, zones.used)];
+    const found = (await faces(await loadFaces(), bitmap, width, height)).map(asFace);
+    const { lines, detected } = await readText(ort, await loadOcr(), bitmap, rules.ocr,
+      rules.ocr.chars, draw);
+    const zones = readZones(lines, rules.mrz, rules.text.pad);
+    const texts = [...zones.texts, ...personalText(lines, rules.text, zones.used)];
     const { documents } = zones;
     // the findings as the policy table names them, scored by its rules
-    const fieldLabels = model.rules.codes.field_labels;
+    const fieldLabels = rules.codes.field_labels;
     const findings = [
       ...found.map(() => ({ kind: 'face', label: 'face' })),
       ...documents.map((d) => ({
@@ -293,18 +320,18 @@ self.onmessage = async (event) => {
         .map(([key, value]) => ({ kind: 'personal_text', label: fieldLabels[key], text: value }))),
       ...(gps ? [{ kind: 'location', label: 'gps', text: formatLatLon(gps.lat, gps.lon) }] : []),
     ];
-    const scored = score(findings, model.rules.score);
-    const explanation = explain(findings, model.rules.score, CHECKED);
+    const scored = score(findings, rules.score);
+    const explanation = explain(findings, rules.score, CHECKED);
     self.postMessage({
-      id, ok: true, width: bitmap.width, height: bitmap.height, threads: model.threads,
+      id, ok: true, width: bitmap.width, height: bitmap.height, threads: ort.env.wasm.numThreads,
       faces: found, codes: read, gps, lines, texts, documents, textDetected: detected,
       score: scored.score,
       reasons: scored.reasons, explanation,
-      risk: risk(scored.score, model.rules.score), ms: performance.now() - start,
+      risk: risk(scored.score, rules.score), ms: performance.now() - start,
     });
   } catch (err) {
     self.postMessage({ id, ok: false, error: String(err && err.message ? err.message : err) });
   } finally {
     bitmap.close();
   }
-};
+}
