@@ -14,7 +14,7 @@ if (!out) throw new Error('usage: node build.mjs OUTDIR');
 mkdirSync(join(out, 'ort'), { recursive: true });
 mkdirSync(join(out, 'zxing'), { recursive: true });
 await build({
-  entryPoints: [join(here, 'src/app.js'), join(here, 'src/worker.js'), join(here, 'src/sw.js')],
+  entryPoints: ['app.js', 'worker.js', 'codes.js', 'sw.js'].map((f) => join(here, 'src', f)),
   outdir: out,
   bundle: true,
   format: 'esm',

@@ -6,34 +6,9 @@ import { protect as protectPhoto } from './protect.js';
 
 // `?threads=1` asks the worker for one wasm thread (the benchmark's comparison)
 const threads = new URLSearchParams(location.search).get('threads');
-const workerUrl = threads ? `worker.js?threads=${Number(threads)}` : 'worker.js';
+const worker = new Worker(threads ? `worker.js?threads=${Number(threads)}` : 'worker.js',
+  { type: 'module' });
 let rules = null;
-
-/** The worker the photos are analysed in. A photo of more than FRESH_PIXELS gets a new one
- * (the one before is ended): the wasm heaps an earlier photo grew (a wasm heap never
- * shrinks) and what the worker's collector had not yet collected go back at once, and its
- * codes are read before any network's heap is there (the barcode reader's copy of a photo
- * is about 13 bytes a pixel). Such a photo pays for loading the models again (about a
- * second, from this origin, kept by the service worker); smaller photos share the worker.
- * The looks at a protected copy use the worker of its photo, whose networks are loaded. */
-const FRESH_PIXELS = 4_000_000;
-let worker = null;
-const pending = new Map();
-let next = 0;
-
-function newWorker() {
-  worker?.terminate();
-  for (const settle of pending.values()) settle.reject(new Error('another photo was picked'));
-  pending.clear();
-  worker = new Worker(workerUrl, { type: 'module' });
-  worker.onmessage = (event) => {
-    const { id, ...result } = event.data;
-    const settle = pending.get(id);
-    pending.delete(id);
-    if (result.ok) settle.resolve(result);
-    else settle.reject(new Error(result.error));
-  };
-}
 
 /** The protected copy of a photo analysed by `analyze` (a Blob): faces in `style` ('blur',
  * 'pixelate' or 'fill'), codes filled, no metadata. */
@@ -43,6 +18,16 @@ export async function protect(blob, result, style = 'blur') {
   return protectPhoto(blob, result, style, rules,
     async (copy) => (await analyze(copy, { facesOnly: size })).faces);
 }
+const pending = new Map();
+let next = 0;
+
+worker.onmessage = (event) => {
+  const { id, ...result } = event.data;
+  const settle = pending.get(id);
+  pending.delete(id);
+  if (result.ok) settle.resolve(result);
+  else settle.reject(new Error(result.error));
+};
 
 /** HEIC and HEIF (iPhones' photos) cannot be opened by most browsers: say so plainly. */
 async function refuseHeic(blob) {
@@ -79,7 +64,6 @@ export async function analyze(blob, { facesOnly = null } = {}) {
   const bitmap = await createImageBitmap(blob, options)
     .catch(() => { throw new Error('this file is not a photo this browser can open'); });
   const bytes = facesOnly ? null : await blob.arrayBuffer();
-  if (!worker || (!facesOnly && bitmap.width * bitmap.height > FRESH_PIXELS)) newWorker();
   const id = next++;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });

@@ -1,33 +1,22 @@
-// The analysis, in a Web Worker: CenterFace through onnxruntime-web (wasm; threads when the
-// page is cross-origin isolated). Everything it reads comes from this origin: the model
-// and rules.json (both written by the build from the Python package) and onnxruntime's
-// wasm files.
+// The analysis, in a Web Worker: CenterFace and the OCR networks through onnxruntime-web
+// (wasm; threads when the page is cross-origin isolated), the codes in a worker of their own
+// (codes.js). Everything it reads comes from this origin: the models and rules.json (written
+// by the build from the Python package) and the wasm files. `ms` in a result is the job's
+// time, with any model it had to load first.
 import * as ort from './ort/ort.wasm.min.mjs';
 import exifr from 'exifr';
-import { prepareZXingModule, purgeZXingModule, readBarcodes } from 'zxing-wasm/reader';
 import { ALIGN, STRIDE, decode, fineWindows, nms, plan, turnBack, windows } from './faces.js';
 import { readZones } from './mrz.js';
 import { readText } from './ocr.js';
 import { scratchFloats } from './scratch.js';
-import { classify } from './payloads.js';
 import { explain, formatLatLon, risk, score } from './score.js';
 import { personalText } from './text.js';
-
-/** zxing-wasm looks for its wasm on a CDN unless told: here, this origin's copy. Told
- * again after each photo, when its module (and the memory it grew) is let go. */
-function prepareZXing() {
-  prepareZXingModule({
-    overrides: { locateFile: (path) => new URL(`zxing/${path}`, self.location.href).href },
-  });
-}
-prepareZXing();
 
 /** what the phone looks at, as the explanation names it when nothing is found */
 const CHECKED = ['faces', 'text', 'codes', 'location'];
 const OUTPUTS = ['537', '538', '539']; // heat map, scale, offset (landmarks unused)
-/** What a job needs, loaded once in its worker when first needed (app.js gives each job a
- * worker of its own): a look for faces alone never loads the text networks, and the codes
- * are read before any network is. */
+/** What the jobs need, loaded once, when first needed: the first photo's codes are read
+ * before any network is loaded, and its look for faces alone loads no text network. */
 const once = (make) => {
   let made = null;
   return () => (made ??= make());
@@ -64,27 +53,6 @@ function draw(source, sw, sh, x = 0, y = 0, w = source.width, h = source.height)
   const { data } = ctx.getImageData(0, 0, sw, sh);
   canvas.width = 0; // its pixels go now, not when the canvas is collected
   return { data, width: sw, height: sh };
-}
-
-/** how many pixels a strip of `pixels` draws at a time */
-const STRIP_PIXELS = 1 << 20;
-
-/** The RGBA pixels of `bitmap` at its own size, drawn a strip at a time: one copy of the
- * photo in memory, not a full-size canvas beside it. */
-function pixels(bitmap) {
-  const { width, height } = bitmap;
-  const data = new Uint8ClampedArray(width * height * 4);
-  const rows = Math.max(1, Math.floor(STRIP_PIXELS / width));
-  const strip = new OffscreenCanvas(width, rows);
-  const ctx = strip.getContext('2d', { willReadFrequently: true });
-  for (let y = 0; y < height; y += rows) {
-    const h = Math.min(rows, height - y);
-    ctx.clearRect(0, 0, width, rows);
-    ctx.drawImage(bitmap, 0, y, width, h, 0, 0, width, h);
-    data.set(ctx.getImageData(0, 0, width, h).data, y * width * 4);
-  }
-  strip.width = 0;
-  return data;
 }
 
 /** `bitmap`, a photo of `width` x `height` (it may hold it smaller), drawn at `scale` of
@@ -201,62 +169,27 @@ async function faces(model, bitmap, width = bitmap.width, height = bitmap.height
     .filter((d) => Math.min(d[2] - d[0], d[3] - d[1]) >= cfg.min_face_px);
 }
 
-/** Barcodes and QR codes, every format zxing reads, at any angle; each checked by its own
- * checksum, its payload classified. Its box: the code's corners' bounds, in the photo's
- * pixels. */
-async function codes(bitmap, rules, textRules) {
-  const { width, height } = bitmap;
-  let found;
-  try {
-    found = await readBarcodes(new ImageData(pixels(bitmap), width, height), {
-      formats: [], tryHarder: true, tryRotate: true, tryInvert: true, tryDownscale: true,
-      maxNumberOfSymbols: 64,
-    });
-  } finally {
-    // its memory never shrinks: let the module go (the next photo loads it again, from this
-    // origin) rather than keep a 12 MP photo's worth of it beside the networks
-    purgeZXingModule();
-    prepareZXing();
-  }
-  return found.filter((c) => c.isValid).map((c) => {
-    const payload = classify(c.text, textRules);
-    return {
-      format: c.format, text: payload.type === 'wifi' ? wifiText(payload) : c.text,
-      label: rules.labels[c.format.replace(/[^A-Za-z0-9]/g, '')]
-        ?? c.format.toLowerCase().replace(/[ -]/g, ''),
-      box: codeBox(c.position, c.format, rules, width, height), payload,
+/** The barcodes and QR codes of the photo in `bitmap` (codes.js), read in a worker of its
+ * own that is ended once they are: the barcode reader's copy of the photo and its heap
+ * (about 13 bytes a pixel) go back at once, before any network grows its own. The bitmap
+ * goes there and comes back: {codes, bitmap}. */
+function codes(bitmap, bytes, rules) {
+  const reader = new Worker(new URL('codes.js', self.location.href), { type: 'module' });
+  return new Promise((resolve, reject) => {
+    reader.onmessage = (event) => {
+      if (event.data.ok) resolve(event.data);
+      else reject(new Error(event.data.error));
     };
-  });
+    reader.onerror = (event) => reject(new Error(event.message || 'the barcode reader stopped'));
+    const copy = bytes && bytes.slice(0); // the job keeps its own bytes for the GPS
+    reader.postMessage({ bitmap, bytes: copy, rules: rules.codes, textRules: rules.text },
+      copy ? [bitmap, copy] : [bitmap]);
+  }).finally(() => reader.terminate());
 }
 
 /** A face as the page gets it. */
 function asFace([x1, y1, x2, y2, s]) {
   return { box: [x1, y1, x2, y2], score: s };
-}
-
-/** A Wi-Fi code as the page shows it: its network, never its password. */
-function wifiText(payload) {
-  return `Wi-Fi network '${payload.fields.wifi_ssid}'${payload.critical ? ' with its password' : ''}`;
-}
-
-/** A code's box as the library makes it (barcodes.py's _box, its numbers from rules.json):
- * a linear code's scan line grown to the height of its bars, padded to its quiet zone. */
-function codeBox(p, format, rules, width, height) {
-  const xs = [p.topLeft.x, p.topRight.x, p.bottomRight.x, p.bottomLeft.x];
-  const ys = [p.topLeft.y, p.topRight.y, p.bottomRight.y, p.bottomLeft.y];
-  const x1 = Math.min(...xs);
-  const x2 = Math.max(...xs);
-  let y1 = Math.min(...ys);
-  let y2 = Math.max(...ys);
-  const w = Math.max(1, x2 - x1);
-  if (rules.linear.includes(format.replace(/[ -]/g, '')) && y2 - y1 < rules.scan_line * w) {
-    const cy = (y1 + y2) / 2;
-    y1 = cy - rules.bar_height * w;
-    y2 = cy + rules.bar_height * w;
-  }
-  const pad = Math.max(rules.pad_min, rules.pad * w);
-  return [Math.max(0, x1 - pad), Math.max(0, y1 - pad), Math.min(width, x2 + 1 + pad),
-    Math.min(height, y2 + 1 + pad)];
 }
 
 /** Where the photo was taken, from its EXIF or XMP GPS: {lat, lon} or null. */
@@ -279,7 +212,8 @@ let queue = Promise.resolve();
 self.onmessage = (event) => { queue = queue.then(() => job(event)); };
 
 async function job(event) {
-  const { id, bitmap, bytes, facesOnly } = event.data;
+  const { id, bytes, facesOnly } = event.data;
+  let { bitmap } = event.data;
   try {
     const start = performance.now();
     const rules = await loadRules();
@@ -291,9 +225,9 @@ async function job(event) {
       self.postMessage({ id, ok: true, faces: found.map(asFace), ms: performance.now() - start });
       return;
     }
-    // the codes first, before any network has grown its heap: the barcode reader's copy of
-    // the photo and its heap are the largest things a job holds for a while
-    const read = await codes(bitmap, rules.codes, rules.text);
+    // the codes first, in a worker of their own that is ended before the networks run
+    let read;
+    ({ codes: read, bitmap } = await codes(bitmap, bytes, rules));
     const gps = bytes ? await location(bytes) : null;
     const found = (await faces(await loadFaces(), bitmap, width, height)).map(asFace);
     const { lines, detected } = await readText(ort, await loadOcr(), bitmap, rules.ocr,
@@ -332,6 +266,6 @@ async function job(event) {
   } catch (err) {
     self.postMessage({ id, ok: false, error: String(err && err.message ? err.message : err) });
   } finally {
-    bitmap.close();
+    bitmap.close(); // after the codes, the bitmap they gave back (a no-op if it was lost)
   }
 }
