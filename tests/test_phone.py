@@ -308,14 +308,14 @@ def test_a_face_the_first_look_missed_is_treated_before_export(page, tmp_path) -
 @needs_shared
 def test_the_faces_look_at_a_copy_decoded_smaller_finds_the_same_faces(page, tmp_path) -> None:
     """The export looks at its copy for faces left decoded no larger than the detector's
-    finest pass (here 0.58 of a 12 MP photo's sides), not at full size: it finds the faces
+    finest pass (here 0.82 of a 6 MP photo's sides), not at full size: it finds the faces
     the full-size look finds, where it finds them, in the photo's pixels."""
     from PIL import Image
 
     src = sorted((EVAL / "faces-crowd" / "images").glob("*.png"))[0]
-    big = tmp_path / "crowd-12mp.jpg"
+    big = tmp_path / "crowd-6mp.jpg"
     with Image.open(src) as im:
-        scale = (12e6 / (im.width * im.height)) ** 0.5
+        scale = (6e6 / (im.width * im.height)) ** 0.5
         im.convert("RGB").resize((round(im.width * scale), round(im.height * scale)),
                                  Image.Resampling.BICUBIC).save(big, "JPEG", quality=92)
     got = page.evaluate("""async (b64) => {
