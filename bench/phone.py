@@ -68,10 +68,8 @@ def renderers() -> dict[int, tuple[int, bool]]:
     a dedicated worker, as the tab with the phone app does; the others are spares Chromium
     keeps)."""
     out = {}
-    ours = descendants()
-    for proc in Path("/proc").glob("[0-9]*"):
-        if int(proc.name) not in ours:
-            continue
+    for pid in descendants():
+        proc = Path("/proc") / str(pid)
         try:
             if b"--type=renderer" not in (proc / "cmdline").read_bytes().replace(b"\0", b" "):
                 continue
@@ -81,7 +79,7 @@ def renderers() -> dict[int, tuple[int, bool]]:
                     rss = int(line.split()[1]) * 1024
             worker = any((t / "comm").read_text().startswith("DedicatedWorker")
                          for t in (proc / "task").iterdir())
-            out[int(proc.name)] = (rss, worker)
+            out[pid] = (rss, worker)
         except OSError:
             continue
     return out
