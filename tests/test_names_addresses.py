@@ -108,6 +108,13 @@ def test_authors_cited_in_running_text_are_cited_authors_and_no_address() -> Non
     "FIRMA DEL TITULAR",
     "Unterschrift des Inhabers",
     "Signature du titulaire",
+    # what a till prints: a shop named for its kind (and its owner), thanks, totals
+    "Bäckerei Sonnenschein",
+    "Murphy Hardware",
+    "Papeterie Meier",
+    "Vielen Dank für Ihren Einkauf",
+    "GRACIAS POR SU VISITA",
+    "TOTALE COMPLESSIVO",
 ])
 def test_institutions_places_and_journals_are_not_names(text: str) -> None:
     assert names([line(text, 50, 100)]) == []
@@ -150,6 +157,41 @@ def test_postcode_lines_of_many_countries(text: str) -> None:
 ])
 def test_dates_items_and_companies_are_not_addresses(text: str) -> None:
     assert addresses.strong(text) is None, text
+
+
+@pytest.mark.parametrize("text", [
+    "1 x Avenue Blend Coffee", "2 X Main St Burger", "3x Park Lane Tea", "1 @ Court Shoes",
+])
+def test_a_receipts_items_are_not_addresses(text: str) -> None:
+    """A quantity and its sign before an item's name is no house number (bench/kinds.py's
+    shops set: "1 x Avenue Blend Coffee" was an address on half of its receipts)."""
+    assert addresses.strong(text) is None and not addresses.weak(text), text
+
+
+@pytest.mark.parametrize("text", ["Avda. San Vicente, 103", "C/ Mayor, 45", "C/Real 7"])
+def test_abbreviated_street_words_before_the_name(text: str) -> None:
+    assert addresses.strong(text) is not None, text
+
+
+def test_a_shops_address_whose_street_has_no_street_word() -> None:
+    """A postcode line takes its town and a numbered street above it; the shop's name above
+    them stays out, and a town alone over a postcode is taken too."""
+    receipt = [line("The Corner Deli", 120, 40, h=28), line("80 Westgate", 180, 80),
+               line("Exeter", 210, 105), line("EX4 3XL", 200, 130),
+               line("Tel: 01392 741586", 150, 155)]
+    assert addresses_of(receipt) == ["80 Westgate, Exeter, EX4 3XL"]
+    assert names(receipt) == []
+    foot = [line("Thank you!", 200, 600), line("Galway", 210, 625), line("H91 X2Y3", 205, 650)]
+    assert addresses_of(foot) == ["Galway, H91 X2Y3"]
+
+
+def test_a_shops_name_over_its_address_and_phone_is_no_signature() -> None:
+    """The first name-shaped line over a contact line is a signature's name, unless it
+    names a kind of shop ("Wattle Cafe" heading its receipt)."""
+    receipt = [line("Wattle Cafe", 150, 40, h=28), line("Shop 11, 230 Chapel Street", 80, 80),
+               line("Fremantle WA 6160", 120, 105), line("Ph (08) 9177 6171", 130, 130)]
+    assert names(receipt) == []
+    assert addresses_of(receipt) == ["Shop 11, 230 Chapel Street, Fremantle WA 6160"]
 
 
 def test_usaddress_needs_a_street_type() -> None:

@@ -51,7 +51,7 @@ _STREET = _alternatives([w for ws in STREET_WORDS.values() for w in ws.split()])
 _STREET_FIRST = _alternatives(
     "via viale piazza corso largo vicolo calle avenida avda paseo plaza carrer rua travessa "
     "praça alameda estrada rue avenue boulevard chemin allée impasse quai plac ulica aleja "
-    "jalan jln lorong lrg persiaran lebuh".split() + ["ul.", "al.", "pl."])
+    "jalan jln lorong lrg persiaran lebuh".split() + ["ul.", "al.", "pl.", "c/"])
 _COMPOUND = "|".join(re.escape(w) for w in COMPOUND_ENDS)
 #: a house number: "12", "12a", "19-1", "1851-A", "12/3", "No. 5", "NO.53"
 _NUMBER = r"(?:no\.?\s*)?\d{1,5}(?:[-/]?[A-Za-z]{1,2}\b|[-/]\d{1,4}[A-Za-z]?)?"
@@ -61,7 +61,8 @@ STREET_LINE = re.compile(
     rf"(?<![\w-]){_NUMBER},?\s+(?:{_W}+\s+){{0,4}}(?:{_STREET})(?![\w])|"
     # street word first, number after: "Via Roma 10", "JALAN SAGU 18", "ul. Długa 5"
     # ("al." is a Polish avenue, not the "et al." of a citation: "Haseltine et al. 1983")
-    rf"(?<![\w])(?<!\bet\s)(?:{_STREET_FIRST})\s+(?:{_W}+,?\s+){{0,4}}\d{{1,5}}[A-Za-z]?(?![\w])|"
+    rf"(?<![\w])(?<!\bet\s)(?:{_STREET_FIRST})\.?\s*(?<=[\s/])(?:{_W}+,?\s+){{0,4}}"
+    rf"\d{{1,5}}[A-Za-z]?(?![\w])|"
     # a compound street and its number: "Hauptstraße 5", "Kerkstraat 12"
     rf"(?<![\w])\w+(?:{_COMPOUND})\s+\d{{1,5}}[A-Za-z]?(?![\w])|"
     # the Malaysian and Singaporean forms: "JALAN BESAR", "Blk 123", "LOT 38", "UNIT L1-044B"
@@ -136,6 +137,13 @@ STOP = re.compile(
     r"querido|querida|beste|hej|drogi|droga|caro|cara)(?![\w])",
     re.IGNORECASE)
 
+#: a receipt's item: a quantity and its sign before the item's name ("2 x Park Lane Tea",
+#: "3X Court Shoes", "1 @ 2.50"): its number is no house number
+ITEM = re.compile(r"^\s*\d{1,3}\s?[x×@*]\s", re.IGNORECASE)
+#: a street line without a street word ("80 Westgate", "12 Market Place,"): a house
+#: number and place words, only counted directly above a postcode line's town
+NUMBERED = re.compile(rf"^\s*\d{{1,5}}[A-Za-z]?,?\s+(?:[A-ZÀ-Ý]{_W}*\s*){{1,4}},?\s*$")
+
 #: the most words of a line that is an address as a whole (longer lines are prose, where
 #: only the address's own words are taken)
 MAX_WORDS = 12
@@ -170,7 +178,7 @@ def us_street(text: str) -> bool:
 
 def strong(text: str) -> re.Match[str] | None:
     """Where a strong line's address signal is, or None."""
-    if STOP.search(text) or DATE_TIME.search(text):
+    if STOP.search(text) or DATE_TIME.search(text) or ITEM.match(text):
         return None
     m = STREET_LINE.search(text) or POSTCODE_LINE.search(text)
     if m is not None:
@@ -183,7 +191,7 @@ def strong(text: str) -> re.Match[str] | None:
 def weak(text: str) -> bool:
     """Whether ``text`` can continue an address."""
     t = text.strip()
-    if not t or STOP.search(t) or DATE_TIME.search(t):
+    if not t or STOP.search(t) or DATE_TIME.search(t) or ITEM.match(t):
         return False
     if REGIONS.match(t) or DISTRICT.search(t) or POSTCODE4.match(t) or TOWN4.match(t) \
             or UNIT.match(t):
@@ -205,12 +213,22 @@ def address_runs(texts: Sequence[str], seeds: Sequence[int] = ()) -> list[list[i
         if i in used:
             continue
         lo = hi = i
+        # a postcode line whose street has no street word: its town and its numbered
+        # street above it ("80 Westgate" / "Exeter" / "EX4 3XL")
+        town = 2 if not STREET_LINE.search(texts[i]) and POSTCODE_LINE.search(texts[i]) else 0
         # upwards only over lines that end with a comma or are strong ("NO.53, JALAN
         # SAGU 18," above "TAMAN DAYA,")
-        while lo > 0 and lo - 1 not in used and hi - lo < 5 and (
-                marks[lo - 1] or weak(texts[lo - 1]) and (
-                    texts[lo - 1].rstrip().endswith(",") or DISTRICT.search(texts[lo - 1]))):
-            lo -= 1
+        while lo > 0 and lo - 1 not in used and hi - lo < 5:
+            above = texts[lo - 1]
+            if marks[lo - 1] or weak(above) and (above.rstrip().endswith(",")
+                                                 or DISTRICT.search(above)):
+                lo -= 1
+            elif town and (weak(above) or NUMBERED.match(above) and strong(above) is None
+                           and not (STOP.search(above) or DATE_TIME.search(above))):
+                lo -= 1
+                town = 0 if NUMBERED.match(above) else town - 1  # the street opens it
+            else:
+                break
         while hi + 1 < len(texts) and hi + 1 not in used and hi - lo < 5 and (
                 marks[hi + 1] or weak(texts[hi + 1])):
             hi += 1

@@ -47,6 +47,29 @@ NOT_NAME_WORDS = frozenset("""
     signori signore signora gentili heer mevrouw ladies gentlemen
     my mein meine mon fils fille mi hijo hija mio figlio figlia mijn zoon dochter
     son daughter sohn tochter
+    danke dank vielen merci gracias grazie obrigado obrigada bedankt dziękujemy tack takk kiitos
+    für und ihr ihre ihren ihrem unser unsere pour votre vos avec por para voor uw dla
+    total totale totaal summe suma gesamt subtotal
+""".split())
+#: what a shop's name says it is, in several languages: a name beside one of these is the
+#: shop's ("Bäckerei Sonnenschein", "Murphy Hardware", "Papeterie Meier")
+BUSINESS_WORDS = frozenset("""
+    shop store stores market supermarket minimart mart grocer grocery groceries deli
+    delicatessen bakery bakehouse butcher butchers pharmacy chemist chemists hardware books
+    bookshop bookstore stationery stationers cafe café caffè coffee bar pub bistro brasserie
+    restaurant diner kitchen grill pizzeria trattoria ristorante restaurante taverna tavern
+    outfitters boutique florist florists kiosk newsagent liquor wines cellar bottle
+    laundry laundrette salon barber optician opticians garage motors tyres
+    supermarkt supermercado supermercados supermarché supermercato markt marché mercado
+    mercato bäckerei backstube bakkerij boulangerie panificio panetteria panadería piekarnia
+    konditorei pâtisserie patisserie pasticceria metzgerei fleischerei slagerij boucherie
+    macelleria carnicería apotheke apotheek pharmacie farmacia apteka drogerie drogisterij
+    droguería ferretería ferramenta quincaillerie eisenwaren buchhandlung boekhandel
+    librairie libreria librería papeterie papelería cartoleria kaffee koffie
+    getränke fromagerie kaashandel käserei caseificio enoteca cave bodega frutería fruteria
+    obst gemüse friseur coiffure coiffeur peluquería parrucchiere tabak trafik tabac
+    tabaccheria estanco sklep spożywczy alimentari epicerie épicerie tienda negozio winkel
+    geschäft laden
 """.split())
 #: a "name" right before one of these names an institution or a prize ("Albert Einstein
 #: College", "Emil Bogen Research Prize")
@@ -132,7 +155,7 @@ def _joinable(line: str, spans: list[tuple[int, int]], a: int, b: int, first: in
     if gap not in ("", ","):
         return False
     for w in (left, right):
-        if not _name_word(w) or _plain(w) in NOT_NAME_WORDS or _plain(w) in FORM_WORDS:
+        if not _name_word(w) or not_name(w):
             return False
     # across a full stop only after an initial ("Lawrence A. Donehower", not "MD. Study"),
     # and not past a possessive ("Dean's List")
@@ -228,15 +251,17 @@ def plausible(text: str, line: str, end: int) -> bool:
         return False
     core = [w for w in words if w not in PARTICLES]
     full = [w for w in core if not INITIALS.match(w)]
-    if not full or any(_plain(w) in NOT_NAME_WORDS or _plain(w) in FORM_WORDS for w in full):
+    if not full or any(not_name(w) for w in full):
         return False
     after = _next_word(line, end)
     if _plain(after) in INSTITUTION_WORDS:
         return False  # "Albert Einstein College", "Emil Bogen Research Prize"
-    if after in REGION_CODES and line[end:end + 1] == ",":
-        return False  # "Madison, WI"
     start = end - len(text)
     before = line[:start].split()
+    if _plain(after) in BUSINESS_WORDS or before and _plain(before[-1]) in BUSINESS_WORDS:
+        return False  # a shop's name: "Murphy Hardware", "Papeterie Meier"
+    if after in REGION_CODES and line[end:end + 1] == ",":
+        return False  # "Madison, WI"
     if DOTTED.match(words[0]) and before and before[-1].endswith(".") \
             and not DOTTED.match(before[-1]):
         return False  # a journal: "Int. J. Cancer", "Proc. Natl."
@@ -282,13 +307,12 @@ def rule_spans(line: str) -> Iterator[tuple[int, int, str]]:
     if author_list(line):
         for m in AUTHOR.finditer(line):
             surname = m.group(1)
-            if _plain(surname) in NOT_NAME_WORDS or _plain(surname) in FORM_WORDS:
+            if not_name(surname):
                 continue
             yield (m.start(), m.start(2) + len(m.group(2).rstrip()), "citation")
     text = line.strip()
     words = text.split()
-    if 2 <= len(words) <= 3 and all(_name_word(w) and _plain(w) not in NOT_NAME_WORDS
-                                    and _plain(w) not in FORM_WORDS for w in words):
+    if 2 <= len(words) <= 3 and all(_name_word(w) and not not_name(w) for w in words):
         full = [w for w in words if not INITIALS.match(w)]
         if len(full) >= 2 and prior().knows_first(full[0]) and prior().knows_last(full[-1]):
             at = line.index(text)
@@ -304,7 +328,14 @@ def proprietor(text: str) -> bool:
     words = text.split()
     if not 2 <= len(words) <= 4 or not all(w.isalpha() and len(w) >= 2 for w in words):
         return False
-    if any(w.lower() in NOT_NAME_WORDS or w.lower() in FORM_WORDS for w in words):
+    if any(not_name(w) for w in words):
         return False
     return all(prior().knows(w) for w in words)
+
+
+def not_name(word: str) -> bool:
+    """Whether ``word`` is never part of a person's name: a greeting, a title, a word of a
+    form, a shop's kind."""
+    w = _plain(word)
+    return w in NOT_NAME_WORDS or w in FORM_WORDS or w in BUSINESS_WORDS
 

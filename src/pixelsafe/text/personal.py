@@ -15,7 +15,7 @@ from ..report import Candidate, Kind, Rect
 from .addresses import address_runs, span_in_line
 from .documents import Span, identity_page, repeated, zones
 from .layout import blocks
-from .names import cited, prior, proprietor, rule_spans
+from .names import cited, not_name, prior, proprietor, rule_spans
 from .page import Collector, Line, TextPage, row_label, span_rect, union
 from .recognizers import (
     COMPANY_FORM,
@@ -127,7 +127,8 @@ def _name_shapes(lines: Sequence[Line], skip: frozenset[int], out: Collector,
     signature_names = set()
     for j in sorted(contact_lines):
         above = [i for i in range(max(0, j - 3), j)
-                 if i not in skip and SIGNATURE.match(lines[i].text.strip())]
+                 if i not in skip and SIGNATURE.match(lines[i].text.strip())
+                 and not any(not_name(w) for w in lines[i].text.split())]
         if above:
             signature_names.add(above[0])
     for i, line in enumerate(lines):
