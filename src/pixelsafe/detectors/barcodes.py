@@ -146,9 +146,13 @@ def read_codes(rgb: Any, config: CodeConfig | None = None) -> list[tuple[Any, np
     def keep(codes: Any, scale: float, dx: float, dy: float) -> None:
         for c in codes:
             key = (str(c.format), c.text)
-            if c.valid and key not in seen:
+            pts = _corners(c.position) / scale + (dx, dy)
+            # a read centred on a code read already is that code misread (a sharpened
+            # EAN-13 on a receipt read twice, once with other digits and a valid check)
+            if c.valid and key not in seen and not any(_inside(pts.mean(axis=0), q)
+                                                       for _, q in found):
                 seen.add(key)
-                found.append((c, _corners(c.position) / scale + (dx, dy)))
+                found.append((c, pts))
 
     found = _first_read(rgb, gray, config)
     seen = {(str(c.format), c.text) for c, _ in found}
