@@ -177,6 +177,12 @@ export function findPhones(text, context, phone, { regions, named } = phoneRegio
   const labelAbove = words.test(context) && context.split(/\s+/).filter(Boolean).length <= 2
     && !/\d/.test(context);
   const notAPhone = new RegExp(phone.not_a_phone, 'iu');
+  const taxBefore = new RegExp(phone.tax_before, 'iu');
+  // a tax label ends the text before the number, no phone word after it (tax_number)
+  const taxNumber = (before) => {
+    const m = taxBefore.exec(before);
+    return m !== null && !words.test(before.slice(m.index));
+  };
   const formattedShape = new RegExp(phone.formatted, 'u');
   const prefixedShape = new RegExp(phone.prefixed, 'u');
   const passes = regions.map((region) => [region, 'VALID']);
@@ -189,7 +195,7 @@ export function findPhones(text, context, phone, { regions, named } = phoneRegio
       const { number, startsAt, endsAt } = matcher.next();
       const rawString = text.slice(startsAt, endsAt);
       const raw = rawString.trim();
-      if (notAPhone.test(raw)) continue;
+      if (notAPhone.test(raw) || taxNumber(text.slice(0, startsAt))) continue;
       const international = raw.startsWith('+') || raw.startsWith('00');
       const formatted = formattedShape.test(raw)
         || (named.includes(region) && prefixedShape.test(raw));

@@ -238,6 +238,7 @@ def shared_rules() -> dict[str, Any]:
             "phone": {"regions": list(PhoneRecognizer.regions),
                       "context": PHONE_CONTEXT.pattern, "formatted": FORMATTED_PHONE.pattern,
                       "prefixed": PREFIXED_PHONE.pattern, "not_a_phone": NOT_A_PHONE.pattern,
+                      "tax_before": TAX_BEFORE.pattern,
                       "min_possible_digits": MIN_POSSIBLE_DIGITS, "scores": PHONE_SCORES,
                       "country_hints": [{"region": r, "words": _words(w).pattern, "marks": m}
                                         for r, w, m in COUNTRY_HINTS]}}
@@ -260,6 +261,13 @@ NOT_A_PHONE = re.compile(rf"^(?:{DATE})$|^\d{{3}}-\d{{2}}-\d{{4}}$", re.IGNORECA
 PHONE_CONTEXT = _words("tel", "tel\\.", "phone", "telephone", "mobile", "mob", "cell", "fax",
                        r"ph(?=[:.]\s*[+(\d])", "call", "whatsapp", "telefon", "téléphone",
                        "telefono", "contact")
+#: a tax or registration label, and what may stand between it and its number on the line
+#: ("MWST CHE-070.828.054", "NIP 509-406-55-22", "USt-IdNr. DE…"): a number right after one
+#: is the business's tax number, not its phone (unless a phone word comes between)
+TAX_BEFORE = re.compile(
+    r"(?<![A-Za-z0-9_])(?:vat|ust|mwst|tva|iva|btw|nip|gst|hst|abn|acn|siret|siren|cif|nif|"
+    r"uid|kvk|regon|st\.?-?nr|steuer-?nr|steuernummer)(?![A-Za-z])[^0-9]{0,16}$",
+    re.IGNORECASE)
 #: a national number written with the separators people use: (555) 123-4567, 020-7946-0958
 FORMATTED_PHONE = re.compile(r"^\(?\d{2,5}\)?[-.\s/]\d{2,4}([-.]\d{2,4})+$|^\(\d{2,5}\)\s?\d")
 #: a prefix, then the subscriber's number (016-5498845): a phone in a country the page names
@@ -267,6 +275,13 @@ PREFIXED_PHONE = re.compile(r"^\d{2,5}[-/]\d{6,8}$")
 #: a phone's score: beside a phone word, else written +CC, else with separators; less when
 #: the number is only possible (the right length, not an allocated range)
 PHONE_SCORES = {"context": 0.95, "international": 0.85, "formatted": 0.7, "only_possible": 0.1}
+
+
+def tax_number(before: str) -> bool:
+    """Whether a number after the text ``before`` it on its line is a tax number: a tax
+    label ends that text, no phone word after the label."""
+    m = TAX_BEFORE.search(before)
+    return m is not None and not PHONE_CONTEXT.search(before[m.start():])
 
 
 @dataclass(frozen=True)
@@ -303,7 +318,7 @@ class PhoneRecognizer:
             valid = leniency == phonenumbers.Leniency.VALID
             for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=leniency):
                 raw = m.raw_string.strip()
-                if NOT_A_PHONE.match(raw):
+                if NOT_A_PHONE.match(raw) or tax_number(text[:m.start]):
                     continue
                 international = raw.startswith("+") or raw.startswith("00")
                 formatted = bool(FORMATTED_PHONE.match(raw)) or (
