@@ -89,6 +89,23 @@ def test_a_number_in_the_next_column_is_not_the_surname() -> None:
 def test_a_mail_header_takes_its_value_from_its_own_row_only() -> None:
     # "From:" whose value was filled: the "Sen(t:)" under it is not a name
     assert names([line("From:", 50, 100), line("Sen", 50, 114)]) == []
+    assert names([line("From:", 50, 100), line("Sen", 50, 124), line("To: Desel, Paula", 50,
+                                                                        148)]) == ["Desel, Paula"]
+
+
+def test_a_parcels_parties_are_the_names_over_their_addresses() -> None:
+    """A parcel label's "FROM:" and "SHIP TO:" stand alone over a name and its address:
+    the name is the label's value (it was taken into the address, as a place line)."""
+    parcel = [line("FROM:", 45, 50), line("Margarethe Park", 45, 80),
+              line("Merdekastraat 234", 47, 111), line("1286 Gent", 46, 142),
+              line("SHIP TO:", 47, 292), line("SØREN MACLEOD", 78, 335, h=30),
+              line("MILLSTRAAT 9", 76, 381, h=30), line("2201 GENT", 78, 426, h=30),
+              line("Empfänger:", 600, 500), line("Tomasz Kowalczyk", 600, 530),
+              line("Lindenstraße 5", 600, 560), line("04109 Leipzig", 600, 590)]
+    assert names(parcel) == ["Margarethe Park", "SØREN MACLEOD", "Tomasz Kowalczyk"]
+    assert labelled(parcel, "address") == ["Merdekastraat 234, 1286 Gent",
+                                           "MILLSTRAAT 9, 2201 GENT",
+                                           "Lindenstraße 5, 04109 Leipzig"]
 
 
 def labelled(lines: list[Line], label: str) -> list[str]:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..report import Candidate, Kind, Rect
-from .addresses import address_runs, span_in_line
+from .addresses import address_runs, span_in_line, strong
 from .documents import Span, identity_page, repeated, zones
 from .layout import blocks
 from .names import cited, not_name, prior, proprietor, rule_spans
@@ -101,8 +101,15 @@ def _text_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector,
         if value.strip():
             _field(rule, lines, i, offset, len(line.text), out, taken)
             continue
+        # a mail header's value is on its row; under it only on a parcel or an envelope:
+        # "FROM:" alone on its line over a name that its address follows (a mail header's
+        # filled value leaves the next header's "Sent:" under it, no address)
         header = line.text.split(":")[0].strip().lower() in HEADER_LABELS
-        for j in _value_lines(lines, i, same_row_only=header):
+        for j in _value_lines(lines, i, same_row_only=header and not line.text.rstrip()
+                              .endswith(":")):
+            if header and lines[j].rect[1] > line.rect[1] + 0.5 * line.height and not (
+                    j + 1 < len(lines) and strong(lines[j + 1].text)):
+                continue
             if j not in skip and _field(rule, lines, j, 0, len(lines[j].text), out, taken):
                 break
 

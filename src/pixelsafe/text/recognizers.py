@@ -484,7 +484,11 @@ FIELD_RULES: tuple[FieldRule, ...] = (
         # the name labels of identity cards and forms in other languages
         r"nachname|vornamen?|familienname|pr[ée]nom|cognome|nome(?:\s+pr[óo]prio)?|"
         r"apelidos?|nombre|nazwisko|imi[oę]na?|efternamn|f[öo]rnamn|efternavn|fornavne?|"
-        r"achternaam|voornamen?|sukunimi|etunimet)\b", re.IGNORECASE),
+        r"achternaam|voornamen?|sukunimi|etunimet|"
+        # a parcel's or an invoice's parties, the name first and the address under it
+        r"ship\s+to|deliver(?:y)?\s+to|bill\s+to|sold\s+to|consignee|addressee|"
+        r"empf[äa]nger|absender|destinataire|exp[ée]diteur|destinatario|mittente|remitente|"
+        r"odbiorca|nadawca|ontvanger|afzender|avs[äa]ndare|mottagare)\b", re.IGNORECASE),
         NAME_VALUE),
     FieldRule("address", re.compile(
         r"^(?:home\s+address|address|addr|street|residence|adresse|domicilio|"
