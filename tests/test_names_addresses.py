@@ -115,6 +115,7 @@ def test_authors_cited_in_running_text_are_cited_authors_and_no_address() -> Non
     "Vielen Dank für Ihren Einkauf",
     "GRACIAS POR SU VISITA",
     "TOTALE COMPLESSIVO",
+    "SUMA PLN 123,45",
 ])
 def test_institutions_places_and_journals_are_not_names(text: str) -> None:
     assert names([line(text, 50, 100)]) == []
@@ -183,6 +184,11 @@ def test_a_shops_address_whose_street_has_no_street_word() -> None:
     assert names(receipt) == []
     foot = [line("Thank you!", 200, 600), line("Galway", 210, 625), line("H91 X2Y3", 205, 650)]
     assert addresses_of(foot) == ["Galway, H91 X2Y3"]
+
+
+@pytest.mark.parametrize("text", ["Samuel Barber", "Maria Mercado", "Joan Butcher"])
+def test_a_surname_that_is_also_a_trade_is_still_a_name(text: str) -> None:
+    assert names([line(text, 50, 100)]) == [text]
 
 
 def test_a_shops_name_over_its_address_and_phone_is_no_signature() -> None:

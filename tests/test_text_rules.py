@@ -288,3 +288,37 @@ def test_a_forms_numbers_and_dates_are_not_plates() -> None:
              line("Geb.-Datum:", 80, 236), line("16-FEB-1987", 500, 236)]
     assert plate_texts(lines) == []
     assert plate_texts([line("9542752", 500, 200)]) == ["9542752"]
+
+
+def test_a_forms_value_far_right_of_its_label_in_the_value_column() -> None:
+    """A typed form's values stand in one column past dotted leaders, far from a short
+    label ("Nom"): a value there is the label's when other rows put theirs in that column;
+    a line under the label that ends in leaders is the next label, not the value."""
+    form = [line("Member no.", 73, 279), line("1107874", 496, 281),
+            line("Nom", 76, 343), line("Kowalczyk, Hamish", 495, 341),
+            line("Fait le ... .", 73, 399), line("16.03.2024", 496, 402)]
+    assert names(form) == ["Kowalczyk, Hamish"]
+    lone = [line("Nom", 76, 343), line("Kowalczyk, Hamish", 495, 341)]
+    assert "Kowalczyk, Hamish" not in names(lone)  # no value column: too far to be its value
+
+
+def test_joined_name_labels_and_leaders() -> None:
+    assert names([line("Name, Vorname: Fernández, Kwame", 76, 282)]) == ["Fernández, Kwame"]
+    assert names([line("Cognome e nome:", 77, 413), line("Dlamini, Kwame", 436, 411)]) \
+        == ["Dlamini, Kwame"]
+    assert names([line("Surname, first name .", 77, 302),
+                  line(". Adeyemi, Björn", 364, 303)]) == ["Adeyemi, Björn"]
+    assert names([line("Naam", 76, 343), line("Esposito, Ciarán", 200, 341)]) \
+        == ["Esposito, Ciarán"]
+
+
+def test_a_form_in_cells_takes_the_value_under_its_label_not_the_next_cell() -> None:
+    """Labels small over their values in cells: the next cell's label on the label's row
+    is not its value, though values line up in columns."""
+    cells = [line("Vorname", 80, 100, h=14), line("Geburtsdatum", 400, 100, h=14),
+             line("Oluwaseun", 80, 120), line("16.02.1987", 400, 120),
+             line("Nachname", 80, 170, h=14), line("Ausstellungsdatum", 400, 170, h=14),
+             line("Dlamini", 80, 190), line("01.02.2020", 400, 190),
+             line("Ort", 80, 240, h=14), line("Datum", 400, 240, h=14),
+             line("Leipzig", 80, 260), line("02.03.2021", 400, 260)]
+    assert names(cells) == ["Oluwaseun", "Dlamini"]

@@ -47,20 +47,21 @@ NOT_NAME_WORDS = frozenset("""
     signori signore signora gentili heer mevrouw ladies gentlemen
     my mein meine mon fils fille mi hijo hija mio figlio figlia mijn zoon dochter
     son daughter sohn tochter
-    danke dank vielen merci gracias grazie obrigado obrigada bedankt dziękujemy tack takk kiitos
-    für und ihr ihre ihren ihrem unser unsere pour votre vos avec por para voor uw dla
-    total totale totaal summe suma gesamt subtotal
+    danke dank vielen merci gracias grazie obrigado obrigada bedankt dziękujemy takk kiitos
+    für und ihr ihre ihren ihrem unser unsere pour votre avec por para voor uw dla
+    total totale totaal summe gesamt subtotal
 """.split())
 #: what a shop's name says it is, in several languages: a name beside one of these is the
-#: shop's ("Bäckerei Sonnenschein", "Murphy Hardware", "Papeterie Meier")
+#: shop's ("Bäckerei Sonnenschein", "Murphy Hardware", "Papeterie Meier"); none that is
+#: also a common name or surname ("Barber", "Butcher", "Mercado", "Winkel", "Bar", "Mart")
 BUSINESS_WORDS = frozenset("""
-    shop store stores market supermarket minimart mart grocer grocery groceries deli
-    delicatessen bakery bakehouse butcher butchers pharmacy chemist chemists hardware books
-    bookshop bookstore stationery stationers cafe café caffè coffee bar pub bistro brasserie
-    restaurant diner kitchen grill pizzeria trattoria ristorante restaurante taverna tavern
+    shop store stores market supermarket minimart grocer grocery groceries deli
+    delicatessen bakery bakehouse pharmacy chemist chemists hardware books
+    bookshop bookstore stationery stationers cafe café caffè coffee pub bistro brasserie
+    restaurant diner grill pizzeria trattoria ristorante restaurante taverna tavern
     outfitters boutique florist florists kiosk newsagent liquor wines cellar bottle
-    laundry laundrette salon barber optician opticians garage motors tyres
-    supermarkt supermercado supermercados supermarché supermercato markt marché mercado
+    laundry laundrette salon optician opticians garage motors tyres
+    supermarkt supermercado supermercados supermarché supermercato markt marché
     mercato bäckerei backstube bakkerij boulangerie panificio panetteria panadería piekarnia
     konditorei pâtisserie patisserie pasticceria metzgerei fleischerei slagerij boucherie
     macelleria carnicería apotheke apotheek pharmacie farmacia apteka drogerie drogisterij
@@ -68,7 +69,7 @@ BUSINESS_WORDS = frozenset("""
     librairie libreria librería papeterie papelería cartoleria kaffee koffie
     getränke fromagerie kaashandel käserei caseificio enoteca cave bodega frutería fruteria
     obst gemüse friseur coiffure coiffeur peluquería parrucchiere tabak trafik tabac
-    tabaccheria estanco sklep spożywczy alimentari epicerie épicerie tienda negozio winkel
+    tabaccheria estanco sklep spożywczy alimentari epicerie épicerie tienda negozio
     geschäft laden
 """.split())
 #: a "name" right before one of these names an institution or a prize ("Albert Einstein
@@ -251,7 +252,9 @@ def plausible(text: str, line: str, end: int) -> bool:
         return False
     core = [w for w in words if w not in PARTICLES]
     full = [w for w in core if not INITIALS.match(w)]
-    if not full or any(not_name(w) for w in full):
+    # a word of a form shaped like initials ("SUMA PLN", "TAX") is the form's, not initials
+    if not full or any(not_name(w) for w in full) or any(
+            len(w) >= 3 and _plain(w) in FORM_WORDS for w in core):
         return False
     after = _next_word(line, end)
     if _plain(after) in INSTITUTION_WORDS:

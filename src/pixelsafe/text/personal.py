@@ -37,16 +37,20 @@ HEADER_LABELS = {"from", "to", "cc", "bcc", "sender", "recipient", "attn"}
 
 def _value_lines(lines: Sequence[Line], i: int, same_row_only: bool = False) -> list[int]:
     """Lines that may hold a label's value, best first: to its right on the same row (email
-    headers in columns), then printed under it, close below and overlapping it."""
+    headers in columns), then printed under it, close below and overlapping it, then far
+    right on its row in a form's value column (:func:`_value_column`)."""
     lx1, ly1, lx2, ly2 = lines[i].rect
     h = max(4.0, lines[i].height)
     centre = (ly1 + ly2) / 2
     out: list[int] = []
+    far: list[int] = []
     for j in range(i + 1, min(len(lines), i + 4)):
         x1, y1, x2, y2 = lines[j].rect
         if abs((y1 + y2) / 2 - centre) < 0.5 * h and 0 <= x1 - lx2 < 12 * h:
             out.append(j)
             break
+        if not far and 0 <= x1 - lx2 < 24 * h and _value_column(lines, i, j):
+            far.append(j)
     if same_row_only:
         return out
     for j in range(i + 1, min(len(lines), i + 6)):
@@ -58,7 +62,27 @@ def _value_lines(lines: Sequence[Line], i: int, same_row_only: bool = False) -> 
         if x1 < lx2 and x2 > lx1 and abs(x1 - lx1) < 3 * h:
             out.append(j)
             break
-    return out
+    return out + far  # a far value last: the one under the label comes first
+
+
+def _value_column(lines: Sequence[Line], i: int, j: int) -> bool:
+    """Whether line ``j``, on the row of label ``i`` and far right of it, is in a form's
+    value column: two other rows of the page have a line starting where it starts, each
+    with a line of the label's column left of it (a form prints its values past dotted
+    leaders, far from short labels such as "Nom")."""
+    x1, y1, _, y2 = lines[j].rect
+    h = max(4.0, lines[j].height)
+    if abs((y1 + y2) / 2 - (lines[i].rect[1] + lines[i].rect[3]) / 2) >= 0.5 * h:
+        return False
+    lx1 = lines[i].rect[0]
+    rows = 0
+    for k, other in enumerate(lines):
+        if k in (i, j) or abs(other.rect[0] - x1) >= h:
+            continue
+        left = row_label(lines, k)
+        if left is not None and abs(lines[left].rect[0] - lx1) < h:
+            rows += 1
+    return rows >= 2
 
 
 def overlaps(spans: set[Span], i: int, start: int, end: int) -> bool:
@@ -266,7 +290,8 @@ def _field(rule: FieldRule, lines: Sequence[Line], i: int, start: int, end: int,
 def _add_value(rule: FieldRule, line: Line, i: int, start: int, end: int, out: Collector,
                taken: set[Span]) -> None:
     raw = line.text[start:end]
-    value = raw.strip(" '\"’,;:")
+    # a form's leaders before the value: "Surname, first name .... . Adeyemi, Björn"
+    value = raw.strip(" '\"’,;:").lstrip(".…_ ")
     if not value:
         return
     start += raw.index(value)

@@ -475,20 +475,26 @@ ID_VALUE = re.compile(r"^(?=[A-Z0-9 -]*\d)[A-Z0-9][A-Z0-9 -]{4,18}[A-Z0-9]$")
 BOOKING_VALUE = re.compile(r"^(?=[A-Za-z0-9 -]*\d)[A-Za-z0-9][A-Za-z0-9 -]{3,20}[A-Za-z0-9]$")
 LOCATOR_VALUE = re.compile(r"^[A-Z0-9]{5,8}$")
 
+#: the labels of a person's name, in forms, mail headers, cards and parcels
+_NAME_LABELS = (
+    r"full\s+name|name|surname|last\s+name|family\s+name|given\s+names?|first\s+names?|"
+    r"forenames?|from|to|cc|bcc|sender|recipient|attn|attention|nom|apellidos|pr[ée]noms|"
+    r"nombres|holder|cardholder|account\s+holder|patient|employee|printed\s+by|"
+    r"prepared\s+by|signed|author|contact|cashier|served\s+by|attended\s+by|kasir|"
+    # the name labels of identity cards and forms in other languages
+    r"nachname|vornamen?|familienname|pr[ée]nom|cognome|nome(?:\s+pr[óo]prio)?|"
+    r"apelidos?|nombre|nazwisko|imi[oę]na?|efternamn|f[öo]rnamn|efternavn|fornavne?|"
+    r"achternaam|voornamen?|voornaam|naam|sukunimi|etunimet|"
+    # a parcel's or an invoice's parties, the name first and the address under it
+    r"ship\s+to|deliver(?:y)?\s+to|bill\s+to|sold\s+to|consignee|addressee|"
+    r"empf[äa]nger|absender|destinataire|exp[ée]diteur|destinatario|mittente|remitente|"
+    r"odbiorca|nadawca|ontvanger|afzender|avs[äa]ndare|mottagare")
+
 FIELD_RULES: tuple[FieldRule, ...] = (
+    # one label, or several joined ("Name, Vorname", "Cognome e nome", "Surname, first name")
     FieldRule("person_name", re.compile(
-        r"^(?:full\s+name|name|surname|last\s+name|family\s+name|given\s+names?|first\s+names?|"
-        r"forenames?|from|to|cc|bcc|sender|recipient|attn|attention|nom|apellidos|pr[ée]noms|"
-        r"nombres|holder|cardholder|account\s+holder|patient|employee|printed\s+by|"
-        r"prepared\s+by|signed|author|contact|cashier|served\s+by|attended\s+by|kasir|"
-        # the name labels of identity cards and forms in other languages
-        r"nachname|vornamen?|familienname|pr[ée]nom|cognome|nome(?:\s+pr[óo]prio)?|"
-        r"apelidos?|nombre|nazwisko|imi[oę]na?|efternamn|f[öo]rnamn|efternavn|fornavne?|"
-        r"achternaam|voornamen?|sukunimi|etunimet|"
-        # a parcel's or an invoice's parties, the name first and the address under it
-        r"ship\s+to|deliver(?:y)?\s+to|bill\s+to|sold\s+to|consignee|addressee|"
-        r"empf[äa]nger|absender|destinataire|exp[ée]diteur|destinatario|mittente|remitente|"
-        r"odbiorca|nadawca|ontvanger|afzender|avs[äa]ndare|mottagare)\b", re.IGNORECASE),
+        rf"^(?:{_NAME_LABELS})(?:\s*(?:,|&|\band\b|\bund\b|\bet\b|\be\b|\by\b|\ben\b)\s*"
+        rf"(?:{_NAME_LABELS}))*\b", re.IGNORECASE),
         NAME_VALUE),
     FieldRule("address", re.compile(
         r"^(?:home\s+address|address|addr|street|residence|adresse|domicilio|"
@@ -523,6 +529,8 @@ IDENTITY_WORDS = re.compile(
 #: words that look like a label's value but are the next label, or boilerplate
 NOT_A_VALUE = re.compile(
     r"^(?:n/?a|none|unknown|see\s+page.*|[-–—]+)$|"
+    # a label waiting for its own value: its colon or its leaders end it ("Fait le ... .")
+    r"^.*:\s*$|^.*(?:[.…_]\s*){2,}$|"
     r"^(?:please\s+)?see\b|^(?:as\s+)?(?:above|below|overleaf|attached)\b|^same\b|"
     r"^(?:date|place|expiry|expires|expiration|sex|gender|nationality|issued?|issuing|"
     r"authority|signature|height|eyes|class|valid|dob|birth|type|code|subject|sent|"
@@ -608,6 +616,7 @@ FORM_WORDS = frozenset("""
     tender terminal thank thanks time tip total trans transaction unit usd vat visa you
     welcome again invoice tax-invoice cust mastercard tips page of
     admin administrator manager supervisor trainee operator staff system pos main
+    eur gbp chf pln sek nok dkk czk huf aud cad nzd inr myr hkd jpy cny
 """.split())
 
 
