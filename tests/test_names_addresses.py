@@ -186,7 +186,8 @@ def test_a_shops_address_whose_street_has_no_street_word() -> None:
     assert addresses_of(foot) == ["Galway, H91 X2Y3"]
 
 
-@pytest.mark.parametrize("text", ["Samuel Barber", "Maria Mercado", "Joan Butcher"])
+@pytest.mark.parametrize("text", ["Samuel Barber", "Maria Mercado", "Joan Butcher",
+                                  "Nick Cave"])
 def test_a_surname_that_is_also_a_trade_is_still_a_name(text: str) -> None:
     assert names([line(text, 50, 100)]) == [text]
 

@@ -53,7 +53,8 @@ NOT_NAME_WORDS = frozenset("""
 """.split())
 #: what a shop's name says it is, in several languages: a name beside one of these is the
 #: shop's ("Bäckerei Sonnenschein", "Murphy Hardware", "Papeterie Meier"); none that is
-#: also a common name or surname ("Barber", "Butcher", "Mercado", "Winkel", "Bar", "Mart")
+#: also a common name or surname ("Barber", "Butcher", "Mercado", "Winkel", "Bar", "Mart",
+#: "Cave", "Tabak", "Obst")
 BUSINESS_WORDS = frozenset("""
     shop store stores market supermarket minimart grocer grocery groceries deli
     delicatessen bakery bakehouse pharmacy chemist chemists hardware books
@@ -67,8 +68,8 @@ BUSINESS_WORDS = frozenset("""
     macelleria carnicería apotheke apotheek pharmacie farmacia apteka drogerie drogisterij
     droguería ferretería ferramenta quincaillerie eisenwaren buchhandlung boekhandel
     librairie libreria librería papeterie papelería cartoleria kaffee koffie
-    getränke fromagerie kaashandel käserei caseificio enoteca cave bodega frutería fruteria
-    obst gemüse friseur coiffure coiffeur peluquería parrucchiere tabak trafik tabac
+    getränke fromagerie kaashandel käserei caseificio enoteca bodega frutería fruteria
+    gemüse friseur coiffure coiffeur peluquería parrucchiere trafik tabac
     tabaccheria estanco sklep spożywczy alimentari epicerie épicerie tienda negozio
     geschäft laden
 """.split())
