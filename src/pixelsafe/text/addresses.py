@@ -220,13 +220,14 @@ def address_runs(texts: Sequence[str], seeds: Sequence[int] = ()) -> list[list[i
         # SAGU 18," above "TAMAN DAYA,")
         while lo > 0 and lo - 1 not in used and hi - lo < 5:
             above = texts[lo - 1]
+            numbered = bool(NUMBERED.match(above)) and not (STOP.search(above)
+                                                            or DATE_TIME.search(above))
             if marks[lo - 1] or weak(above) and (above.rstrip().endswith(",")
                                                  or DISTRICT.search(above)):
                 lo -= 1
-            elif town and (weak(above) or NUMBERED.match(above) and strong(above) is None
-                           and not (STOP.search(above) or DATE_TIME.search(above))):
+            elif town and (numbered or weak(above)):
                 lo -= 1
-                town = 0 if NUMBERED.match(above) else town - 1  # the street opens it
+                town = 0 if numbered else town - 1  # the street opens the address
             else:
                 break
         while hi + 1 < len(texts) and hi + 1 not in used and hi - lo < 5 and (
