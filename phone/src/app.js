@@ -1,6 +1,7 @@
-// The phone page: a photo is picked, decoded by the browser (its orientation applied) and
-// handed to the worker; nothing is sent anywhere. `window.pixelsafePhone.analyze(blob)`
+// The phone page: a photo is picked and handed to the worker, which reads it and decodes it
+// (its orientation applied); nothing is sent anywhere. `window.pixelsafePhone.analyze(blob)`
 // is the same call for the tests.
+import { decodePhoto } from './decode.js';
 import { plan } from './faces.js';
 import { protect as protectPhoto } from './protect.js';
 
@@ -42,32 +43,31 @@ async function refuseHeic(blob) {
 /** The findings of one photo (a Blob or File): {width, height, faces, codes, gps, lines
  * (the OCR's), texts (personal text in them), documents (identity documents by their
  * zones), score, risk, reasons (the score rules that fired), explanation (the findings
- * named, in the library's words), ms, threads}. With `facesOnly` ([width, height]: a
- * protected copy of a photo of that size), {faces, ms} alone: the copy is decoded no larger
- * than the face detector's finest pass looks at it, not at full size beside the copy's
- * canvas, and its bytes are not sent. */
+ * named, in the library's words), ms (the worker's time), decodeMs (its part decoding the
+ * photo), threads}. The worker decodes the photo itself, after reading a JPEG's codes from
+ * its file: the page holds no copy of its pixels meanwhile. With `facesOnly` ([width,
+ * height]: a protected copy of a photo of that size), {faces, ms} alone: the copy is decoded
+ * here no larger than the face detector's finest pass looks at it. */
 export async function analyze(blob, { facesOnly = null } = {}) {
   await refuseHeic(blob);
-  const options = { imageOrientation: 'from-image' };
+  const id = next++;
+  let message = { id, blob };
+  let transfer = [];
   if (facesOnly) {
     rules ??= await (await fetch('rules.json')).json();
     const [width, height] = facesOnly;
     const top = Math.max(...plan(width, height, rules.faces).map((p) => p.scale));
-    if (top < 1) {
-      Object.assign(options, {
-        resizeWidth: Math.max(1, Math.round(width * top)),
-        resizeHeight: Math.max(1, Math.round(height * top)),
-        resizeQuality: 'high',
-      });
-    }
+    const bitmap = await decodePhoto(blob, top < 1 ? {
+      resizeWidth: Math.max(1, Math.round(width * top)),
+      resizeHeight: Math.max(1, Math.round(height * top)),
+      resizeQuality: 'high',
+    } : {});
+    message = { id, bitmap, facesOnly };
+    transfer = [bitmap];
   }
-  const bitmap = await createImageBitmap(blob, options)
-    .catch(() => { throw new Error('this file is not a photo this browser can open'); });
-  const bytes = facesOnly ? null : await blob.arrayBuffer();
-  const id = next++;
   return new Promise((resolve, reject) => {
     pending.set(id, { resolve, reject });
-    worker.postMessage({ id, bitmap, bytes, facesOnly }, bytes ? [bitmap, bytes] : [bitmap]);
+    worker.postMessage(message, transfer);
   });
 }
 
@@ -89,9 +89,8 @@ async function show(blob, result) {
   shown = Math.min(1, SHOWN_SIDE / Math.max(result.width, result.height));
   const width = Math.max(1, Math.round(result.width * shown));
   const height = Math.max(1, Math.round(result.height * shown));
-  const bitmap = await createImageBitmap(blob, {
-    imageOrientation: 'from-image', resizeWidth: width, resizeHeight: height,
-    resizeQuality: 'high',
+  const bitmap = await decodePhoto(blob, {
+    resizeWidth: width, resizeHeight: height, resizeQuality: 'high',
   });
   canvas.width = width;
   canvas.height = height;

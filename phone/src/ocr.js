@@ -8,7 +8,7 @@
 // ratio), with axis-aligned boxes instead of rotated rectangles: photos taken on a phone
 // hold their text about level, and a level box over tilted text covers it still.
 
-import { scratchFloats } from './scratch.js';
+import { release, scratchFloats } from './scratch.js';
 
 /** Pixels of `img` (RGBA) as the networks' BGR input, normalised: (x/255 - mean) / std. */
 function tensorData(img, width, height, mean, std, pad = width) {
@@ -60,6 +60,7 @@ export function regions(mask, w, h) {
     }
     out.push(r);
   }
+  release(label);
   return out;
 }
 
@@ -91,6 +92,7 @@ export function textBoxes(prob, w, h, cfg) {
     if (Math.min(box[2] - box[0], box[3] - box[1]) < 5) continue;
     boxes.push({ box, score });
   }
+  release(mask);
   return boxes;
 }
 
@@ -156,12 +158,14 @@ async function detect(ort, sessions, bitmap, dw, dh, cfg, draw) {
       const img = draw(bitmap, w, h, x * sx, y * sy, w * sx, h * sy);
       const input = new ort.Tensor('float32', tensorData(img, w, h, cfg.mean, cfg.std),
         [1, 3, h, w]);
+      release(img.data);
       const out = await sessions.det.run({ [sessions.det.inputNames[0]]: input });
       const map = out[sessions.det.outputNames[0]];
       for (let row = y1; row < y2; row += 1) {
         const from = (row - y) * w + (x1 - x);
         prob.set(map.data.subarray(from, from + (x2 - x1)), row * dw + x1);
       }
+      release(map.data);
       map.dispose?.();
     }
   }
@@ -179,10 +183,12 @@ async function recognise(ort, sessions, bitmap, [x1, y1, x2, y2], cfg, chars, dr
   const crop = draw(bitmap, rw, rh, x1, y1, bw, bh);
   const tensor = new ort.Tensor('float32',
     tensorData(crop, rw, rh, [0.5, 0.5, 0.5], [0.5, 0.5, 0.5], padded), [1, 3, rh, padded]);
+  release(crop.data);
   const out = await sessions.rec.run({ [sessions.rec.inputNames[0]]: tensor });
   const probs = out[sessions.rec.outputNames[0]];
   const [, steps, classes] = probs.dims;
   const read = ctcDecode(probs.data, steps, classes, chars);
+  release(probs.data);
   probs.dispose?.();
   return read.text && read.score >= cfg.min_score ? read : null;
 }
@@ -206,6 +212,7 @@ export async function worthDetecting(ort, sessions, bitmap, dw, dh, cfg, chars, 
   const prob = await detect(ort, sessions, bitmap, gw, gh, cfg, draw);
   const boxes = textBoxes(prob, gw, gh,
     { thresh: cfg.gate_threshold, box_thresh: cfg.gate_box, unclip_ratio: cfg.unclip_ratio });
+  release(prob);
   if (boxes.length > cfg.gate_max_boxes) return true;
   boxes.sort((a, b) => b.score - a.score);
   for (const { box } of boxes) {
@@ -229,8 +236,10 @@ export async function readText(ort, sessions, bitmap, cfg, chars, draw) {
     return { lines: [], detected: false };
   }
   const prob = await detect(ort, sessions, bitmap, dw, dh, cfg, draw);
+  const boxes = textBoxes(prob, dw, dh, cfg);
+  release(prob);
   const lines = [];
-  for (const { box } of textBoxes(prob, dw, dh, cfg)) {
+  for (const { box } of boxes) {
     const where = inPhoto(box, dw, dh, width, height);
     const read = await recognise(ort, sessions, bitmap, where, cfg, chars, draw);
     if (read) lines.push({ box: where, text: read.text, score: read.score });

@@ -1,6 +1,7 @@
 // Redaction on the phone, as the library's protect/core.py does it (its numbers from
 // rules.json): faces blurred, pixelated or filled over a box grown by the face margin,
 // codes, personal text and identity documents (whole) always filled. The export is encoded from the canvas: no metadata survives.
+import { decodePhoto } from './decode.js';
 
 /** A box grown by `factor` around its centre, whole pixels, inside the image. */
 export function enlarge([x1, y1, x2, y2], factor, width, height) {
@@ -84,7 +85,7 @@ export const HARDEN_ROUNDS = 3;
  * style}) in its style; encoded anew (JPEG, or PNG for a PNG) so that nothing of the file's
  * metadata is carried over. The full-size canvas is let go as soon as it is encoded. */
 async function render(blob, result, style, rules, later) {
-  const bitmap = await createImageBitmap(blob, { imageOrientation: 'from-image' });
+  const bitmap = await decodePhoto(blob);
   const { width, height } = bitmap;
   const canvas = new OffscreenCanvas(width, height);
   const ctx = canvas.getContext('2d');

@@ -2,13 +2,13 @@
 // (wasm; threads when the page is cross-origin isolated), the codes in a worker of their own
 // (codes.js). Everything it reads comes from this origin: the models and rules.json (written
 // by the build from the Python package) and the wasm files. `ms` in a result is the job's
-// time, with any model it had to load first.
+// time, with any model it had to load first and the photo's decoding (`decodeMs`).
 import * as ort from './ort/ort.wasm.min.mjs';
-import exifr from 'exifr';
+import { decodePhoto } from './decode.js';
 import { ALIGN, STRIDE, decode, fineWindows, nms, plan, turnBack, windows } from './faces.js';
 import { readZones } from './mrz.js';
 import { readText } from './ocr.js';
-import { scratchFloats } from './scratch.js';
+import { release, scratchFloats } from './scratch.js';
 import { explain, formatLatLon, risk, score } from './score.js';
 import { personalText } from './text.js';
 
@@ -27,12 +27,29 @@ const loadRules = once(async () => {
   ort.env.wasm.numThreads = !self.crossOriginIsolated ? 1
     : asked || Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1));
   ort.env.wasm.wasmPaths = new URL('ort/', self.location.href).href;
+  // the runtime compiled from bytes read here, let go once it has started: compiled as it
+  // streamed in, a 12 MP photo's tab held 45-75 MB more in about half the runs
+  // (bench/phone-results.md, session 15)
+  ort.env.wasm.wasmBinary = await fileBytes('ort/ort-wasm-simd-threaded.wasm');
   ort.env.logLevel = 'error'; // the shipped export's unused initializers are not news
   return rules;
 });
+/** A file of this origin, whole, read through a Blob: a body read straight into an
+ * ArrayBuffer left about 40 MB behind in a 12 MP photo's tab (the networks' files) until
+ * the browser collected it. */
+async function fileBytes(url) {
+  return (await (await fetch(url)).blob()).arrayBuffer();
+}
 const OPTIONS = { executionProviders: ['wasm'], graphOptimizationLevel: 'all', logSeverityLevel: 3 };
 async function network(url) {
-  return ort.InferenceSession.create(await (await fetch(url)).arrayBuffer(), OPTIONS);
+  const bytes = await fileBytes(url);
+  const session = await ort.InferenceSession.create(bytes, OPTIONS);
+  release(new Uint8Array(bytes)); // copied into the runtime's memory
+  if (ort.env.wasm.wasmBinary) { // the runtime has started: its bytes are not needed again
+    release(new Uint8Array(ort.env.wasm.wasmBinary));
+    ort.env.wasm.wasmBinary = undefined;
+  }
+  return session;
 }
 const loadFaces = once(async () => {
   const rules = await loadRules();
@@ -55,12 +72,15 @@ function draw(source, sw, sh, x = 0, y = 0, w = source.width, h = source.height)
   return { data, width: sw, height: sh };
 }
 
+/** The sides of a photo of `width` x `height` at `scale`. */
+function sides(width, height, scale) {
+  return [Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale))];
+}
+
 /** `bitmap`, a photo of `width` x `height` (it may hold it smaller), drawn at `scale` of
  * that size. */
 function scaled(bitmap, scale, width = bitmap.width, height = bitmap.height) {
-  const sw = Math.max(1, Math.round(width * scale));
-  const sh = Math.max(1, Math.round(height * scale));
-  return draw(bitmap, sw, sh);
+  return draw(bitmap, ...sides(width, height, scale));
 }
 
 /** Candidates over `floor` in the windows of `img` (in its pixels), and the heat map of
@@ -101,7 +121,10 @@ async function infer(model, img, wins, floor) {
         heat[i] = Math.max(heat[i], hm.data[y * w + x]);
       }
     }
-    for (const t of Object.values(result)) t.dispose?.();
+    for (const t of Object.values(result)) {
+      release(t.data);
+      t.dispose?.();
+    }
   }
   return { dets: out, heat, hw, hh };
 }
@@ -128,8 +151,10 @@ async function turned(model, bitmap, floor, width, height) {
       }
     }
   }
+  release(img.data);
   const canvas = { data, width: cw, height: w };
   const { dets } = await infer(model, canvas, windows(cw, w, cfg.tile, cfg.overlap), floor);
+  release(data);
   return dets.map((d) => {
     const right = (d[0] + d[2]) / 2 > h + gap / 2;
     const box = right ? [d[0] - h - gap, d[1], d[2] - h - gap, d[3], d[4]] : d;
@@ -147,12 +172,15 @@ async function faces(model, bitmap, width = bitmap.width, height = bitmap.height
   const found = [];
   let coarse = null;
   for (const p of plan(width, height, cfg)) {
-    const img = scaled(bitmap, p.scale, width, height);
+    const [sw, sh] = sides(width, height, p.scale);
     const wins = coarse === null
-      ? windows(img.width, img.height, cfg.tile, cfg.overlap)
-      : fineWindows(coarse.heat, coarse.hw, coarse.hh, p.scale / coarse.scale, img.width,
-        img.height, cfg);
+      ? windows(sw, sh, cfg.tile, cfg.overlap)
+      : fineWindows(coarse.heat, coarse.hw, coarse.hh, p.scale / coarse.scale, sw, sh, cfg);
+    // the fine pass (the last) where the coarse one saw nothing: nothing to draw or run
+    if (wins.length === 0) continue;
+    const img = draw(bitmap, sw, sh);
     const run = await infer(model, img, wins, floor);
+    release(img.data);
     coarse = { ...run, scale: p.scale };
     for (const d of run.dets) {
       const box = [d[0] / p.scale, d[1] / p.scale, d[2] / p.scale, d[3] / p.scale, d[4]];
@@ -169,11 +197,13 @@ async function faces(model, bitmap, width = bitmap.width, height = bitmap.height
     .filter((d) => Math.min(d[2] - d[0], d[3] - d[1]) >= cfg.min_face_px);
 }
 
-/** The barcodes and QR codes of the photo in `bitmap` (codes.js), read in a worker of its
- * own that is ended once they are: the barcode reader's copy of the photo and its heap
- * (about 13 bytes a pixel) go back at once, before any network grows its own. The bitmap
- * goes there and comes back: {codes, bitmap}. */
-function codes(bitmap, bytes, rules) {
+/** The barcodes and QR codes of the photo `blob` and its GPS position (codes.js), read in a
+ * worker of their own that is ended once they are: the barcode reader's copy of the photo and
+ * its heap (about 13 bytes a pixel) go back at once, before any network grows its own, and
+ * a JPEG's are read before the photo is decoded at all. `bytes` is the file's (given to that
+ * worker), or null with `bitmap`, the photo decoded, to read from (given there and back):
+ * {codes, width, height, gps, bitmap (the photo decoded, or null)}. */
+function codes(rules, { blob = null, bytes = null, bitmap = null }) {
   const reader = new Worker(new URL('codes.js', self.location.href), { type: 'module' });
   return new Promise((resolve, reject) => {
     reader.onmessage = (event) => {
@@ -181,9 +211,8 @@ function codes(bitmap, bytes, rules) {
       else reject(new Error(event.data.error));
     };
     reader.onerror = (event) => reject(new Error(event.message || 'the barcode reader stopped'));
-    const copy = bytes && bytes.slice(0); // the job keeps its own bytes for the GPS
-    reader.postMessage({ bitmap, bytes: copy, rules: rules.codes, textRules: rules.text },
-      copy ? [bitmap, copy] : [bitmap]);
+    reader.postMessage({ blob, bytes, bitmap, rules: rules.codes, textRules: rules.text },
+      [bytes, bitmap].filter(Boolean));
   }).finally(() => reader.terminate());
 }
 
@@ -192,43 +221,37 @@ function asFace([x1, y1, x2, y2, s]) {
   return { box: [x1, y1, x2, y2], score: s };
 }
 
-/** Where the photo was taken, from its EXIF or XMP GPS: {lat, lon} or null. */
-async function location(bytes) {
-  try {
-    const gps = await exifr.gps(bytes);
-    if (gps && Number.isFinite(gps.latitude) && Number.isFinite(gps.longitude)
-        && !(gps.latitude === 0 && gps.longitude === 0)) {
-      return { lat: gps.latitude, lon: gps.longitude };
-    }
-  } catch {
-    // no metadata block, or one exifr cannot parse: nothing to report
-  }
-  return null;
-}
-
 // one job at a time, in the order they came: the scratch buffer is shared, and two photos'
 // memory is never held at once
 let queue = Promise.resolve();
 self.onmessage = (event) => { queue = queue.then(() => job(event)); };
 
 async function job(event) {
-  const { id, bytes, facesOnly } = event.data;
+  const { id, blob, facesOnly } = event.data;
   let { bitmap } = event.data;
   try {
     const start = performance.now();
     const rules = await loadRules();
-    // a protected copy's faces are looked for in a copy decoded smaller ([width, height]
-    // is the photo's size)
-    const [width, height] = facesOnly || [bitmap.width, bitmap.height];
-    if (facesOnly) { // a protected copy looked at again: its faces alone
-      const found = await faces(await loadFaces(), bitmap, width, height);
+    if (facesOnly) { // a protected copy looked at again: its faces alone, in a copy decoded
+      // smaller ([width, height] is the photo's size)
+      const found = await faces(await loadFaces(), bitmap, ...facesOnly);
       self.postMessage({ id, ok: true, faces: found.map(asFace), ms: performance.now() - start });
       return;
     }
-    // the codes first, in a worker of their own that is ended before the networks run
-    let read;
-    ({ codes: read, bitmap } = await codes(bitmap, bytes, rules));
-    const gps = bytes ? await location(bytes) : null;
+    // the codes and the GPS first, in a worker of their own that is ended before the photo
+    // is decoded (a JPEG's) and before the networks run
+    let read = await codes(rules, { blob, bytes: await blob.arrayBuffer() });
+    const decoding = performance.now();
+    bitmap = read.bitmap ?? await decodePhoto(blob);
+    const decodeMs = read.decodeMs + performance.now() - decoding;
+    if (bitmap.width !== read.width || bitmap.height !== read.height) {
+      // the file's header and the browser disagree on the photo's size: its pixels are
+      // the truth, and the codes are read from them
+      read = { ...await codes(rules, { bitmap }), gps: read.gps };
+      ({ bitmap } = read);
+    }
+    const { gps } = read;
+    const { width, height } = bitmap;
     const found = (await faces(await loadFaces(), bitmap, width, height)).map(asFace);
     const { lines, detected } = await readText(ort, await loadOcr(), bitmap, rules.ocr,
       rules.ocr.chars, draw);
@@ -244,12 +267,12 @@ async function job(event) {
         data: { verified: d.verified, surname: d.mrz.surname, given_names: d.mrz.given_names },
       })),
       ...texts.map((t) => ({ kind: t.kind, label: t.label, text: t.text })),
-      ...read.map((c) => ({
+      ...read.codes.map((c) => ({
         kind: 'barcode', label: c.label,
         data: { payload_type: c.payload.type, critical: c.payload.critical },
       })),
       // the personal fields a code carries, as personal text (barcodes.py's FIELD_LABELS)
-      ...read.flatMap((c) => Object.entries(c.payload.fields)
+      ...read.codes.flatMap((c) => Object.entries(c.payload.fields)
         .filter(([key, value]) => value && fieldLabels[key])
         .map(([key, value]) => ({ kind: 'personal_text', label: fieldLabels[key], text: value }))),
       ...(gps ? [{ kind: 'location', label: 'gps', text: formatLatLon(gps.lat, gps.lon) }] : []),
@@ -258,14 +281,14 @@ async function job(event) {
     const explanation = explain(findings, rules.score, CHECKED);
     self.postMessage({
       id, ok: true, width: bitmap.width, height: bitmap.height, threads: ort.env.wasm.numThreads,
-      faces: found, codes: read, gps, lines, texts, documents, textDetected: detected,
+      faces: found, codes: read.codes, gps, lines, texts, documents, textDetected: detected,
       score: scored.score,
       reasons: scored.reasons, explanation,
-      risk: risk(scored.score, rules.score), ms: performance.now() - start,
+      risk: risk(scored.score, rules.score), ms: performance.now() - start, decodeMs,
     });
   } catch (err) {
     self.postMessage({ id, ok: false, error: String(err && err.message ? err.message : err) });
   } finally {
-    bitmap.close(); // after the codes, the bitmap they gave back (a no-op if it was lost)
+    bitmap?.close(); // a no-op if it went to the codes' worker and was lost there
   }
 }
