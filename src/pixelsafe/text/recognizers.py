@@ -246,8 +246,9 @@ def shared_rules() -> dict[str, Any]:
 
 #: the pattern recognisers the phone app runs (their validators are in phone/src/text.js),
 #: beside the phone numbers' (libphonenumber-js there, with the rules of
-#: :class:`PhoneRecognizer` as data)
-PHONE_LABELS = ("email", "payment_card", "iban")
+#: :class:`PhoneRecognizer` as data): a date of birth there is a date beside its label, on
+#: its line or alone on the line above (the library reads forms' value columns too)
+PHONE_LABELS = ("email", "payment_card", "iban", "date_of_birth")
 
 
 #: the fewest digits of a number that is only *possible* (not valid): shorter "possible"
