@@ -246,7 +246,7 @@ def parcel(p: Page, country: str) -> None:
             "address")
     p.text((600, 60), f"TRACKING {_l(rng, 2)}{_d(rng, 9)}{_l(rng, 2)}", size - 8)
     p.text((600, 110), f"WEIGHT {rng.randint(1, 20)}.{rng.randint(0, 9)} KG", size - 8)
-    p.text((600, 160), f"TEL {phone(country, rng)}", size - 8, "phone")
+    p.runs(600, 160, [("TEL ", ""), (phone(country, rng), "phone")], size - 8)
 
 
 def chat(p: Page, country: str) -> None:
