@@ -201,6 +201,26 @@ def test_a_shops_name_over_its_address_and_phone_is_no_signature() -> None:
     assert addresses_of(receipt) == ["Shop 11, 230 Chapel Street, Fremantle WA 6160"]
 
 
+def test_the_name_over_an_address_is_its_addressee() -> None:
+    """A letter's recipient under the sender's company line, over the address: the name
+    line (a name the census lists half know) is the addressee's, though the model, reading
+    the company's block, does not take it (checked to fail without the rule)."""
+    letter = [line("Northwind Traders Ltd", 97, 331, h=30), line("Ciarán Bianchi", 96, 369, h=33),
+              line("211 Linden Avenue", 97, 407, h=31), line("Ottawa ON B4G 8R7", 98, 446, h=27)]
+    assert names(letter) == ["Ciarán Bianchi"]
+    assert addresses_of(letter) == ["211 Linden Avenue, Ottawa ON B4G 8R7"]
+
+
+@pytest.mark.parametrize("shop", ["Hartley's Food Hall", "TIMES BOOKSTORES", "Tesco Express"])
+def test_a_shops_name_over_its_address_is_no_addressee(shop: str) -> None:
+    """A shop's name heads its address too: a possessive, or no given name first and no
+    surname last, is the shop's."""
+    receipt = [line(shop, 120, 40, h=28), line("12 High Street", 130, 80),
+               line("Leeds LS1 6AB", 130, 105)]
+    assert names(receipt) == []
+    assert addresses_of(receipt) == ["12 High Street, Leeds LS1 6AB"]
+
+
 def test_usaddress_needs_a_street_type() -> None:
     assert addresses.us_street("350 Fifth Avenue, Suite 300")
     assert not addresses.us_street("Sent: Thursday, September 20, 2001 4:01 PM")

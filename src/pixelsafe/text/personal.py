@@ -15,7 +15,7 @@ from ..report import Candidate, Kind, Rect
 from .addresses import address_runs, span_in_line, strong
 from .documents import Span, identity_page, repeated, zones
 from .layout import blocks
-from .names import cited, not_name, prior, proprietor, rule_spans
+from .names import cited, not_name, plausible, prior, proprietor, rule_spans
 from .page import Collector, Line, TextPage, row_label, span_rect, union
 from .recognizers import (
     COMPANY_FORM,
@@ -245,6 +245,37 @@ def _addresses(page: TextPage, skip: frozenset[int], out: Collector, taken: set[
                        "ocr+address", text=", ".join(p.rstrip(",") for p in parts),
                        data={"field": "grammar", "lines": len(rects)}):
                 taken.update(spans)
+                if run[0] > 0:
+                    _addressee(lines, idx[run[0] - 1], idx[run[0]], skip, out, taken)
+
+
+#: an addressee's name line: two to four words
+ADDRESSEE_WORDS = range(2, 5)
+
+
+def _addressee(lines: Sequence[Line], i: int, first: int, skip: frozenset[int],
+               out: Collector, taken: set[Span]) -> None:
+    """The name printed on the line just above an address, as envelopes, parcels and
+    letters print their addressee and sender: the whole line a person's name (two to four
+    words, no company form, no possessive, its first word a given name or its last a
+    surname the census lists know: a shop's name over its address, "Tesco Express",
+    "TIMES BOOKSTORES", is not one)."""
+    line, text = lines[i], lines[i].text.strip()
+    if i in skip or not text or lines[first].rect[1] - line.rect[3] > line.height:
+        return
+    words = text.split()
+    start = line.text.index(text)
+    end = start + len(text)
+    # a possessive is a shop's name ("Hartley's Food Hall"), never an addressee
+    if (len(words) not in ADDRESSEE_WORDS or COMPANY_FORM.search(text)
+            or any(w.lower().endswith(("'s", "’s")) for w in words)
+            or overlaps(taken, i, start, end) or not plausible(text, line.text, end)
+            or not (prior().knows_first(words[0]) or prior().knows_last(words[-1]))):
+        return
+    out.add(Kind.PERSONAL_TEXT, "person_name", span_rect(line, start, end),
+            0.6 * min(1.0, line.score + 0.1), "ocr+layout", text=text,
+            data={"field": "addressee"})
+    taken.add((i, start, end))
 
 
 def _inside(a: Rect, b: Rect) -> bool:
