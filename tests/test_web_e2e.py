@@ -22,6 +22,17 @@ SHOTS = ROOT / "build" / "screenshots"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-default-apps", "--disable-extensions", "--metrics-recording-only"]
+#: a card of the gallery once it is loaded (the page shows skeleton cards while it starts, and
+#: wires its picker only once the policy is loaded)
+LOADED = ".card:not(.skeleton)"
+#: a drag and drop of one PNG onto the page, as the browser dispatches it
+DROP = """async ([name, b64]) => {
+    const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+    const data = new DataTransfer();
+    data.items.add(new File([bytes], name, { type: 'image/png' }));
+    window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: data }));
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, cancelable: true }));
+}"""
 MARKUP = '<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>'
 
 
@@ -77,7 +88,7 @@ def test_upload_analyse_toggle_export(server, page, analyzer, tmp_path):
     app, url, _ = server
     page.goto(url)
     # 1. the gallery
-    page.locator(".card").first.wait_for()
+    page.locator(LOADED).first.wait_for()
     for name in ("letter-contact-details.png", "id-card-utopia.jpg"):
         wait_analysed(page, name)
     # 2. upload a photo with faces and a GPS tag, through the picker
@@ -131,7 +142,7 @@ def test_markup_in_names_and_text_stays_text(server, page):
     app, url, root = server
     name = "<img src=x onerror=alert(1)>.jpg"
     page.goto(url)
-    page.locator(".card").first.wait_for()
+    page.locator(LOADED).first.wait_for()
     page.set_input_files("#file-input", files=[{
         "name": name, "mimeType": "image/jpeg",
         "buffer": _jpeg_of(SAMPLES / "crowd-maksssksksss373.png")}])
@@ -246,18 +257,12 @@ def test_drop_upload_draw_box_encrypt_restore(server, page, tmp_path):
 
     _, url, _ = server
     page.goto(url)
-    page.locator(".card").first.wait_for()
+    page.locator(LOADED).first.wait_for()
     rng = np.random.default_rng(7)
     pixels = rng.integers(0, 255, (300, 400, 3), dtype=np.uint8)
     source = tmp_path / "dropped.png"
     Image.fromarray(pixels).save(source)
-    page.evaluate("""async ([name, b64]) => {
-        const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
-        const data = new DataTransfer();
-        data.items.add(new File([bytes], name, { type: 'image/png' }));
-        window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: data }));
-        window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, cancelable: true }));
-    }""", ["dropped.png", base64.b64encode(source.read_bytes()).decode()])
+    page.evaluate(DROP, ["dropped.png", base64.b64encode(source.read_bytes()).decode()])
     card = wait_analysed(page, "dropped.png")
     assert page.locator("#drop").is_hidden()
     card.locator(".thumb").click()
@@ -308,6 +313,34 @@ def test_drop_upload_draw_box_encrypt_restore(server, page, tmp_path):
     shot(page, "error-in-dialog.png")
     page.click("#detail-error-close")
     assert not error.is_visible()
+    assert page.errors == []
+
+
+def test_drop_while_the_page_starts_is_uploaded(server, page, tmp_path):
+    """A photo dropped before the page has loaded its policy is uploaded once it has (it was
+    lost before: the drop listener was wired after the policy's request, and a loaded
+    machine let a drop land in between)."""
+    import base64
+
+    import numpy as np
+    from PIL import Image
+
+    _, url, _ = server
+    held = []
+    page.route("**/api/config", lambda route: held.append(route))  # answered by the test
+    page.goto(url)
+    page.wait_for_function("document.querySelector('.card.skeleton') !== null")
+    while not held:
+        page.wait_for_timeout(50)
+    source = tmp_path / "early.png"
+    Image.fromarray(np.random.default_rng(11).integers(0, 255, (120, 160, 3), dtype=np.uint8)
+                    ).save(source)
+    page.evaluate(DROP, ["early.png", base64.b64encode(source.read_bytes()).decode()])
+    assert page.locator(LOADED).count() == 0  # still starting
+    with page.expect_request(lambda r: r.method == "POST" and r.url.endswith("/api/images")):
+        held[0].continue_()
+    wait_analysed(page, "early.png")
+    assert page.url.startswith(url.split("#")[0])  # the browser did not open the file
     assert page.errors == []
 
 
@@ -378,7 +411,7 @@ def test_the_page_builds_its_lists_from_the_policy_table(server, page):
 def test_the_gallery_sorts_by_risk_and_keeps_the_choice(server, page):
     _, url, _ = server
     page.goto(url)
-    page.locator(".card").first.wait_for()
+    page.locator(LOADED).first.wait_for()
     page.wait_for_selector("#progress", state="hidden", timeout=180_000)
     sorts = page.eval_on_selector_all("#sort option", "os => os.map(o => o.value)")
     assert sorts == ["newest", "risk", "name"]
@@ -417,7 +450,7 @@ def test_several_photos_export_as_one_zip(server, page, tmp_path):
     button = page.locator("#export-selected")
     assert button.is_visible() and button.text_content() == "Export selected (2)"
     page.reload()  # the selection is the page's: a reload starts without one
-    page.locator(".card").first.wait_for()
+    page.locator(LOADED).first.wait_for()
     assert page.locator("#export-selected").is_hidden()
     for name in names:
         wait_analysed(page, name).locator("input.pick-box").check()
@@ -833,7 +866,7 @@ def test_the_pager_walks_a_big_library_by_cursor(browser, tmp_path):
             info.filter(has_text="Page 1 of 3").wait_for(timeout=30_000)
 
             def names() -> list[str]:
-                pg.locator(".card").first.wait_for()
+                pg.locator(LOADED).first.wait_for()
                 return pg.locator(".card .name").all_text_contents()
 
             def turn(button: str, n: int) -> list[str]:

@@ -115,11 +115,36 @@ function fillChoices() {
   document.getElementById('passphrase').minLength = policy.minPassphrase;
 }
 
+// Drag and drop is wired before anything is loaded: a photo dropped while the page starts
+// is uploaded once it is ready, never opened by the browser in place of the gallery (nor
+// lost). `ready` settles true once the policy is loaded, false if the page cannot start.
+function wireDrop(ready) {
+  const drop = document.getElementById('drop');
+  let depth = 0;
+  window.addEventListener('dragenter', (event) => {
+    if (![...event.dataTransfer.types].includes('Files')) return;
+    depth += 1;
+    drop.hidden = false;
+  });
+  window.addEventListener('dragleave', () => { depth = Math.max(0, depth - 1); if (!depth) drop.hidden = true; });
+  window.addEventListener('dragover', (event) => event.preventDefault());
+  window.addEventListener('drop', (event) => {
+    event.preventDefault();
+    depth = 0;
+    drop.hidden = true;
+    const files = [...event.dataTransfer.files];
+    ready.then((ok) => (ok ? upload(files) : toast('The gallery did not start: nothing was uploaded.', 'error')));
+  });
+}
+
 async function init() {
+  let started;
+  wireDrop(new Promise((resolve) => { started = resolve; }));
   skeletons();
   try {
     await loadPolicy();
   } catch (err) {
+    started(false);
     toast(`Cannot start: ${err.message}`, 'error');
     // no key in this tab (a new tab, or the address typed without its #key=…): say so
     // where the gallery would be, not only in a passing toast
@@ -131,6 +156,7 @@ async function init() {
   }
   fillChoices();
   initDetail();
+  started(true);
   const input = document.getElementById('file-input');
   document.getElementById('upload-button').addEventListener('click', () => input.click());
   document.getElementById('empty-trash').addEventListener('click', emptyTrash);
@@ -159,21 +185,6 @@ async function init() {
   }
   document.getElementById('prev').addEventListener('click', () => { state.page -= 1; refresh(); });
   document.getElementById('next').addEventListener('click', () => { state.page += 1; refresh(); });
-  const drop = document.getElementById('drop');
-  let depth = 0;
-  window.addEventListener('dragenter', (event) => {
-    if (![...event.dataTransfer.types].includes('Files')) return;
-    depth += 1;
-    drop.hidden = false;
-  });
-  window.addEventListener('dragleave', () => { depth = Math.max(0, depth - 1); if (!depth) drop.hidden = true; });
-  window.addEventListener('dragover', (event) => event.preventDefault());
-  window.addEventListener('drop', (event) => {
-    event.preventDefault();
-    depth = 0;
-    drop.hidden = true;
-    upload(event.dataTransfer.files);
-  });
   initVlm(refresh);
   refresh();
 }
