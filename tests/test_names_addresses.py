@@ -221,6 +221,73 @@ def test_a_shops_name_over_its_address_is_no_addressee(shop: str) -> None:
     assert addresses_of(receipt) == ["12 High Street, Leeds LS1 6AB"]
 
 
+def test_a_chat_lists_people_each_with_a_time() -> None:
+    """A chat's list: each name with the time of its last message under it (the layout of
+    the world set's chats, OCR'd boxes overlapping) or at the end of its row; names the
+    census lists do not know ("Mateus Adeyemi", "Noor Bergström"). Their given name inside
+    a sentence is the same person's ("I told Hamish"), not at a sentence's head."""
+    chat = [line("Mateus Adeyemi", 34, 208, h=34), line("13:32", 33, 236, h=31),
+            line("Hamish Sharma", 34, 299, h=34), line("11:46", 33, 327, h=30),
+            line("Thanks! I told Hamish it starts at 7 pm.", 454, 317, h=36),
+            line("Hamish knows.", 454, 367, h=36),
+            line("Noor Bergström 9:10", 34, 387, h=37)]
+    assert names(chat) == ["Mateus Adeyemi", "Hamish Sharma", "Noor Bergström", "Hamish"]
+
+
+def test_one_name_with_a_time_is_no_list() -> None:
+    """One name-shaped line over a time is not enough (a heading over an event's time)."""
+    page = [line("Annual Meeting", 34, 100, h=34), line("13:32", 33, 128, h=31)]
+    assert names(page) == []
+
+
+@pytest.mark.parametrize(("heading", "email"), [
+    ("MEHMET ADEYEMI", "mehmet.adeyemi@gmx.net"),
+    ("M EH M ET ADEYEMI", "mehmet.adeyemi@gmx.net"),  # the OCR split its words
+    ("Noor Yılmaz", "noor.ylmaz@outlook.com"),
+    ("Søren Kjær", "kjaer.soren@web.de")])
+def test_a_name_spelt_by_an_email_address(heading: str, email: str) -> None:
+    """A CV's heading in capitals, or a sender's name, that an e-mail address on the page
+    spells (given name first or surname first, with or without its accents)."""
+    cv = [line(heading, 100, 85, h=40), line(f"+39 011 6458925 · {email}", 100, 198)]
+    assert names(cv) == [heading]
+
+
+def test_a_role_mailbox_names_nobody() -> None:
+    page = [line("Customer Service", 100, 85, h=40),
+            line("customer.service@shop.example", 100, 198)]
+    assert names(page) == []
+
+
+def test_a_signature_with_letters_outside_ascii() -> None:
+    """The signature's name over its contact line, with letters ASCII lacks."""
+    letter = [line("Kind regards,", 95, 919), line("Hyun-woo Wiśniewska", 96, 970),
+              line("+48 22 555 01 23", 96, 1000)]
+    assert names(letter) == ["Hyun-woo Wiśniewska"]
+
+
+def test_the_census_lists_know_a_name_with_its_accents() -> None:
+    from pixelsafe.text.names import prior
+
+    assert prior().knows_first("Jérôme") and prior().knows_last("Müller")
+    assert not prior().knows_first("Zqxwv")
+
+
+@pytest.mark.parametrize(("sentence", "name"), [
+    ("The policy holder is Søren MacLeod (date of birth 22 OCT 1980).", "Søren MacLeod"),
+    ("Betreff: Tomasz MacLeod, geb. 09.05.1994", "Tomasz MacLeod"),
+    ("Mijn dochter Wei Ling Tan, geboren op 3 mei 2011, komt naar de club.", "Wei Ling Tan"),
+    ("Our client Oluwaseun Adeyemi, born on 12/03/1990, has moved.", "Oluwaseun Adeyemi")])
+def test_the_person_a_date_of_birth_belongs_to(sentence: str, name: str) -> None:
+    """The name just before a date of birth's label is the person born (the dates set's
+    letters: the model took neither of the first two)."""
+    assert names([line("Dear Sir or Madam,", 76, 180), line(sentence, 77, 241)]) == [name]
+
+
+def test_a_date_of_birth_after_no_name_names_nobody() -> None:
+    page = [line("Please state the date of birth 22 OCT 1980 of the holder.", 77, 241)]
+    assert names(page) == []
+
+
 def test_usaddress_needs_a_street_type() -> None:
     assert addresses.us_street("350 Fifth Avenue, Suite 300")
     assert not addresses.us_street("Sent: Thursday, September 20, 2001 4:01 PM")

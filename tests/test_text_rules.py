@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from pixelsafe.detectors.text import analyse_lines
 from pixelsafe.report import Kind
 from pixelsafe.text.page import Line, Word
@@ -119,6 +121,18 @@ def test_document_no_on_a_receipt_is_not_a_passport_number() -> None:
     assert labelled(receipt, "passport_number") == []
     card = [line("IDENTITY CARD", 50, 40), line("Document No: TD01167104", 50, 80)]
     assert labelled(card, "passport_number") == ["TD01167104"]
+
+
+@pytest.mark.parametrize("heading", [
+    "IDENTITEITSKAART", "DOWÓD OSOBISTY", "IDENTITETSKORT", "CARTÃO DE CIDADÃO",
+    "OBČANSKÝ PRŮKAZ", "FÜHRERSCHEIN", "PERMIS DE CONDUIRE", "RIJBEWIJS", "PASZPORT",
+    "TITRE DE SÉJOUR", "KIMLIK KARTI"])
+def test_an_identity_document_in_its_own_language(heading: str) -> None:
+    """A card that names itself in its own language is an identity document: its
+    "Document No" over its number is the document's number (the world set's Dutch card,
+    IDENTITEITSKAART, was missed)."""
+    card = [line(heading, 37, 31), line("Document No", 35, 468), line("RH6153832", 36, 492)]
+    assert labelled(card, "passport_number") == ["RH6153832"]
 
 
 def test_receipt_and_form_words_never_become_names() -> None:

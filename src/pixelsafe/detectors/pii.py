@@ -5,12 +5,14 @@ zone, and the values the documents detector takes from it, are left to that dete
 
 from __future__ import annotations
 
+import re
+
 from ..models.cache import shared
 from ..models.ner import NerModel
 from ..report import Candidate, Kind
 from ..text.documents import Span, zones
 from ..text.layout import blocks
-from ..text.names import person_spans
+from ..text.names import MIN_ONE_WORD, not_name, person_spans, plausible, prior
 from ..text.page import Collector, TextPage, span_rect
 from ..text.personal import PersonalText, name_label, overlaps, rule_text
 from ..text.recognizers import COMPANY_FORM
@@ -61,6 +63,49 @@ def _model_text(text: str) -> str:
     return text
 
 
+def _recurring(page: TextPage, skip: frozenset[int], out: Collector, taken: set[Span]
+               ) -> None:
+    """A person named once on the page is named wherever else it prints the name: the
+    whole name, or its given name alone inside a sentence ("I told Hamish it starts at 7").
+    A given name at the head of a sentence is left (it may be a word there: "Will", "May"),
+    and so is a greeting's ("Dear Noor,"), as the model leaves it."""
+    names = {c.text.strip() for c in out.found if c.label == "person_name" and c.text
+             and _recurs(c.text.strip(), c.source)}
+    givens = {n.split()[0] for n in names}
+    givens = {g for g in givens if len(g) >= MIN_ONE_WORD and g[0].isupper()
+              and not g.isupper() and not not_name(g)}
+    if not names:
+        return
+    pattern = re.compile(r"(?<![\w'’-])(" + "|".join(
+        re.escape(n) for n in sorted(names | givens, key=len, reverse=True)) + r")(?![\w'’-])")
+    for i, line in enumerate(page.lines):
+        if i in skip:
+            continue
+        for m in pattern.finditer(line.text):
+            start, end = m.span()
+            if overlaps(taken, i, start, end):
+                continue
+            if m.group(0) in givens and m.group(0) not in names:
+                before = line.text[:start].split()
+                if not before or before[-1][-1] in ".!?" or not_name(before[-1]):
+                    continue  # a sentence's first word, or a greeting's name
+            out.add(Kind.PERSONAL_TEXT, "person_name", span_rect(line, start, end),
+                    MODEL_NAME_SCORE * min(1.0, line.score + 0.1), "ocr+layout",
+                    text=m.group(0), data={"field": "recurring"})
+            taken.add((i, start, end))
+
+
+def _recurs(name: str, source: str) -> bool:
+    """Whether a name found is sure enough to be looked for elsewhere on the page: two or
+    three words shaped like a name, no comma (a table's "Baghdad, Iraq"), and found by a
+    rule of the page's layout or a label, or by the model with a given name the census
+    lists know (the model alone takes "Cancer Res" from a reference list)."""
+    words = name.split()
+    if not 2 <= len(words) <= 3 or "," in name or not plausible(name, name, len(name)):
+        return False
+    return source != "ocr+ner" or prior().knows_first(words[0])
+
+
 def personal_text(page: TextPage) -> PersonalText:
     return page.shared("personal", lambda: _personal(page))
 
@@ -70,6 +115,7 @@ def _personal(page: TextPage) -> PersonalText:
     out = Collector(page, list(rules.found))
     taken = set(rules.spans)
     _model_names(page, zones(page).lines, out, taken)
+    _recurring(page, zones(page).lines, out, taken)
     return PersonalText(tuple(out.found), frozenset(taken))
 
 

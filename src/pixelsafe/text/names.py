@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -102,14 +103,22 @@ class NamePrior:
     last: frozenset[str]
 
     def knows(self, word: str) -> bool:
-        w = word.strip(".,'’").upper()
-        return w in self.first or w in self.last
+        return self.knows_first(word) or self.knows_last(word)
 
     def knows_first(self, word: str) -> bool:
-        return word.strip(".,'’").upper() in self.first
+        return any(w in self.first for w in _keys(word))
 
     def knows_last(self, word: str) -> bool:
-        return word.strip(".,'’").upper() in self.last
+        return any(w in self.last for w in _keys(word))
+
+
+def _keys(word: str) -> tuple[str, ...]:
+    """A word as the census lists may hold it: in capitals, and without its accents (the
+    lists are ASCII: "Björn" is BJORN there)."""
+    w = word.strip(".,'’").upper()
+    if w.isascii():
+        return (w,)
+    return w, folded(w)[0].upper()
 
 
 @functools.cache
@@ -321,6 +330,37 @@ def rule_spans(line: str) -> Iterator[tuple[int, int, str]]:
         if len(full) >= 2 and prior().knows_first(full[0]) and prior().knows_last(full[-1]):
             at = line.index(text)
             yield (at, at + len(text), "name_line")
+
+
+def name_line(text: str, words: range = range(2, 4)) -> bool:
+    """Whether the whole of ``text`` is a person's name by its shape: ``words`` words (a
+    middle initial not counted), each a name's word, none a greeting's, a form's or a
+    shop's, and :func:`plausible` (a name the census lists know, or two full words or more:
+    "Noor Bergström", "Hyun-woo Park"). One word only when it is a known given name."""
+    parts = text.split()
+    full = [w for w in parts if not INITIALS.match(w)]
+    if len(full) not in words or len(parts) > len(full) + 1:
+        return False
+    if any(not _name_word(w) or not_name(w) for w in parts):
+        return False
+    if len(full) == 1 and not prior().knows_first(full[0]):
+        return False
+    return plausible(text, text, len(text))
+
+
+#: how a name is folded to be compared with an e-mail address's part: "Kjær" is "kjaer"
+_FOLD = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ı": "i", "ł": "l", "đ": "d",
+                       "þ": "th", "œ": "oe", "ð": "d"})
+
+
+def folded(word: str) -> tuple[str, str]:
+    """A word of a name as an e-mail address may spell it: its letters without accents
+    ("Yılmaz" -> "yilmaz", "Kjær" -> "kjaer"), and without the letters ASCII lacks
+    ("ylmaz", "kjr")."""
+    lower = word.lower()
+    plain = unicodedata.normalize("NFKD", lower.translate(_FOLD))
+    return ("".join(c for c in plain if "a" <= c <= "z"),
+            "".join(c for c in lower if "a" <= c <= "z"))
 
 
 def proprietor(text: str) -> bool:

@@ -8,16 +8,27 @@ zone, and the values that repeat it, are the documents' (:mod:`.documents`)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from ..report import Candidate, Kind, Rect
 from .addresses import address_runs, span_in_line, strong
 from .documents import Span, identity_page, repeated, zones
 from .layout import blocks
-from .names import cited, not_name, plausible, prior, proprietor, rule_spans
+from .names import (
+    cited,
+    complete,
+    folded,
+    name_line,
+    not_name,
+    plausible,
+    prior,
+    proprietor,
+    rule_spans,
+)
 from .page import Collector, Line, TextPage, row_label, span_rect, union
 from .recognizers import (
+    BIRTH_LABELS,
     COMPANY_FORM,
     FieldRule,
     find_all,
@@ -94,6 +105,7 @@ def _text_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector,
                    above: dict[int, int] | None = None) -> None:
     above = above or {}
     recognizers = for_page("\n".join(line.text for line in lines))
+    births: list[tuple[int, int]] = []
     for i, line in enumerate(lines):
         if i in skip:
             continue
@@ -110,7 +122,12 @@ def _text_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector,
             out.add(Kind.PERSONAL_TEXT, m.label, span_rect(line, m.start, m.end),
                     m.score * min(1.0, line.score + 0.1), SOURCE, text=m.text, data=m.data)
             taken.add((i, m.start, m.end))
+            if m.label == "date_of_birth":
+                births.append((i, m.start))
     _name_shapes(lines, skip, out, taken)
+    _born_names(lines, births, out, taken)
+    _chat_names(lines, skip, out, taken)
+    _email_names(lines, skip, out, taken)
     for i, line in enumerate(lines):
         if i in skip:
             continue
@@ -138,10 +155,12 @@ def _text_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector,
                 break
 
 
+_UPPER = "A-ZÀ-ÖØ-ÞĀ-Ž"
+_LOWER = "a-zß-öø-ÿā-ž'’-"
+#: "Carolyn Levy", "Jane M. Doe", "Noor Bergström", "Hyun-woo Park": a signature line
+SIGNATURE = re.compile(rf"^[{_UPPER}][{_LOWER}]+(?: [A-Z]\.)?(?: [{_UPPER}][{_LOWER}]+){{1,2}}$")
 #: "Levy, Carolyn J." as a whole line: how mail programs print a person
 SURNAME_FIRST = re.compile(r"^[A-Z][a-zA-Z'’-]+, [A-Z][a-z'’-]+(?: [A-Z]\.?)?$")
-#: "Carolyn Levy", "Jane M. Doe": a signature line
-SIGNATURE = re.compile(r"^[A-Z][a-z'’-]+(?: [A-Z]\.)?(?: [A-Z][a-z'’-]+){1,2}$")
 #: "Levy, Carolyn J." <carolyn@example.com> — the display name of an address
 DISPLAY_NAME = re.compile(r"\"([^\"<>@]{3,60})\"\s*<[^<>@\s]+@[^<>\s]+>")
 
@@ -188,6 +207,147 @@ def _name_shapes(lines: Sequence[Line], skip: frozenset[int], out: Collector,
                     score * min(1.0, line.score + 0.1), "ocr+layout", text=value,
                     data={"field": "name_shape"})
             taken.add((i, start, end))
+
+
+#: a time of day alone ("20:47", "9:10", "7.05 pm"): a chat's or a call list's time
+TIME_ALONE = re.compile(r"(?:[01]?\d|2[0-3])[:.][0-5]\d(?:\s?[AaPp]\.?[Mm]\.?)?")
+#: a chat list's name with its time at the end of its line ("Hamish Sharma 11:46")
+NAME_THEN_TIME = re.compile(rf"(.+?)\s+{TIME_ALONE.pattern}")
+
+
+def _chat_names(lines: Sequence[Line], skip: frozenset[int], out: Collector,
+                taken: set[Span]) -> None:
+    """The people of a chat's or a call log's list: a name with the time of its last
+    message under it or at the end of its row. Taken only when two names or more of the
+    page have their time (a list), each name one to three words shaped like a name."""
+    times = [k for k, line in enumerate(lines) if TIME_ALONE.fullmatch(line.text.strip())]
+    pairs: list[tuple[int, int, int]] = []
+    for i, line in enumerate(lines):
+        if i in skip or i in times:
+            continue
+        text = line.text.strip()
+        joined = NAME_THEN_TIME.fullmatch(text)
+        name = joined.group(1).strip() if joined else text
+        if not name_line(name, range(1, 4)):
+            continue
+        if joined is None and not any(_timed(line, lines[k]) for k in times):
+            continue
+        start = line.text.index(name)
+        pairs.append((i, start, start + len(name)))
+    if len(pairs) < 2:
+        return
+    for i, start, end in pairs:
+        if not overlaps(taken, i, start, end):
+            out.add(Kind.PERSONAL_TEXT, "person_name", span_rect(lines[i], start, end),
+                    0.6 * min(1.0, lines[i].score + 0.1), "ocr+layout",
+                    text=lines[i].text[start:end], data={"field": "chat_list"})
+            taken.add((i, start, end))
+
+
+def _timed(name: Line, time: Line) -> bool:
+    """Whether ``time`` is printed as a list prints a name's time: just under it, starting
+    where it starts, or at the right end of its row."""
+    x1, y1, x2, y2 = name.rect
+    h = max(4.0, name.height)
+    tx1, ty1, _, ty2 = time.rect
+    under = -0.5 * h <= ty1 - y2 < h and ty1 > (y1 + y2) / 2 and abs(tx1 - x1) < h
+    row = abs((ty1 + ty2) / 2 - (y1 + y2) / 2) < 0.5 * h and tx1 > x2
+    return under or row
+
+
+#: an e-mail address's name part that is a role, not a person ("info.sales@", "contact.us@")
+ROLE_MAILBOX = frozenset("""
+    info sales contact support office admin service services hello team billing accounts
+    account noreply no reply help enquiries inquiries mail booking bookings reservations
+    orders order press marketing hr jobs careers webmaster postmaster news newsletter
+    customer customers care us shop store hotel reception finance invoice invoices
+""".split())
+
+
+def _email_names(lines: Sequence[Line], skip: frozenset[int], out: Collector,
+                 taken: set[Span]) -> None:
+    """A name the page spells in one of its e-mail addresses: "mehmet.adeyemi@gmx.net"
+    names "MEHMET ADEYEMI" printed over it (a CV's heading, a letter's sender), given name
+    first or surname first, accents or not; a whole line whose letters are the address's
+    name even where the OCR split its words ("M EH M ET ADEYEMI")."""
+    wanted: list[list[str]] = []
+    for c in out.found:
+        if c.label != "email" or not c.text:
+            continue
+        parts = [p for p in re.split(r"[._-]+", c.text.split("@")[0].lower()) if p]
+        if 2 <= len(parts) <= 3 and all(p.isalpha() and len(p) >= 2 and p not in ROLE_MAILBOX
+                                        for p in parts):
+            wanted.append(parts)
+    if not wanted:
+        return
+    for i, line in enumerate(lines):
+        if i in skip:
+            continue
+        for start, end in _spellings(line.text, wanted):
+            if overlaps(taken, i, start, end):
+                continue
+            out.add(Kind.PERSONAL_TEXT, "person_name", span_rect(line, start, end),
+                    0.6 * min(1.0, line.score + 0.1), "ocr+layout",
+                    text=line.text[start:end], data={"field": "email_name"})
+            taken.add((i, start, end))
+
+
+def _spellings(text: str, wanted: list[list[str]]) -> Iterator[tuple[int, int]]:
+    """Where ``text`` prints one of the ``wanted`` names: the whole line, or a run of its
+    words shaped like a name."""
+    line = text.strip()
+    letters = folded(line.replace(" ", ""))
+    for parts in wanted:
+        if any("".join(order) in letters for order in (parts, parts[::-1])) and all(
+                not not_name(w) for w in line.split()):
+            at = text.index(line)
+            yield at, at + len(line)
+            return
+    words = list(re.finditer(r"[^\s,;:()<>\"]+", text))
+    for parts in wanted:
+        n = len(parts)
+        for k in range(len(words) - n + 1):
+            run = words[k:k + n]
+            keys = [folded(m.group(0)) for m in run]
+            start, end = run[0].start(), run[-1].end()
+            if (_spelt(keys, parts) or _spelt(keys[::-1], parts)) and plausible(
+                    text[start:end], text, end):
+                yield start, end
+
+
+def _spelt(keys: list[tuple[str, str]], parts: list[str]) -> bool:
+    return all(p in key for key, p in zip(keys, parts, strict=True))
+
+
+#: what may stand between a date of birth's label and its date: "geboren am", "born on"
+_LABEL_TO_DATE = re.compile(r"[\s:.,]*(?:[a-z]{2,3}\b)?[\s:.,]*", re.IGNORECASE)
+
+
+def _born_names(lines: Sequence[Line], births: list[tuple[int, int]], out: Collector,
+                taken: set[Span]) -> None:
+    """The person whose date of birth a sentence gives: the name just before the date's
+    label ("The policy holder is Søren MacLeod (date of birth 22 OCT 1980)", "Betreff:
+    Tomasz MacLeod, geb. 09.05.1994", "Jan Kowalski, born on 3 May 1990")."""
+    for i, at in births:
+        text = lines[i].text
+        before = text[:at]
+        label = next(reversed(list(BIRTH_LABELS.finditer(before))), None)
+        if label is None or not _LABEL_TO_DATE.fullmatch(before[label.end():]):
+            continue
+        head = before[:label.start()].rstrip(" ,(–-:")
+        if not head:
+            continue
+        word = head.split()[-1]
+        whole = complete(text, len(head) - len(word), len(head))
+        if whole is None or whole[1] != len(head) or overlaps(taken, i, *whole):
+            continue
+        name = text[whole[0]:whole[1]]
+        if len(name.split()) < 2 or not plausible(name, text, whole[1]):
+            continue
+        out.add(Kind.PERSONAL_TEXT, "person_name", span_rect(lines[i], *whole),
+                0.6 * min(1.0, lines[i].score + 0.1), "ocr+layout", text=name,
+                data={"field": "born"})
+        taken.add((i, *whole))
 
 
 def name_label(line: str, start: int, end: int) -> str:

@@ -372,6 +372,17 @@ _HINTS = tuple((region, _words(words), re.compile(marks) if marks else None)
 
 # --- the registry ---------------------------------------------------------------------------
 
+#: the labels of a date of birth, as forms abbreviate them too: "b. Berlin, Mar. 16. 1840"
+#: (who's who), "D. O. B.", "Geb.-Dat.", "F. Nac.", "Data Nasc.", "Date Naiss."
+BIRTH_LABELS = _words(
+    "dob", "d\\.o\\.b\\.?", "d\\. o\\. b\\.?", "date of birth", "birth ?date", "born", "birthday",
+    "birth", "b\\.", "b-?day", "geb\\.?-?dat(?:um|\\.)?", "geburtsdat(?:um|\\.)", "f\\. ?nac\\.?",
+    "fecha nac\\.?", "nac\\.", "nacimiento", "dt\\.? nasc\\.?", "nasc\\.", "nascimento",
+    "naiss\\.", "naissance", "date and place of birth", "geburtsdatum", "geb\\.", "geboren",
+    "né(?:\\(e\\))? le", "née le", "fecha de nacimiento", "nacido", "nacida", "date de naissance",
+    "data (?:di )?nascita", "nat[oa](?:/[ao])? il", "data de nascimento", "geboortedatum",
+    "data urodzenia", "födelsedatum", "fødselsdato", "syntymäaika", "tarikh lahir")
+
 RECOGNIZERS: tuple[PatternRecognizer | PhoneRecognizer, ...] = (
     PatternRecognizer(
         "email",
@@ -396,18 +407,7 @@ RECOGNIZERS: tuple[PatternRecognizer | PhoneRecognizer, ...] = (
         needs_context=True, validate=ssn_ok),
     PatternRecognizer(
         "date_of_birth", DATES, 0.5,
-        # labels as forms abbreviate them too: "b. Berlin, Mar. 16. 1840" (who's who),
-        # "D. O. B.", "Geb.-Dat.", "F. Nac.", "Data Nasc.", "Date Naiss."
-        context=_words("dob", "d\\.o\\.b\\.?", "d\\. o\\. b\\.?", "date of birth", "birth ?date",
-                       "born", "birthday", "birth", "b\\.", "b-?day", "geb\\.?-?dat(?:um|\\.)?",
-                       "geburtsdat(?:um|\\.)", "f\\. ?nac\\.?", "fecha nac\\.?", "nac\\.",
-                       "nacimiento", "dt\\.? nasc\\.?", "nasc\\.", "nascimento", "naiss\\.",
-                       "naissance",
-                       "date and place of birth", "geburtsdatum", "geb\\.", "geboren",
-                       "né(?:\\(e\\))? le", "née le", "fecha de nacimiento", "nacido", "nacida",
-                       "date de naissance", "data (?:di )?nascita", "nat[oa](?:/[ao])? il",
-                       "data de nascimento", "geboortedatum", "data urodzenia",
-                       "födelsedatum", "fødselsdato", "syntymäaika", "tarikh lahir"),
+        context=BIRTH_LABELS,
         context_score=0.9, needs_context=True),
 )
 
@@ -520,11 +520,22 @@ FIELD_RULES: tuple[FieldRule, ...] = (
         ID_VALUE, 0.9),
 )
 
-#: words that say a page is an identity document (with or without a readable MRZ)
+#: words that say a page is an identity document (with or without a readable MRZ): passports,
+#: identity cards, driving licences and residence permits in the languages of Europe
 IDENTITY_WORDS = re.compile(
-    r"\b(?:passport|passeport|reisepass|pasaporte|passaporto|identity\s+card|id\s+card|"
+    r"\b(?:passport|passeport|reisepass|pasaporte|passaporto|passaporte|paspoort|paszport|"
+    r"pasaport|pa[sș]aport|identity\s+card|id\s+card|"
     r"carte\s+d.identit[ée]|personalausweis|documento\s+de\s+identidad|"
-    r"carta\s+d.identit[àa]|driv(?:er'?s|ing)\s+licen[cs]e|residence\s+permit)\b",
+    r"documento\s+nacional\s+de\s+identidad|carta\s+d.identit[àa]|"
+    r"identiteitskaart|identiteitsbewijs|identitetskort|henkilökortti|dowód\s+osobisty|"
+    r"ob[čc]ansk[ýy]\s+pr[ůu]kaz|ob[čc]iansky\s+preukaz|cart[ãa]o\s+de\s+cidad[ãa]o|"
+    r"bilhete\s+de\s+identidade|carte\s+de\s+identitate|személyazonosító\s+igazolvány|"
+    r"kimlik\s+kart[ıi]|nüfus\s+cüzdan[ıi]|"
+    r"driv(?:er'?s|ing)\s+licen[cs]e|führerschein|permis\s+de\s+conduire|"
+    r"patente\s+di\s+guida|rijbewijs|prawo\s+jazdy|carta\s+de\s+condu[çc][ãa]o|"
+    r"licencia\s+de\s+conduc(?:ir|ción)|permiso\s+de\s+conducci[óo]n|körkort|kørekort|"
+    r"førerkort|ajokortti|residence\s+permit|aufenthaltstitel|titre\s+de\s+s[ée]jour|"
+    r"permesso\s+di\s+soggiorno|verblijfsvergunning)\b",
     re.IGNORECASE)
 
 #: words that look like a label's value but are the next label, or boilerplate
