@@ -220,6 +220,13 @@ def run_dates(tallies: dict[str, Tally], times: list[float]) -> int:
                          tallies, times)
 
 
+def run_life(tallies: dict[str, Tally], times: list[float]) -> int:
+    import gen_life
+
+    return run_generated(gen_life.build(HERE / "out" / "life"), HERE / "out" / "life",
+                         tallies, times)
+
+
 def run_shops(tallies: dict[str, Tally], times: list[float]) -> int:
     """The receipts of ``bench/gen_receipts.py``: addresses and phones by line, the
     receipts whose address is found whole, and the barcode at each one's foot read by the
@@ -271,7 +278,10 @@ RUNNERS = {"documents": ("documents-seed (hand annotations)", run_documents),
            "shops": ("generated till receipts of 14 countries, photographed "
                      "(bench/gen_receipts.py)", run_shops),
            "dates": ("generated forms, letters and passport pages in 6 languages "
-                     "(bench/gen_dates.py)", run_dates)}
+                     "(bench/gen_dates.py)", run_dates),
+           "life": ("generated everyday papers of 10 countries: clinic letters, bookings, "
+                    "school forms, e-mails, contact cards, invoices (bench/gen_life.py)",
+                    run_life)}
 
 
 @contextlib.contextmanager
@@ -318,7 +328,7 @@ def compare(sets: list[str]) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--sets", default="documents,receipts,shops,world,dates")
+    ap.add_argument("--sets", default="documents,receipts,shops,world,dates,life")
     ap.add_argument("-v", action="store_true")
     ap.add_argument("--compare", action="store_true")
     args = ap.parse_args()

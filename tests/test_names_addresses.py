@@ -288,6 +288,56 @@ def test_a_date_of_birth_after_no_name_names_nobody() -> None:
     assert names(page) == []
 
 
+@pytest.mark.parametrize(("text", "found"), [
+    ("CHEN/OLAMIDE MRS      Seat 12A", ["CHEN/OLAMIDE MRS"]),
+    ("GARCIALOPEZ/ANA MARIA MS", ["GARCIALOPEZ/ANA MARIA MS"]),
+    ("MUSTERMANN/ERIKA", ["MUSTERMANN/ERIKA"]),  # no title: a given name the lists know
+    ("AND/OR", []), ("TCP/IP", []), ("N/A", []), ("KG/CM", [])])
+def test_a_passenger_as_airlines_print_one(text: str, found: list[str]) -> None:
+    """A booking's or a boarding pass's SURNAME/GIVEN TITLE (bench/gen_life.py's bookings:
+    none of its 17 passengers was found before)."""
+    assert names([line(text, 60, 215)]) == found
+
+
+@pytest.mark.parametrize("trade", ["Keller Elektro", "Dubois Menuiserie",
+                                   "Riverside Medical Practice"])
+def test_a_tradesman_or_a_practice_is_no_person(trade: str) -> None:
+    page = [line(trade, 700, 50, h=30), line("12 High Street", 700, 90),
+            line("Leeds LS1 6AB", 700, 115), line("Tel 0113 496 0000", 700, 140)]
+    assert names(page) == []
+
+
+@pytest.mark.parametrize(("sentence", "address"), [
+    ("the viewing is at 116 Hill Road on Saturday at 11.", "116 Hill Road"),
+    ("the viewing is at 11 Cedar Way, Apt 6A on Saturday at 11.", "11 Cedar Way, Apt 6A"),
+    ("the viewing is at Mickiewiczalaan 124-2 on Saturday at 11.", "Mickiewiczalaan 124-2"),
+    ("See you at 122, rue Station tomorrow", "122, rue Station"),
+    ("See you at No. 119, Jalan Birken 4 tomorrow", "No. 119, Jalan Birken 4")])
+def test_a_street_in_a_sentence_with_a_time(sentence: str, address: str) -> None:
+    """A sentence naming a street and a day or a time ("on Saturday at 11"): the time no
+    longer hides the street, and only the street's own words are taken, its name after its
+    street word too (the first two were missed before, the last two cut at "rue", "Jalan")."""
+    assert addresses_of([line(sentence, 26, 289)]) == [address]
+
+
+@pytest.mark.parametrize(("gap", "x", "found"), [
+    (5, 700, ["089 747 1115"]),    # straight under the town
+    (45, 700, ["089 747 1115"]),   # a blank line between them
+    (110, 700, []),                # far below: not the address's
+    (5, 300, [])])                 # under it, in another column
+def test_a_number_alone_under_an_address_is_its_phone(gap: int, x: int, found: list[str]
+                                                     ) -> None:
+    """A letterhead's or an invoice's number under its address, with no "Tel" label
+    (bench/gen_life.py's invoices: none of the 6 was found before)."""
+    page = [line("Brightwater Plumbing", 700, 50, h=30), line("12 High Street", 700, 90),
+            line("Sligo F91 X2Y3", 700, 115), line("089 747 1115", x, 135 + gap),
+            line("Invoice No. 2025190", 50, 90)]
+    assert labelled(page, "phone") == found
+    # the same number with no address over it stays unread
+    assert labelled([line("Invoice No. 2025190", 50, 90), line("089 747 1115", 700, 180)],
+                    "phone") == []
+
+
 def test_usaddress_needs_a_street_type() -> None:
     assert addresses.us_street("350 Fifth Avenue, Suite 300")
     assert not addresses.us_street("Sent: Thursday, September 20, 2001 4:01 PM")

@@ -48,6 +48,7 @@ def labels(text: str, context: str = "") -> list[tuple[str, str]]:
     ("DOB 1st Feb 1990", [("date_of_birth", "1st Feb 1990")]),
     ("Né(e) le 28/04/1980", [("date_of_birth", "28/04/1980")]),
     ("Nato/a il 03.11.1962", [("date_of_birth", "03.11.1962")]),
+    ("Natola il 26.5.1988", [("date_of_birth", "26.5.1988")]),  # its slash read as an l
     ("Data nascita: 03.11.1962", [("date_of_birth", "03.11.1962")]),
     # possible but not in an allocated range: still the user's number
     ("Phone: +1 555 010 9999", [("phone", "+1 555 010 9999")]),

@@ -64,7 +64,7 @@ STREET_LINE = re.compile(
     rf"(?<![\w])(?<!\bet\s)(?:{_STREET_FIRST})\.?\s*(?<=[\s/])(?:{_W}+,?\s+){{0,4}}"
     rf"\d{{1,5}}[A-Za-z]?(?![\w])|"
     # a compound street and its number: "Hauptstraße 5", "Kerkstraat 12"
-    rf"(?<![\w])\w+(?:{_COMPOUND})\s+\d{{1,5}}[A-Za-z]?(?![\w])|"
+    rf"(?<![\w])\w+(?:{_COMPOUND})\s+\d{{1,5}}[A-Za-z]?(?:[-/]\d{{1,4}})?(?![\w])|"
     # the Malaysian and Singaporean forms: "JALAN BESAR", "Blk 123", "LOT 38", "UNIT L1-044B"
     r"(?<![\w])(?:jalan|jln|lorong|lrg|persiaran|lebuh)\s+[A-Za-z]|"
     r"(?<![\w])(?:lot|unit|blk|block)\s+(?:[A-Z.]{0,4}\s*)?\d|"
@@ -176,11 +176,36 @@ def us_street(text: str) -> bool:
             and "StreetName" in tags and bool(EN_STREET.match(street_type.strip(".,").lower())))
 
 
+#: lower-case words that an address's own line holds ("5 rue de la Paix", "Via dei Mille")
+_ADDRESS_LOWER = frozenset(_STREET.replace("\\", "").split("|")) | frozenset(
+    "de la le du des del della dei di da do dos das van von der den am an im zu y e".split())
+
+
+def prose(text: str) -> bool:
+    """Whether ``text`` is a sentence that may name an address, not an address's line: long,
+    or three lower-case words or more that no address prints ("the viewing is at 116 Hill
+    Road on Saturday at 11.")."""
+    words = text.split()
+    if len(words) > MAX_WORDS:
+        return True
+    lower = [w for w in (w.strip(".,;:!?") for w in words)
+             if w.isalpha() and w.islower() and w not in _ADDRESS_LOWER]
+    return len(lower) >= 3
+
+
 def strong(text: str) -> re.Match[str] | None:
-    """Where a strong line's address signal is, or None."""
-    if STOP.search(text) or DATE_TIME.search(text) or ITEM.match(text):
+    """Where a strong line's address signal is, or None. In a sentence, a date, a time or
+    a phone elsewhere on it does not hide the street it names."""
+    if ITEM.match(text):
         return None
     m = STREET_LINE.search(text) or POSTCODE_LINE.search(text)
+    if prose(text) and m is not None:
+        for stop in (STOP, DATE_TIME):
+            if any(s.start() < m.end() and m.start() < s.end() for s in stop.finditer(text)):
+                return None
+        return m
+    if STOP.search(text) or DATE_TIME.search(text):
+        return None
     if m is not None:
         return m
     if us_street(text):
@@ -242,9 +267,9 @@ def address_runs(texts: Sequence[str], seeds: Sequence[int] = ()) -> list[list[i
 
 
 def span_in_line(text: str) -> tuple[int, int]:
-    """The address's characters in a line: the whole line, or in prose (a long line) the
+    """The address's characters in a line: the whole line, or in prose (:func:`prose`) the
     address from its street or postcode to the end of what follows it on that clause."""
-    if len(text.split()) <= MAX_WORDS:
+    if not prose(text):
         stripped = text.strip()
         start = text.index(stripped) if stripped else 0
         return start, start + len(stripped)
@@ -252,10 +277,16 @@ def span_in_line(text: str) -> tuple[int, int]:
     if m is None:
         return 0, len(text)
     end = m.end()
+    # "122, rue Station", "No. 119, Jalan Birken 4": the street's name after its word
+    name = re.match(r"(?:\s+(?:(?:de|la|du|des|del|di|da|van|von|der)\s+)?[A-ZÀ-Ý][\w'’.-]*)"
+                    r"{1,4}(?:\s+\d{1,5}[A-Za-z]?\b)?", text[end:])
+    if name is not None:
+        end += name.end()
     # "12 Baker Street, London NW1 6XE": the town and postcode after the street
     code = POSTCODE_LINE.search(text, end)
     if code is not None and code.start() - end <= 40 and not re.search(r"[.;:!?]",
                                                                         text[end:code.start()]):
         return m.start(), code.end()
-    tail = re.match(r"(?:,\s*[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2})+", text[end:])
+    tail = re.match(r"(?:,\s*(?:(?i:apt|flat|unit|suite)\.?\s*[A-Z0-9-]{1,6}\b|"
+                    r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*){0,2}))+", text[end:])
     return m.start(), end + (tail.end() if tail else 0)

@@ -55,7 +55,8 @@ NOT_NAME_WORDS = frozenset("""
 #: what a shop's name says it is, in several languages: a name beside one of these is the
 #: shop's ("Bäckerei Sonnenschein", "Murphy Hardware", "Papeterie Meier"); none that is
 #: also a common name or surname ("Barber", "Butcher", "Mercado", "Winkel", "Bar", "Mart",
-#: "Cave", "Tabak", "Obst")
+#: "Cave", "Tabak", "Obst"); tradesmen's and doctors' practices too ("Keller Elektro",
+#: "Riverside Medical Practice")
 BUSINESS_WORDS = frozenset("""
     shop store stores market supermarket minimart grocer grocery groceries deli
     delicatessen bakery bakehouse pharmacy chemist chemists hardware books
@@ -73,6 +74,13 @@ BUSINESS_WORDS = frozenset("""
     gemüse friseur coiffure coiffeur peluquería parrucchiere trafik tabac
     tabaccheria estanco sklep spożywczy alimentari epicerie épicerie tienda negozio
     geschäft laden
+    plumbing electrical electrics roofing joinery carpentry builders construction
+    landscaping removals decorating elektro elektrotechnik sanitär heizung malerei
+    schreinerei tischlerei dachdeckerei menuiserie plomberie électricité maçonnerie toiture
+    fontanería electricidad carpintería idraulica elettricità falegnameria loodgieter
+    loodgietersbedrijf timmerbedrijf hydraulika elektryka
+    practice clinic surgery medical dental dentist praxis klinik arztpraxis clinique
+    clínica clinica ambulatorio huisartsenpraktijk tandarts
 """.split())
 #: a "name" right before one of these names an institution or a prize ("Albert Einstein
 #: College", "Emil Bogen Research Prize")
@@ -309,10 +317,35 @@ def person_spans(line: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield whole
 
 
+#: a passenger as airlines print one (IATA's SURNAME/GIVEN NAMES TITLE): "CHEN/OLAMIDE MRS",
+#: "GARCIALOPEZ/ANA MARIA MS"
+PASSENGER = re.compile(r"(?<![A-Za-z/])([A-Z]{2,}(?:[ '-][A-Z]{2,})?)/([A-Z]{2,}(?: [A-Z]{2,})?)"
+                       r"(?:\s?(MR|MRS|MS|MISS|MSTR|DR|MX))?(?![A-Za-z/])")
+PASSENGER_TITLES = frozenset({"MR", "MRS", "MS", "MISS", "MSTR", "DR", "MX"})
+
+
+def passengers(line: str) -> Iterator[tuple[int, int]]:
+    """The passengers a line prints in the airlines' form: with a title ("CHEN/OLAMIDE
+    MRS"), or without one when the census lists know a part ("SMITH/JOHN"); never "AND/OR"
+    or "TCP/IP"."""
+    for m in PASSENGER.finditer(line):
+        surname, given, title = m.group(1), m.group(2), m.group(3)
+        words = given.split()
+        if words[-1] in PASSENGER_TITLES:  # "CHEN/OLAMIDE MRS" read as two given names
+            title, words = words[-1], words[:-1]
+        if not words or any(not_name(w) for w in [surname, *words]):
+            continue
+        if title or prior().knows_last(surname) or prior().knows_first(words[0]):
+            yield m.start(), m.end()
+
+
 def rule_spans(line: str) -> Iterator[tuple[int, int, str]]:
     """Names that the model may miss, from their shape alone: after a title ("Prof.
-    Aharon Razin"), the authors of a citation ("Weiss, E.B., Chodosh, S."), and a line
-    that is only a known given name and a surname ("ALEX LEVINE", "Kelly Rubin")."""
+    Aharon Razin"), the authors of a citation ("Weiss, E.B., Chodosh, S."), a passenger
+    as airlines print one ("CHEN/OLAMIDE MRS"), and a line that is only a known given name
+    and a surname ("ALEX LEVINE", "Kelly Rubin")."""
+    for start, end in passengers(line):
+        yield start, end, "passenger"
     for m in TITLE.finditer(line):
         whole = complete(line, m.end(), m.end() + 1)
         if whole is not None and not any(c.isdigit() for c in line[whole[0]:whole[1]]):

@@ -31,6 +31,7 @@ from .recognizers import (
     BIRTH_LABELS,
     COMPANY_FORM,
     FieldRule,
+    PhoneRecognizer,
     find_all,
     for_page,
     form_words_only,
@@ -407,6 +408,7 @@ def _addresses(page: TextPage, skip: frozenset[int], out: Collector, taken: set[
                 taken.update(spans)
                 if run[0] > 0:
                     _addressee(lines, idx[run[0] - 1], idx[run[0]], skip, out, taken)
+                _contact_number(page, idx[run[-1]], out, taken)
 
 
 #: an addressee's name line: two to four words
@@ -436,6 +438,39 @@ def _addressee(lines: Sequence[Line], i: int, first: int, skip: frozenset[int],
             0.6 * min(1.0, line.score + 0.1), "ocr+layout", text=text,
             data={"field": "addressee"})
     taken.add((i, start, end))
+
+
+#: a number's score when the line under an address holds only it
+CONTACT_NUMBER_SCORE = 0.7
+#: how far under the address's last line, in line heights, its number may be (a letterhead
+#: often leaves a blank line between them)
+CONTACT_GAP = 2.5
+
+
+def _contact_number(page: TextPage, last: int, out: Collector, taken: set[Span]) -> None:
+    """A line that is only a phone number, printed just under an address (a letterhead's,
+    an invoice's "Brightwater Plumbing" / street / town / "089 747 1115"), in the address's
+    column, a blank line between them at most: read as if it had its "Tel" label. Not
+    any number anywhere: a scan's archive number in its margin has no address over it."""
+    above = page.lines[last]
+    under = [j for j, ln in enumerate(page.lines) if ln.rect[1] >= above.rect[3] - 2
+             and abs(ln.rect[0] - above.rect[0]) <= above.height]
+    if not under:
+        return
+    i = min(under, key=lambda j: page.lines[j].rect[1])
+    line, text = page.lines[i], page.lines[i].text.strip()
+    if (any(c.isalpha() for c in text) or line.rect[1] - above.rect[3]
+            > CONTACT_GAP * line.height or overlaps(taken, i, 0, len(line.text))):
+        return
+    phones = next(r for r in for_page("\n".join(ln.text for ln in page.lines))
+                  if isinstance(r, PhoneRecognizer))
+    for m in phones.find(line.text, "tel"):
+        if len(m.text.strip()) < 0.9 * len(text):
+            continue
+        out.add(Kind.PERSONAL_TEXT, "phone", span_rect(line, m.start, m.end),
+                CONTACT_NUMBER_SCORE * min(1.0, line.score + 0.1), SOURCE, text=m.text,
+                data={**(m.data or {}), "field": "under_address"})
+        taken.add((i, m.start, m.end))
 
 
 def _inside(a: Rect, b: Rect) -> bool:

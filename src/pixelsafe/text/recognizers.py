@@ -261,7 +261,9 @@ NOT_A_PHONE = re.compile(rf"^(?:{DATE})$|^\d{{3}}-\d{{2}}-\d{{4}}$", re.IGNORECA
 #: "ph" only as "Ph: 555…" or "ph. +44…": "Ph.D." and "pH 7.4" are not phone words
 PHONE_CONTEXT = _words("tel", "tel\\.", "phone", "telephone", "mobile", "mob", "cell", "fax",
                        r"ph(?=[:.]\s*[+(\d])", "call", "whatsapp", "telefon", "téléphone",
-                       "telefono", "contact")
+                       "telefono", "contact", "text me", "sms", "ring me", "handy", "mobil",
+                       "mobiel", "móvil", "movil", "cellulare", "portable", "gsm", "tél",
+                       "teléfono", "telefone", "telemóvel", "tlf", "telefoon")
 #: a tax or registration label, and what may stand between it and its number on the line
 #: ("MWST CHE-070.828.054", "NIP 509-406-55-22", "USt-IdNr. DE…"): a number right after one
 #: is the business's tax number, not its phone (unless a phone word comes between)
@@ -380,7 +382,7 @@ BIRTH_LABELS = _words(
     "fecha nac\\.?", "nac\\.", "nacimiento", "dt\\.? nasc\\.?", "nasc\\.", "nascimento",
     "naiss\\.", "naissance", "date and place of birth", "geburtsdatum", "geb\\.", "geboren",
     "né(?:\\(e\\))? le", "née le", "fecha de nacimiento", "nacido", "nacida", "date de naissance",
-    "data (?:di )?nascita", "nat[oa](?:/[ao])? il", "data de nascimento", "geboortedatum",
+    "data (?:di )?nascita", "nat[oa](?:[/l1|I][ao])? il", "data de nascimento", "geboortedatum",
     "data urodzenia", "födelsedatum", "fødselsdato", "syntymäaika", "tarikh lahir")
 
 RECOGNIZERS: tuple[PatternRecognizer | PhoneRecognizer, ...] = (
