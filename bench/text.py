@@ -58,7 +58,10 @@ def bench_plates() -> None:
     print("| set | plates | box recall | exact text | other plate findings/img | ms/img |")
     print("|---|---|---|---|---|---|")
     for name, plates in (("plates-openalpr", list(te.openalpr_plates())),
-                         ("plates-seed", list(te.seed_plates()))):
+                         ("plates-seed", list(te.seed_plates())),
+                         ("two rows (bench/gen_plates2.py)", list(te.two_row_plates()))):
+        if not plates:
+            continue
         hit = exact = extra = 0
         times = []
         misses = []

@@ -31,6 +31,19 @@ def openalpr_plates() -> Iterator[Plate]:
             yield Plate(txt.with_name(parts[0]), (x, y, x + w, y + h), parts[5].strip())
 
 
+def two_row_plates() -> Iterator[Plate]:
+    """The generated two-row plates (``bench/gen_plates2.py``), made on first use."""
+    import json
+
+    import gen_plates2
+
+    out = Path(__file__).resolve().parent / "out" / "plates2"
+    if not (out / "truth.json").exists():
+        gen_plates2.build(out)
+    for t in json.loads((out / "truth.json").read_text()):
+        yield Plate(out / t["image"], tuple(t["box"]), t["text"])  # type: ignore[arg-type]
+
+
 def seed_plates() -> Iterator[Plate]:
     for csv_path in sorted((EVAL / "plates-seed").glob("*/*.csv")):
         with csv_path.open(newline="") as fh:

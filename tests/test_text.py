@@ -136,6 +136,33 @@ def test_plate(text_analyzer: Analyzer) -> None:
     assert report.summary.has_license_plates
 
 
+@pytest.mark.parametrize(("rows", "text"), [
+    (("AB12", "CDE"), "AB12CDE"),      # a British motorcycle's
+    (("M AB", "1234"), "MAB1234"),     # a German square plate
+    (("ABC", "1D23"), "ABC1D23"),      # a Brazilian (Mercosur) motorcycle's
+    (("TEXAS", "ABC1234"), "ABC1234")])  # a state's name over a whole plate: one row
+def test_a_plate_on_two_rows_is_one_plate(text_analyzer: Analyzer, rows: tuple[str, str],
+                                          text: str) -> None:
+    """Both rows under one box: before, one row alone was taken (or none), and its fill
+    left the other readable."""
+    im = Image.new("RGB", (900, 600), (90, 110, 130))
+    d = ImageDraw.Draw(im)
+    d.rectangle((370, 330, 570, 470), fill="white", outline="black", width=4)
+    bold = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 44)
+    for k, row in enumerate(rows):
+        d.text((470 - d.textlength(row, font=bold) / 2, 342 + k * 62), row, font=bold,
+               fill="black")
+    report = text_analyzer.analyze(im)
+    plates = [f for f in report.findings if f.kind is Kind.LICENSE_PLATE]
+    assert [p.text for p in plates] == [text]
+    box = plates[0].box
+    assert box is not None
+    if text == "ABC1234":  # the plate's own row, not the state's name
+        assert box.y1 > 380
+    else:
+        assert box.iou(Box(370, 330, 571, 471)) > 0.5
+
+
 def test_wifi_qr_is_critical_and_keeps_the_password_out(text_analyzer: Analyzer) -> None:
     code = zxingcpp.create_barcode("WIFI:S:HomeNet;T:WPA;P:hunter22;;",
                                    zxingcpp.BarcodeFormat.QRCode)

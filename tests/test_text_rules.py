@@ -180,6 +180,21 @@ def test_a_receipts_total_is_not_a_plate() -> None:
     assert plate_texts([line("B 1234 XY", 400, 500, h=30)]) == ["B1234XY"]
 
 
+def test_two_rows_make_one_plate_only_when_stacked_like_one() -> None:
+    """The geometry of a two-row plate (tests/test_text.py reads drawn ones): one row
+    straight under the other, a small gap, about as tall and as wide."""
+    def rows(top: tuple[str, float, float], bottom: tuple[str, float, float]) -> list[str]:
+        return plate_texts([line(top[0], top[1], top[2], char_w=24, h=40),
+                            line(bottom[0], bottom[1], bottom[2], char_w=24, h=40)])
+    assert rows(("AB12", 400, 500), ("CDE", 412, 555)) == ["AB12CDE"]
+    assert rows(("M AB", 400, 500), ("1234", 400, 548)) == ["MAB1234"]
+    assert rows(("AB12", 400, 500), ("CDE", 412, 640)) == ["AB12"]   # far below
+    assert rows(("AB12", 400, 500), ("CDE", 700, 555)) == ["AB12"]   # another column
+    assert rows(("AB12", 400, 500), ("CDE", 520, 500)) == ["AB12"]   # beside, not under
+    assert rows(("TOTAL", 400, 500), ("12.30", 400, 548)) == []      # a receipt's
+    assert rows(("OHIO", 400, 500), ("ABC1234", 364, 548)) == ["ABC1234"]
+
+
 def test_a_receipts_national_phone_is_read_in_the_country_it_names() -> None:
     """Issue 27: a Malaysian mobile number printed without a label or a + on a receipt
     stayed readable (phones were read as numbers of seven fixed countries only). The page

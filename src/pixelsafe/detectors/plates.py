@@ -8,11 +8,11 @@ page are not plates."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from ..report import Kind
 from ..text.documents import page_finding, zones
-from ..text.page import Collector, Line, TextPage, grow, row_label
+from ..text.page import Collector, Line, TextPage, grow, row_label, union
 from ..text.personal import rule_text
 from ..text.recognizers import DATES, FORM_WORDS
 from .base import Candidate
@@ -33,6 +33,8 @@ PLATE_FORMATS = tuple(re.compile(p) for p in (
     r"^[A-Z]{2}\d[A-Z]\d[A-Z]$",     # US 6-character series (AG6V1W)
 ))
 PLATE_TEXT = re.compile(r"^[A-Z0-9]{4,9}$")
+#: what a plate prints between its groups, and the OCR reads into them
+SEPARATORS = re.compile(r"[\s\-·.•:=|\[\]]")
 #: an amount with its cents: "12.30", "6,00"
 PRICE = re.compile(r"^\d+[.,]\d{2}$")
 
@@ -46,9 +48,71 @@ def _receipt_line(tokens: Sequence[str]) -> bool:
                                                                    for t in tokens)
 
 
+#: a row of a two-row plate: one or two groups of capitals and digits, at most seven
+ROW_TEXT = re.compile(r"^[A-Z0-9]{1,7}$")
+#: a two-row plate's text, both rows joined
+TWO_ROW_TEXT = re.compile(r"^[A-Z0-9]{4,10}$")
+
+
+def _row(line: Line) -> str | None:
+    """A line's text if it can be one row of a two-row plate, else None."""
+    raw = line.text.strip()
+    tokens = raw.split()
+    text = SEPARATORS.sub("", raw)
+    if (line.score < 0.6 or len(tokens) > 2 or not ROW_TEXT.match(text)
+            or _receipt_line(tokens) or DATES.fullmatch(raw)):
+        return None
+    return text
+
+
+def _two_rows(lines: Sequence[Line], skip: frozenset[int]) -> Iterator[tuple[int, int, str]]:
+    """Plates printed on two rows (motorcycles', the square plates of Germany, Brazil,
+    India or the UK): two short lines of capitals and digits, one straight under the other,
+    about as tall and about as wide, whose joined text holds letters and digits ("AB12" /
+    "CDE", "M AB" / "1234"). Read alone, one row looks like no plate or like a whole one,
+    and a fill over it leaves the other row readable. A state's or a country's name over a
+    plate that is whole by itself ("TEXAS" / "ABC1234") makes no two-row plate."""
+    rows = {i: t for i, ln in enumerate(lines) if i not in skip and (t := _row(ln))}
+    for i, top in rows.items():
+        a = lines[i].rect
+        ha = a[3] - a[1]
+        for j, bottom in rows.items():
+            b = lines[j].rect
+            hb = b[3] - b[1]
+            h, gap = max(ha, hb), b[1] - a[3]
+            overlap = min(a[2], b[2]) - max(a[0], b[0])
+            narrow = min(a[2] - a[0], b[2] - b[0])
+            if (j == i or not -0.3 * h <= gap <= 0.8 * h or max(ha, hb) > 1.7 * min(ha, hb)
+                    or overlap < 0.5 * narrow
+                    or max(a[2] - a[0], b[2] - b[0]) > 3 * narrow):
+                continue
+            text = top + bottom
+            whole = [t for t in (top, bottom) if _whole(t)]
+            if (not TWO_ROW_TEXT.match(text) or text.isdigit() or text.isalpha()
+                    or whole and any(t.isalpha() and len(t) >= 4 for t in (top, bottom))):
+                continue
+            yield i, j, text
+
+
+def _whole(text: str) -> bool:
+    """Whether one row's text is a plate of a known format by itself."""
+    return any(c.isalpha() for c in text) and any(p.match(text) for p in PLATE_FORMATS)
+
+
 def _plate_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector) -> None:
+    taken = set(skip)
+    for i, j, text in _two_rows(lines, skip):
+        if i in taken or j in taken:
+            continue
+        taken.update((i, j))
+        known = any(p.match(text) for p in PLATE_FORMATS)
+        score = min(lines[i].score, lines[j].score)
+        out.add(Kind.LICENSE_PLATE, "license_plate",
+                grow(union((lines[i].rect, lines[j].rect)), 0.06, 0.06),
+                (0.85 if known else 0.55) * min(1.0, score + 0.05), "ocr+plate", text=text,
+                data={"format_known": known, "rows": 2})
     for i, line in enumerate(lines):
-        if i in skip or line.score < 0.6:
+        if i in taken or line.score < 0.6:
             continue
         raw = line.text.strip()
         tokens = raw.split()
@@ -56,7 +120,7 @@ def _plate_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector)
         if any(c.islower() for c in raw) or len(tokens) > 3 and not spaced \
                 or _receipt_line(tokens):
             continue
-        text = re.sub(r"[\s\-·.•:=|\[\]]", "", raw)
+        text = SEPARATORS.sub("", raw)
         if not PLATE_TEXT.match(text) or not any(c.isdigit() for c in text):
             continue
         if DATES.fullmatch(raw):  # "16-FEB-1987": a date in a form's column

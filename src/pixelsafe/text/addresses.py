@@ -177,7 +177,7 @@ def us_street(text: str) -> bool:
 
 
 #: lower-case words that an address's own line holds ("5 rue de la Paix", "Via dei Mille")
-_ADDRESS_LOWER = frozenset(_STREET.replace("\\", "").split("|")) | frozenset(
+_ADDRESS_LOWER = frozenset(w for ws in STREET_WORDS.values() for w in ws.split()) | frozenset(
     "de la le du des del della dei di da do dos das van von der den am an im zu y e".split())
 
 
