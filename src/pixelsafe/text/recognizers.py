@@ -166,14 +166,18 @@ def _email_ok(value: str) -> bool:
 
 _MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|janv|févr|mars|avr|mai|"
           r"juin|juil|août|sept|déc|ene|abr|ago|dic|gen|mag|giu|lug|ott|okt|dez|mrt|mei|"
-          r"maj|märz|out|set|dez)[a-zé]*\.?")
+          r"maj|märz|out|set|dez|sty|lut|kwi|cze|lip|sie|wrz|paź|paz|lis|gru)"
+          r"[a-zà-ÿąćęłńśźż]*\.?")
 _ORDINAL = r"(?:st|nd|rd|th)?"
 #: the ways a date is printed: 10.03.2001, 03/10/01, 1977-04-19, 12 NOV 1955, 12. März 1955,
-#: Feb 10, 1964, Mar. 16. 1840, 12 NOV/NOV 55 (passports print the month twice), and as
-#: letters write it: 12th March 1975, the 12th of March 1975, March 12th, 1975
+#: Feb 10, 1964, Mar. 16. 1840, 12 NOV/NOV 55 (passports print the month twice), 23 12 1991
+#: (an identity card's, spaced: a real day and month, a year of this century or the last),
+#: and as letters write it: 12th March 1975, the 12th of March 1975, March 12th, 1975,
+#: 23 de diciembre de 1991, 23 grudnia 1991
 DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[-./]\d{2}[-./]\d{2}|"
-        rf"\d{{1,2}}{_ORDINAL}\.?\s*(?:of\s+)?{_MONTH}(?:\s*/\s*{_MONTH})?,?\s*"
-        r"(?:\d{4}|\d{2})(?!\d)|"
+        r"(?<!\d)(?<!\d )(?:0?[1-9]|[12]\d|3[01]) (?:0?[1-9]|1[0-2]) (?:19|20)\d{2}(?! ?\d)|"
+        rf"\d{{1,2}}{_ORDINAL}\.?\s*(?:(?:of|de)\s+)?{_MONTH}(?:\s*/\s*{_MONTH})?"
+        r"(?:\s+de)?,?\s*(?:\d{4}|\d{2})(?!\d)|"
         rf"{_MONTH}\s+\d{{1,2}}{_ORDINAL}[.,]?\s+\d{{4}}|"
         rf"\d{{1,2}}[-/]{_MONTH}[-/](?:\d{{4}}|\d{{2}})(?!\d))")
 
@@ -181,12 +185,13 @@ DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[-./]\d{2}[-./]\d{2}|"
 DATES = re.compile(DATE, re.IGNORECASE)
 
 #: each month's printed forms, by the prefixes _MONTH reads (English, French, Spanish,
-#: Italian, German, Dutch, Portuguese, Swedish)
-_MONTH_PREFIXES = (("jan", "ene", "gen"), ("feb", "fév", "fev"), ("mar", "mär", "mrt"),
-                   ("apr", "avr", "abr"), ("may", "mai", "mag", "mei", "maj"),
-                   ("jun", "juin", "giu"), ("jul", "juil", "lug"), ("aug", "aoû", "ago"),
-                   ("sep", "set"), ("oct", "ott", "okt", "out"), ("nov",),
-                   ("dec", "déc", "dic", "dez"))
+#: Italian, German, Dutch, Portuguese, Swedish, Polish)
+_MONTH_PREFIXES = (("jan", "ene", "gen", "sty"), ("feb", "fév", "fev", "lut"),
+                   ("mar", "mär", "mrt"), ("apr", "avr", "abr", "kwi"),
+                   ("may", "mai", "mag", "mei", "maj"), ("jun", "juin", "giu", "cze"),
+                   ("jul", "juil", "lug", "lip"), ("aug", "aoû", "ago", "sie"),
+                   ("sep", "set", "wrz"), ("oct", "ott", "okt", "out", "paź", "paz"),
+                   ("nov", "lis"), ("dec", "déc", "dic", "dez", "gru"))
 _DATE_PART = re.compile(r"\d+|[^\W\d_]+")
 
 
@@ -383,7 +388,14 @@ BIRTH_LABELS = _words(
     "naiss\\.", "naissance", "date and place of birth", "geburtsdatum", "geb\\.", "geboren",
     "né(?:\\(e\\))? le", "née le", "fecha de nacimiento", "nacido", "nacida", "date de naissance",
     "data (?:di )?nascita", "nat[oa](?:[/l1|I][ao])? il", "data de nascimento", "geboortedatum",
-    "data urodzenia", "födelsedatum", "fødselsdato", "syntymäaika", "tarikh lahir")
+    "data urodzenia", "födelsedatum", "fødselsdato", "syntymäaika", "tarikh lahir",
+    # Polish, Czech, Slovak, Hungarian, Romanian, Turkish, Croatian, Serbian and Bosnian,
+    # Slovenian, Lithuanian, Latvian, Estonian, Catalan, Indonesian, Vietnamese, Finnish,
+    # Swedish, Spanish
+    "data ur\\.?", "ur\\.", "urodzon[ya]", "datum narození", "dátum narodenia",
+    "születési (?:idő|dátum)", "data na[sș]terii", "do[gğ]um tarihi", "datum ro[dđ]enja",
+    "datum rojstva", "gimimo data", "dzim[sš]anas datums", "s[uü]nniaeg", "data de naixement",
+    "tanggal lahir", "ng[aà]y sinh", "syntynyt", "f[oö]dd", "nacid[oa] el")
 
 RECOGNIZERS: tuple[PatternRecognizer | PhoneRecognizer, ...] = (
     PatternRecognizer(
