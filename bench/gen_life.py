@@ -16,14 +16,12 @@ and flight numbers, invoice numbers and amounts, the clinic's and the school's o
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import unicodedata
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 
-from gen_world import Item, Page
+from gen_world import Item, Page, write_truth
 from PIL import ImageFilter
 
 FONTS = [
@@ -310,8 +308,7 @@ def build(out: Path, pages: int = 36, seed: int = 20261207) -> list[Item]:
         image = p.image.filter(ImageFilter.GaussianBlur(rng.uniform(0.0, 0.9)))
         image.save(out / p.name)
         items.extend(p.items)
-    (out / "truth.json").write_text(json.dumps([asdict(i) for i in items], ensure_ascii=False,
-                                               indent=1))
+    write_truth(out, items)
     return items
 
 

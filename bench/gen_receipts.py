@@ -29,12 +29,12 @@ import math
 import random
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import zxingcpp
-from gen_world import Item
+from gen_world import Item, write_truth
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
 FONTS = [
@@ -390,8 +390,7 @@ def build(out: Path, receipts: int = 42, seed: int = 20261207) -> list[Item]:
         photo.save(out / name, quality=rng.randint(80, 92))
         codes[name] = code
         items += [Item(name, kind, t, where(b)) for kind, t, b in boxes]
-    (out / "truth.json").write_text(json.dumps([asdict(i) for i in items], ensure_ascii=False,
-                                               indent=1))
+    write_truth(out, items)
     (out / "codes.json").write_text(json.dumps(codes, indent=1))
     return items
 

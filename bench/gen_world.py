@@ -326,6 +326,12 @@ TEMPLATES: dict[str, tuple[Callable[[Page, str], None], tuple[int, int]]] = {
 }
 
 
+def write_truth(out: Path, items: list[Item]) -> None:
+    """The generated items, the truth ``bench/kinds.py`` reads: ``out/truth.json``."""
+    (out / "truth.json").write_text(json.dumps([asdict(i) for i in items], ensure_ascii=False,
+                                               indent=1))
+
+
 def build(out: Path, pages: int = 40, seed: int = 20261203) -> list[Item]:
     rng = random.Random(seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -343,8 +349,7 @@ def build(out: Path, pages: int = 40, seed: int = 20261203) -> list[Item]:
         image = p.image.filter(ImageFilter.GaussianBlur(rng.uniform(0.2, 0.7)))
         image.save(out / p.name)
         items.extend(p.items)
-    (out / "truth.json").write_text(json.dumps([asdict(i) for i in items], ensure_ascii=False,
-                                               indent=1))
+    write_truth(out, items)
     return items
 
 

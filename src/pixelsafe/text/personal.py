@@ -31,6 +31,7 @@ from .recognizers import (
     BIRTH_LABELS,
     COMPANY_FORM,
     FieldRule,
+    PatternRecognizer,
     PhoneRecognizer,
     find_all,
     for_page,
@@ -101,11 +102,16 @@ def overlaps(spans: set[Span], i: int, start: int, end: int) -> bool:
     return any(li == i and start < e and s < end for li, s, e in spans)
 
 
+def _recognizers(page: TextPage) -> tuple[PatternRecognizer | PhoneRecognizer, ...]:
+    """The recognisers for ``page`` (:func:`for_page` over its whole text), worked out once."""
+    return page.shared("recognizers", lambda: for_page("\n".join(ln.text for ln in page.lines)))
+
+
 def _text_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector,
-                   taken: set[Span], identity: bool = False,
-                   above: dict[int, int] | None = None) -> None:
+                   taken: set[Span],
+                   recognizers: tuple[PatternRecognizer | PhoneRecognizer, ...],
+                   identity: bool = False, above: dict[int, int] | None = None) -> None:
     above = above or {}
-    recognizers = for_page("\n".join(line.text for line in lines))
     births: list[tuple[int, int]] = []
     for i, line in enumerate(lines):
         if i in skip:
@@ -462,8 +468,7 @@ def _contact_number(page: TextPage, last: int, out: Collector, taken: set[Span])
     if (any(c.isalpha() for c in text) or line.rect[1] - above.rect[3]
             > CONTACT_GAP * line.height or overlaps(taken, i, 0, len(line.text))):
         return
-    phones = next(r for r in for_page("\n".join(ln.text for ln in page.lines))
-                  if isinstance(r, PhoneRecognizer))
+    phones = next(r for r in _recognizers(page) if isinstance(r, PhoneRecognizer))
     for m in phones.find(line.text, "tel"):
         if len(m.text.strip()) < 0.9 * len(text):
             continue
@@ -548,6 +553,7 @@ def _rule_text(page: TextPage) -> PersonalText:
     taken = set(repeated(page).spans)
     skip = zones(page).lines
     above = {b.lines[k]: b.lines[k - 1] for b in blocks(page) for k in range(1, len(b.lines))}
-    _text_findings(page.lines, skip, out, taken, identity_page(page), above)
+    _text_findings(page.lines, skip, out, taken, _recognizers(page), identity_page(page),
+                   above)
     _addresses(page, skip, out, taken)
     return PersonalText(tuple(out.found), frozenset(taken))
