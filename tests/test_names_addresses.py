@@ -391,3 +391,86 @@ def test_the_new_models_are_pinned_and_verified() -> None:
     assert (ner_model_path() / "ner" / "model").is_file()
     assert usaddress_model_path().name == "usaddr.crfsuite"
     assert set(name_list_paths()) == {"dist.male.first", "dist.female.first", "dist.all.last"}
+
+
+# --- a till's receipt: its people, its items, its notices (receipts-sroie's names) ---------
+
+def test_a_street_line_is_no_list_of_cited_authors() -> None:
+    """"Lot PTD 20415 Tmn Kenanga B" has two "Surname I" shapes: on a line with a street
+    and its number they are the address's, which was lost to them before."""
+    page = [line("PETRO STATION KENANGA", 50, 40), line("Lot PTD 20415 Tmn Kenanga B", 50, 70),
+            line("81750 Masai Johor", 50, 100)]
+    assert labelled(page, "cited_author") == [] and names(page) == []
+    assert addresses_of(page) == ["Lot PTD 20415 Tmn Kenanga B, 81750 Masai Johor"]
+
+
+@pytest.mark.parametrize("notice", ["GOODS HUST BE IN ORIGINAL STATE", "GOODS MUST BE IN ORIGINAL",
+                                    "ITEMS ARE NOT RETURNABLE", "EXCHANGE WITHIN"])
+def test_a_receipts_notice_in_capitals_is_no_name(notice: str) -> None:
+    """The model reads a block in capitals title-cased, where a notice looks like a name
+    (receipts-sroie's "GOODS HUST BE IN ORIGINAL STATE" was one): a name holds no "are",
+    "be", "within", nor "IN" taken for initials."""
+    assert not plausible(notice, notice, len(notice))
+    assert names([line("PLS KEEP THE RECEIPT FOR", 50, 575), line(notice, 50, 600),
+                  line("7 DAYS WITH RECEIPT.", 50, 625)]) == []
+
+
+def test_a_fields_label_alone_on_its_line_is_no_name() -> None:
+    page = [line("Terminal ID:", 50, 500), line("Entry Mode:", 50, 525),
+            line("TRM/STAN:", 50, 550), line("Card:", 50, 575)]
+    assert names(page) == []
+    assert names([line("Tommy:", 50, 300), line("Please send the figures today.", 50, 330)]) \
+        == ["Tommy"]  # a letter's greeting alone on its line
+
+
+@pytest.mark.parametrize(("rows", "found"), [
+    ([("OPERATOR ABK - SITI AMINAH", 50)], ["ABK - SITI AMINAH"]),
+    ([("Attendant:", 50), ("Rahim Osman", 50)], ["Rahim Osman"]),
+    ([("Salesperson: Chong Wei Ling", 50)], ["Chong Wei Ling"]),
+    ([("OPERATOR TRAINEE CASHIER", 50)], []),
+    ([("Attendant Tag Card", 50)], [])])
+def test_a_tills_people(rows: list[tuple[str, int]], found: list[str]) -> None:
+    """Who served, rang up or pumped is named after the till's own label: operator,
+    attendant, salesperson (the three were missed before); a role or a card is no name."""
+    page = [line(text, x, 400 + 30 * k) for k, (text, x) in enumerate(rows)]
+    assert names(page) == found
+
+
+def test_a_bills_items_are_no_names() -> None:
+    """An item whose price is on its row, or on the row under it right of its middle (its
+    barcode's row), is no person, however the model reads it."""
+    page = [line("Item", 50, 300), line("Qty", 400, 300), line("Amount", 600, 300),
+            line("Whole Chicken", 50, 330), line("2006031014359", 60, 352),
+            line("10.99*1.306", 400, 352), line("14.35", 600, 352),
+            line("Katsu Don (Fish)Set", 50, 380), line("9.90", 600, 381),
+            line("Member: Tan Mei Ling", 50, 440)]
+    assert names(page) == ["Tan Mei Ling"]
+
+
+def test_a_postcode_alone_under_its_street() -> None:
+    """"47301" on its own line under the street is the address's postcode (it was left
+    readable before); over the street, or alone on a page, a bare number is no address."""
+    page = [line("LOT F5 & 6, SUNWAY MALL", 50, 70), line("NO 3, JLN SS 21/37", 50, 95),
+            line("47400", 50, 120), line("GST Reg No: 000123456789", 50, 145)]
+    assert addresses_of(page) == ["LOT F5 & 6, SUNWAY MALL, NO 3, JLN SS 21/37, 47400"]
+    above = [line("47400", 50, 70), line("NO 3, JLN SS 21/37", 50, 95)]
+    assert addresses_of(above) == ["NO 3, JLN SS 21/37"]
+    assert addresses_of([line("Order", 50, 70), line("47400", 50, 95)]) == []
+
+
+@pytest.mark.parametrize(("middle", "whole"), [
+    ("(Y) U12/Y, KOTA KEMUNING,", True),   # a district the OCR misread
+    ("TEL: 03-5121 0000", False),          # a phone between them
+    ("Receipt No: CS0042", False),         # a receipt's field
+    ("Thank you for shopping with us today", False)])
+def test_one_odd_line_between_two_pieces_of_an_address(middle: str, whole: bool) -> None:
+    """A street and its postcode's town with one line between them that no grammar reads
+    are one address when that line could be an address's (before, it stayed readable)."""
+    page = [line("NO. 21-G, JALAN KEMUNING INDAH", 50, 70), line(middle, 50, 95),
+            line("SEKSYEN 31, 40460 SHAH ALAM,", 50, 120)]
+    found = addresses_of(page)
+    if whole:
+        assert found == [f"NO. 21-G, JALAN KEMUNING INDAH, {middle.rstrip(',')}, "
+                         "SEKSYEN 31, 40460 SHAH ALAM"]
+    else:
+        assert middle not in " ".join(found) and len(found) == 2

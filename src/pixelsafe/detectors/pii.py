@@ -6,6 +6,7 @@ zone, and the values the documents detector takes from it, are left to that dete
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ..models.cache import shared
 from ..models.ner import NerModel
@@ -13,7 +14,7 @@ from ..report import Candidate, Kind
 from ..text.documents import Span, zones
 from ..text.layout import blocks
 from ..text.names import MIN_ONE_WORD, not_name, person_spans, plausible, prior
-from ..text.page import Collector, TextPage, span_rect
+from ..text.page import Collector, Line, TextPage, span_rect
 from ..text.personal import PersonalText, name_label, overlaps, rule_text
 from ..text.recognizers import COMPANY_FORM
 from .reader import TextReader
@@ -40,8 +41,8 @@ def _model_names(page: TextPage, skip: frozenset[int], out: Collector, taken: se
                 if i in skip:
                     continue
                 line = lines[i]
-                if COMPANY_FORM.search(line.text):
-                    continue  # a business's name
+                if COMPANY_FORM.search(line.text) or priced(lines, i):
+                    continue  # a business's name, a bill's item
                 for s, e in person_spans(line.text, start, end):
                     if overlaps(taken, i, s, e):
                         continue
@@ -50,6 +51,27 @@ def _model_names(page: TextPage, skip: frozenset[int], out: Collector, taken: se
                             MODEL_NAME_SCORE * min(1.0, line.score + 0.1), "ocr+ner",
                             text=line.text[s:e], data={"field": "model"})
                     taken.add((i, s, e))
+
+
+#: an amount of money: "9.90", "1,250.00", "RM 5.65"
+AMOUNT = re.compile(r"(?<![\d.,])\d{1,6}[.,]\d{2}(?![\d.,%])")
+
+
+def priced(lines: Sequence[Line], i: int) -> bool:
+    """Whether line ``i`` is a bill's item: an amount on it, right of it on its row, or
+    on the row under it right of its middle ("Whole Chicken" over "10.99*1.306 14.35")."""
+    if AMOUNT.search(lines[i].text):
+        return True
+    x1, y1, x2, y2 = lines[i].rect
+    h = max(4.0, lines[i].height)
+    centre, middle = (y1 + y2) / 2, (x1 + x2) / 2
+    for j in range(max(0, i - 6), min(len(lines), i + 8)):
+        jx1, jy1, _, jy2 = lines[j].rect
+        dy = (jy1 + jy2) / 2 - centre
+        if j != i and -0.5 * h < dy < 1.6 * h and jx1 > (x2 if dy < 0.5 * h else middle) \
+                and AMOUNT.search(lines[j].text):
+            return True
+    return False
 
 
 def _model_text(text: str) -> str:

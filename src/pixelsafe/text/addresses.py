@@ -100,6 +100,9 @@ POSTCODE_LINE = re.compile(
 POSTCODE4 = re.compile(rf"^\s*\d{{4}}\s+{_TOWN}\s*[.,]?\s*$")
 #: a town and its four-digit postcode after it (NZ, AU, DK): "Wellington 6011"
 TOWN4 = re.compile(rf"^{_TOWN}\s+\d{{4}}\s*[.,]?$")
+#: a postcode alone on the line under its street ("47301" under "NO 1, JLN PJU 19/4"): a
+#: bare number, so it only continues an address downwards
+POSTCODE_ALONE = re.compile(r"^\s*\d{5,6}\s*[.,]?\s*$")
 #: a unit on a line of its own: "#04-12", "Apt 4B", "Flat 2", "Suite 300"
 UNIT = re.compile(r"^(?:#\d{1,3}-\d{1,4}[A-Z]?|(?i:apt|apartment|flat|suite|unit|ste)\.?\s*"
                   r"[A-Z0-9-]{1,6})[.,]?$")
@@ -221,6 +224,8 @@ def weak(text: str) -> bool:
     if REGIONS.match(t) or DISTRICT.search(t) or POSTCODE4.match(t) or TOWN4.match(t) \
             or UNIT.match(t):
         return len(t.split()) <= 8
+    if POSTCODE_ALONE.match(t):
+        return True
     # a short run of place words ("MEDAN NIAGA TASIK DAMAI", "Springfield,")
     words = t.rstrip(",.").split()
     return 1 <= len(words) <= 5 and all(re.match(rf"^{_W}+,?$", w) and w[:1].isupper()
@@ -263,7 +268,24 @@ def address_runs(texts: Sequence[str], seeds: Sequence[int] = ()) -> list[list[i
         # a code alone ("R82 0503" on a number plate) is no address: it needs a word
         if any(re.search(r"[^\W\d_]{3,}", texts[k]) for k in run):
             runs.append(run)
-    return sorted(runs)
+    return _bridged(sorted(runs), texts)
+
+
+def _bridged(runs: list[list[int]], texts: Sequence[str]) -> list[list[int]]:
+    """Two runs with one line between them are one address when that line could be an
+    address's (short, no label, no phone, no date, not prose): a district the OCR misread,
+    "(X) U13/X, SETIA ALAM," between a street and its postcode's town."""
+    out: list[list[int]] = []
+    for run in runs:
+        if out and run[0] - out[-1][-1] == 2:
+            middle = texts[run[0] - 1].strip()
+            if middle and ":" not in middle and len(middle.split()) <= 8 and not (
+                    STOP.search(middle) or DATE_TIME.search(middle) or ITEM.match(middle)
+                    or prose(middle)):
+                out[-1] = [*out[-1], run[0] - 1, *run]
+                continue
+        out.append(run)
+    return out
 
 
 def span_in_line(text: str) -> tuple[int, int]:

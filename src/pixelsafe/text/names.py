@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..models import name_list_paths
+from .addresses import STREET_LINE
 from .recognizers import FORM_WORDS, label_of
 
 #: a word of a name: "Anna", "O'Neil", "Wong-Staal", "McDaniel", "SELSTED", an initial
@@ -41,6 +42,7 @@ NOT_NAME_WORDS = frozenset("""
     center centre society association committee award prize fellowship program
     street road avenue foundation inc ltd llc corp company bhd sdn
     and of the for in on at to with or from by
+    are is be was were must within not all any only your our we you it this that
     rua calle via viale rue jalan taman lorong avenida piazza plaza strasse straße
     card carte identity identité identità passport passeport ausweis personalausweis
     signature firma signatur unterschrift holder bearer titular titulaire inhaber
@@ -232,7 +234,10 @@ PLACE_CODES = REGION_CODES | {"USA", "US", "UK", "UAE"}
 
 def author_list(line: str) -> bool:
     """A line of a citation's authors: two or more "Surname I." in it, not counting the
-    ones whose "initials" are a state or country ("San Diego CA", "Pharmore USA")."""
+    ones whose "initials" are a state or country ("San Diego CA", "Pharmore USA"). A line
+    with a street and its number is an address's ("Lot PTD 198718 Tmn Sierra P")."""
+    if STREET_LINE.search(line):
+        return False
     return sum(initials.strip() not in PLACE_CODES for _, initials in AUTHOR.findall(line)) >= 2
 
 
@@ -261,6 +266,12 @@ def cited(line: str, start: int, end: int) -> bool:
     return before.rfind("(") > before.rfind(")") and bool(_CITES_INSIDE.match(line, end))
 
 
+def label_alone(line: str, start: int, end: int) -> bool:
+    """Whether ``line[start:end]`` is a field's label alone on its line, its value on the
+    next: "Entry Mode:", "ID/STAN:"."""
+    return not line[:start].strip() and line[end:].strip() == ":"
+
+
 def plausible(text: str, line: str, end: int) -> bool:
     """Whether the completed ``text`` (ending at ``end`` of ``line``) is a person's name."""
     words = [_bare(w) for w in re.split(r"[\s,]+", text) if w]
@@ -271,9 +282,12 @@ def plausible(text: str, line: str, end: int) -> bool:
     core = [w for w in words if w not in PARTICLES]
     full = [w for w in core if not INITIALS.match(w)]
     # a word of a form shaped like initials ("SUMA PLN", "TAX") is the form's, not initials
-    if not full or any(not_name(w) for w in full) or any(
+    # ("IN", "BE" in capitals are shaped like initials: "GOODS MUST BE IN ORIGINAL STATE")
+    if not full or any(not_name(w) for w in core) or any(
             len(w) >= 3 and _plain(w) in FORM_WORDS for w in core):
         return False
+    if label_alone(line, end - len(text), end) and not prior().knows_first(full[0]):
+        return False  # ("Tommy:" and "Ana Silva:" greet or name a speaker)
     after = _next_word(line, end)
     if _plain(after) in INSTITUTION_WORDS:
         return False  # "Albert Einstein College", "Emil Bogen Research Prize"
@@ -333,7 +347,8 @@ def passengers(line: str) -> Iterator[tuple[int, int]]:
         words = given.split()
         if words[-1] in PASSENGER_TITLES:  # "CHEN/OLAMIDE MRS" read as two given names
             title, words = words[-1], words[:-1]
-        if not words or any(not_name(w) for w in [surname, *words]):
+        if not words or any(not_name(w) for w in [surname, *words]) \
+                or label_alone(line, m.start(), m.end()):
             continue
         if title or prior().knows_last(surname) or prior().knows_first(words[0]):
             yield m.start(), m.end()

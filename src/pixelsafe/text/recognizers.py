@@ -496,6 +496,9 @@ _NAME_LABELS = (
     r"forenames?|from|to|cc|bcc|sender|recipient|attn|attention|nom|apellidos|pr[ée]noms|"
     r"nombres|holder|cardholder|account\s+holder|patient|employee|printed\s+by|"
     r"prepared\s+by|signed|author|contact|cashier|served\s+by|attended\s+by|kasir|"
+    # a till's people: who served, rang up or pumped ("OPERATOR CHC - JIVAN", "Attendant:")
+    r"operator|attendant|sales\s*person|salesman|saleswoman|sales\s+associate|server|"
+    r"waiter|waitress|clerk|teller|staff|pelayan|"
     # the name labels of identity cards and forms in other languages
     r"nachname|vornamen?|familienname|pr[ée]nom|cognome|nome(?:\s+pr[óo]prio)?|"
     r"apelidos?|nombre|nazwisko|imi[oę]na?|efternamn|f[öo]rnamn|efternavn|fornavne?|"
@@ -643,6 +646,7 @@ FORM_WORDS = frozenset("""
     welcome again invoice tax-invoice cust mastercard tips page of
     admin administrator manager supervisor trainee operator staff system pos main
     eur gbp chf pln sek nok dkk czk huf aud cad nzd inr myr hkd jpy cny
+    card tag
 """.split())
 
 
