@@ -169,29 +169,43 @@ _MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|janv|févr|m
           r"maj|märz|out|set|dez|sty|lut|kwi|cze|lip|sie|wrz|paź|paz|lis|gru)"
           r"[a-zà-ÿąćęłńśźż]*\.?")
 _ORDINAL = r"(?:st|nd|rd|th)?"
+#: a month in Roman numerals, as Polish, Czech, Hungarian and Romanian papers print it
+_ROMAN = r"(?:XII|XI|IX|X|VIII|VII|VI|IV|V|III|II|I)"
+#: a compact date, eight digits: day, month, year (23121991) or year, month, day (19911223)
+_DAY, _MON, _YEAR = r"(?:0[1-9]|[12]\d|3[01])", r"(?:0[1-9]|1[0-2])", r"(?:19|20)\d{2}"
 #: the ways a date is printed: 10.03.2001, 03/10/01, 1977-04-19, 12 NOV 1955, 12. März 1955,
 #: Feb 10, 1964, Mar. 16. 1840, 12 NOV/NOV 55 (passports print the month twice), 23 12 1991
 #: (an identity card's, spaced: a real day and month, a year of this century or the last),
 #: and as letters write it: 12th March 1975, the 12th of March 1975, March 12th, 1975,
-#: 23 de diciembre de 1991, 23 grudnia 1991
+#: 23 de diciembre de 1991, 23 grudnia 1991, 23 Dec '91; a Roman month (23.XII.1991,
+#: 23 XII 1991)
 DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[-./]\d{2}[-./]\d{2}|"
         r"(?<!\d)(?<!\d )(?:0?[1-9]|[12]\d|3[01]) (?:0?[1-9]|1[0-2]) (?:19|20)\d{2}(?! ?\d)|"
+        rf"(?<!\d)\d{{1,2}}(?:[./-]\s?{_ROMAN}[./-]\s?(?:\d{{4}}|\d{{2}})|"
+        rf"\s{_ROMAN}\s{_YEAR})(?!\d)|"
         rf"\d{{1,2}}{_ORDINAL}\.?\s*(?:(?:of|de)\s+)?{_MONTH}(?:\s*/\s*{_MONTH})?"
-        r"(?:\s+de)?,?\s*(?:\d{4}|\d{2})(?!\d)|"
+        r"(?:\s+de)?,?\s*['’]?(?:\d{4}|\d{2})(?!\d)|"
         rf"{_MONTH}\s+\d{{1,2}}{_ORDINAL}[.,]?\s+\d{{4}}|"
         rf"\d{{1,2}}[-/]{_MONTH}[-/](?:\d{{4}}|\d{{2}})(?!\d))")
 
 #: a printed date anywhere in a text (the recogniser's and the MRZ's one grammar)
 DATES = re.compile(DATE, re.IGNORECASE)
+#: a date of birth beside its label may also be printed as eight digits (23121991,
+#: 19911223), which elsewhere are as often a phone's or an order's number
+BIRTH_DATES = re.compile(rf"{DATE}|(?<![\d.,/-])(?:{_DAY}{_MON}{_YEAR}|{_YEAR}{_MON}{_DAY})"
+                         r"(?![\d.,/-])", re.IGNORECASE)
 
 #: each month's printed forms, by the prefixes _MONTH reads (English, French, Spanish,
 #: Italian, German, Dutch, Portuguese, Swedish, Polish)
-_MONTH_PREFIXES = (("jan", "ene", "gen", "sty"), ("feb", "fév", "fev", "lut"),
+_MONTH_WORDS = (("jan", "ene", "gen", "sty"), ("feb", "fév", "fev", "lut"),
                    ("mar", "mär", "mrt"), ("apr", "avr", "abr", "kwi"),
                    ("may", "mai", "mag", "mei", "maj"), ("jun", "juin", "giu", "cze"),
                    ("jul", "juil", "lug", "lip"), ("aug", "aoû", "ago", "sie"),
                    ("sep", "set", "wrz"), ("oct", "ott", "okt", "out", "paź", "paz"),
                    ("nov", "lis"), ("dec", "déc", "dic", "dez", "gru"))
+#: the months in Roman numerals (the longest prefix wins: "viii" is August, not "v")
+_MONTH_PREFIXES: tuple[tuple[str, ...], ...] = tuple((*forms, roman) for forms, roman in zip(
+    _MONTH_WORDS, "i ii iii iv v vi vii viii ix x xi xii".split(), strict=True))
 _DATE_PART = re.compile(r"\d+|[^\W\d_]+")
 
 
@@ -391,11 +405,12 @@ BIRTH_LABELS = _words(
     "data urodzenia", "födelsedatum", "fødselsdato", "syntymäaika", "tarikh lahir",
     # Polish, Czech, Slovak, Hungarian, Romanian, Turkish, Croatian, Serbian and Bosnian,
     # Slovenian, Lithuanian, Latvian, Estonian, Catalan, Indonesian, Vietnamese, Finnish,
-    # Swedish, Spanish
+    # Swedish, Spanish, Basque, Tagalog
     "data ur\\.?", "ur\\.", "urodzon[ya]", "datum narození", "dátum narodenia",
     "születési (?:idő|dátum)", "data na[sș]terii", "do[gğ]um tarihi", "datum ro[dđ]enja",
     "datum rojstva", "gimimo data", "dzim[sš]anas datums", "s[uü]nniaeg", "data de naixement",
-    "tanggal lahir", "ng[aà]y sinh", "syntynyt", "f[oö]dd", "nacid[oa] el")
+    "tanggal lahir", "ng[aà]y sinh", "syntynyt", "f[oö]dd", "nacid[oa] el",
+    "jaiotze data", "jaioteguna", "petsa ng kapanganakan", "kapanganakan", "kaarawan")
 
 RECOGNIZERS: tuple[PatternRecognizer | PhoneRecognizer, ...] = (
     PatternRecognizer(
@@ -420,7 +435,7 @@ RECOGNIZERS: tuple[PatternRecognizer | PhoneRecognizer, ...] = (
         0.5, context=_words("ssn", "social security", "ss#", "soc sec"), context_score=0.9,
         needs_context=True, validate=ssn_ok),
     PatternRecognizer(
-        "date_of_birth", DATES, 0.5,
+        "date_of_birth", BIRTH_DATES, 0.5,
         context=BIRTH_LABELS,
         context_score=0.9, needs_context=True),
 )
