@@ -75,23 +75,35 @@ def _plate(rng: random.Random, layout: str, width: int) -> tuple[Image.Image, st
 
 def build(out: Path, plates: int = 36, seed: int = 11) -> list[dict[str, object]]:
     rng = random.Random(seed)
+    layouts = sorted(LAYOUTS)
+    return photograph(out, plates, rng, lambda k: (
+        layouts[k % len(layouts)],
+        lambda: _plate(rng, layouts[k % len(layouts)], rng.randint(110, 300))))
+
+
+def photograph(out: Path, plates: int, rng: random.Random,
+               plate_of: Callable[[int], tuple[str, Callable[[], tuple[Image.Image, str]]]],
+               panel: tuple[int, int] = (160, 1120), margin: int = 100, turn: float = 6,
+               blur: float = 1.2) -> list[dict[str, object]]:
+    """Each plate on the back of a vehicle (a flat panel, its shadow on the road), turned,
+    placed, softened and saved as JPEG, with its ``truth.json``; ``plate_of(k)`` names
+    the k-th plate's layout and draws it (after the scene's colours are drawn)."""
     out.mkdir(parents=True, exist_ok=True)
     truth: list[dict[str, object]] = []
-    layouts = sorted(LAYOUTS)
     for k in range(plates):
-        layout = layouts[k % len(layouts)]
+        layout, draw = plate_of(k)
         scene = Image.new("RGB", (1280, 860), tuple(rng.randint(40, 160) for _ in range(3)))
         d = ImageDraw.Draw(scene)
         body = tuple(rng.randint(20, 220) for _ in range(3))
-        d.rectangle((160, 180, 1120, 760), fill=body)  # the vehicle's back
-        d.rectangle((160, 700, 1120, 860), fill=(30, 30, 32))  # its shadow on the road
-        plate, text = _plate(rng, layout, rng.randint(110, 300))
-        plate = plate.rotate(rng.uniform(-6, 6), expand=True, fillcolor=body,
+        d.rectangle((panel[0], 180, panel[1], 760), fill=body)  # the vehicle's back
+        d.rectangle((panel[0], 700, panel[1], 860), fill=(30, 30, 32))  # its shadow
+        plate, text = draw()
+        plate = plate.rotate(rng.uniform(-turn, turn), expand=True, fillcolor=body,
                              resample=Image.Resampling.BICUBIC)
-        x = rng.randint(260, 1020 - plate.width)
+        x = rng.randint(panel[0] + margin, panel[1] - margin - plate.width)
         y = rng.randint(300, 680 - plate.height)
         scene.paste(plate, (x, y))
-        scene = scene.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 1.2)))
+        scene = scene.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, blur)))
         buf = io.BytesIO()
         scene.save(buf, "JPEG", quality=rng.randint(60, 88))
         name = f"{k:03d}-{layout}.jpg"

@@ -59,7 +59,8 @@ def bench_plates() -> None:
     print("|---|---|---|---|---|---|")
     for name, plates in (("plates-openalpr", list(te.openalpr_plates())),
                          ("plates-seed", list(te.seed_plates())),
-                         ("two rows (bench/gen_plates2.py)", list(te.two_row_plates()))):
+                         ("two rows (bench/gen_plates2.py)", list(te.two_row_plates())),
+                         ("Gulf (bench/gen_plates3.py)", list(te.gulf_plates()))):
         if not plates:
             continue
         hit = exact = extra = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import csv
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,13 +33,24 @@ def openalpr_plates() -> Iterator[Plate]:
 
 def two_row_plates() -> Iterator[Plate]:
     """The generated two-row plates (``bench/gen_plates2.py``), made on first use."""
-    import json
-
     import gen_plates2
 
-    out = Path(__file__).resolve().parent / "out" / "plates2"
+    return _generated_plates("plates2", gen_plates2.build)
+
+
+def gulf_plates() -> Iterator[Plate]:
+    """The generated plates of the Gulf (``bench/gen_plates3.py``), made on first use."""
+    import gen_plates3
+
+    return _generated_plates("plates3", gen_plates3.build)
+
+
+def _generated_plates(folder: str, build: Callable[[Path], object]) -> Iterator[Plate]:
+    import json
+
+    out = Path(__file__).resolve().parent / "out" / folder
     if not (out / "truth.json").exists():
-        gen_plates2.build(out)
+        build(out)
     for t in json.loads((out / "truth.json").read_text()):
         yield Plate(out / t["image"], tuple(t["box"]), t["text"])  # type: ignore[arg-type]
 

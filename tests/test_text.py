@@ -163,6 +163,31 @@ def test_a_plate_on_two_rows_is_one_plate(text_analyzer: Analyzer, rows: tuple[s
         assert box.iou(Box(370, 330, 571, 471)) > 0.5
 
 
+@pytest.mark.parametrize(("code", "name", "number", "boxed"), [
+    ("FW", "DUBAI", "3095", False), ("11", "A.D", "68523", True), ("", "QATAR", "839111", False)])
+def test_a_gulf_plate_printed_apart_is_one_plate(text_analyzer: Analyzer, code: str, name: str,
+                                                number: str, boxed: bool) -> None:
+    """A code and its number printed apart, the emirate's or the country's name small
+    between them (bench/gen_plates3.py draws 30: box recall 0.10 before, 0.87 after)."""
+    im = Image.new("RGB", (1000, 500), (70, 90, 120))
+    d = ImageDraw.Draw(im)
+    d.rectangle((250, 200, 750, 310), fill="white", outline="black", width=4)
+    bold = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf", 66)
+    x = 270
+    if code:
+        if boxed:
+            d.rectangle((x, 215, x + d.textlength(code, font=bold) + 20, 295), fill="#c8102e")
+        d.text((x + 10 * boxed, 218), code, font=bold, fill="white" if boxed else "black")
+        x += d.textlength(code, font=bold) + 20 * boxed + 20
+    d.text((x, 228), name, font=font(20), fill="black")
+    x += d.textlength(name, font=font(20)) + 20
+    d.text((x, 218), number, font=bold, fill="black")
+    report = text_analyzer.analyze(im)
+    plates = [f for f in report.findings if f.kind is Kind.LICENSE_PLATE]
+    assert [p.text for p in plates] == [code + number]
+    assert plates[0].box is not None and plates[0].box.iou(Box(250, 200, 751, 311)) > 0.5
+
+
 def test_wifi_qr_is_critical_and_keeps_the_password_out(text_analyzer: Analyzer) -> None:
     code = zxingcpp.create_barcode("WIFI:S:HomeNet;T:WPA;P:hunter22;;",
                                    zxingcpp.BarcodeFormat.QRCode)

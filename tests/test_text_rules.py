@@ -195,6 +195,27 @@ def test_two_rows_make_one_plate_only_when_stacked_like_one() -> None:
     assert rows(("OHIO", 400, 500), ("ABC1234", 364, 548)) == ["ABC1234"]
 
 
+def test_a_code_and_its_number_read_apart_on_one_row_are_one_plate() -> None:
+    """The Gulf's plates (tests/test_text.py reads drawn ones): a code and its number the
+    OCR reads apart, a plate's name printed small between them or left of the number."""
+    def row(*pieces: tuple[str, float, float, float]) -> list[str]:
+        return plate_texts([line(t, x, y, char_w=h * 0.6, h=h) for t, x, y, h in pieces])
+    assert row(("FW", 300, 500, 60), ("DUBAI", 400, 505, 18), ("3095", 520, 500, 60)) \
+        == ["FW3095"]
+    assert row(("11", 300, 500, 60), ("A.D", 390, 505, 18), ("68523", 480, 500, 60)) \
+        == ["1168523"]
+    assert row(("QATAR", 300, 505, 20), ("839111", 400, 500, 60)) == ["839111"]
+    assert row(("1735", 300, 500, 40), ("UEV", 460, 502, 40)) == ["1735UEV"]  # Saudi
+    assert row(("5", 300, 500, 60), ("12345", 350, 500, 60)) == ["512345"]  # no name read
+    assert plate_texts([line("5 12345", 300, 500, h=40)]) == ["512345"]
+    # digits apart without a plate's name: a small number beside a big one, or far left
+    assert row(("5", 300, 510, 30), ("12345", 350, 500, 60)) == []
+    assert row(("5", 200, 500, 60), ("12345", 350, 500, 60)) == []
+    assert row(("Ref", 300, 500, 40), ("5", 340, 500, 40), ("12345", 370, 500, 40)) == []
+    for text in ("12 30", "5 123", "123 45678"):
+        assert plate_texts([line(text, 300, 500, h=40)]) == [], text
+
+
 def test_a_receipts_national_phone_is_read_in_the_country_it_names() -> None:
     """Issue 27: a Malaysian mobile number printed without a label or a + on a receipt
     stayed readable (phones were read as numbers of seven fixed countries only). The page

@@ -94,6 +94,88 @@ def _two_rows(lines: Sequence[Line], skip: frozenset[int]) -> Iterator[tuple[int
             yield i, j, text
 
 
+#: the names a plate prints small beside its code and number (the Gulf's emirates and
+#: states, in Latin letters; the Arabic beside them the OCR does not read)
+PLATE_WORDS = re.compile(
+    r"^(?:DUBAI|ABU\s?DHABI|A\.?\s?D\.?|SHARJAH|AJMAN|UAQ|UMM\s?AL\s?QAIWAIN|RAK|"
+    r"RAS\s?AL\s?KHAIMAH|FUJAIRAH|UAE|QATAR|KSA|SAUDI\s?ARABIA|KUWAIT|BAHRAIN|OMAN)$")
+#: a plate's pieces printed apart on one row: its code (a letter or two, a number of one
+#: or two digits in a box of its own colour), its number, and Saudi Arabia's letters
+_CODE = re.compile(r"^(?:[A-Z]{1,3}|\d{1,2})$")
+_NUMBER = re.compile(r"^\d{3,6}$")
+_LETTERS = re.compile(r"^[A-Z]{2,3}$")
+#: a code and its number read as one line: "5 12345", "12 3456"
+CODE_NUMBER = re.compile(r"^\d{1,2} \d{4,5}$")
+
+
+def _piece(line: Line) -> str | None:
+    """A line's text (its separators out) if it can be a piece of a plate printed apart."""
+    raw = line.text.strip()
+    text = SEPARATORS.sub("", raw)
+    if line.score < 0.6 or len(raw.split()) > 3 or DATES.fullmatch(raw) or not (
+            _CODE.match(text) or _NUMBER.match(text) or _LETTERS.match(text)):
+        return None
+    return text
+
+
+def _one_row(lines: Sequence[Line], skip: frozenset[int]
+             ) -> Iterator[tuple[list[int], str, bool]]:
+    """Plates whose code and number the OCR reads apart, on one row (the Gulf's: "FW" and
+    "3095" with "DUBAI" between them, "11" in its red box and "68523" with "A.D", Saudi
+    Arabia's "1735" and "UEV" either side of its divider, Qatar's "839111" after "QATAR"):
+    the number and what is printed just left of it on its row, a code about as tall and a
+    plate's name (of any size) between. Digits alone ("5" "12345") make a plate only beside
+    a plate's name or when the code is as tall as the number and close to it. Yields the
+    lines left to right, the plate's text and whether a plate's name was read."""
+    for i, line in enumerate(lines):
+        if i in skip or line.score < 0.6:
+            continue
+        number = SEPARATORS.sub("", line.text.strip())
+        if not (_NUMBER.match(number) or _LETTERS.match(number)):
+            continue
+        x1, y1, _, y2 = line.rect
+        h, centre = y2 - y1, (y1 + y2) / 2
+        chain, text, named, left = [i], number, False, x1
+        for _ in range(3):  # what is just left of the chain on its row, nearest first
+            best = None
+            for j, other in enumerate(lines):
+                if j in skip or j in chain:
+                    continue
+                ox1, oy1, ox2, oy2 = other.rect
+                gap = left - ox2
+                # on the row: across its middle, or (a plate's name printed small over
+                # or under the middle) inside its height
+                row = oy1 < centre < oy2 or y1 - 0.1 * h <= oy1 and oy2 <= y2 + 0.1 * h
+                if -0.2 * h <= gap <= 3 * h and row \
+                        and (best is None or gap < left - lines[best].rect[2]):
+                    best = j
+            if best is None:
+                break
+            other = lines[best]
+            oh = other.rect[3] - other.rect[1]
+            if PLATE_WORDS.match(other.text.strip()):
+                named = True
+            else:
+                piece = _piece(other)
+                if piece is None or not 0.6 * h <= oh <= 1.6 * h or not _CODE.match(piece) \
+                        and not (_NUMBER.match(piece) and _LETTERS.match(text)):
+                    break
+                text = piece + text
+            chain.insert(0, best)
+            left = other.rect[0]
+        pieces = [k for k in chain if not PLATE_WORDS.match(lines[k].text.strip())]
+        if not 4 <= len(text) <= 9 or not any(c.isdigit() for c in text) or (
+                len(pieces) < 2 and not named) or text.isalpha():
+            continue
+        if text.isdigit() and not named:
+            code = lines[pieces[0]]
+            ch = code.rect[3] - code.rect[1]
+            if len(pieces) != 2 or not 0.8 * h <= ch <= 1.25 * h \
+                    or x1 - code.rect[2] > 1.2 * h:
+                continue
+        yield chain, text, named
+
+
 def _whole(text: str) -> bool:
     """Whether one row's text is a plate of a known format by itself."""
     return any(c.isalpha() for c in text) and any(p.match(text) for p in PLATE_FORMATS)
@@ -111,6 +193,16 @@ def _plate_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector)
                 grow(union((lines[i].rect, lines[j].rect)), 0.06, 0.06),
                 (0.85 if known else 0.55) * min(1.0, score + 0.05), "ocr+plate", text=text,
                 data={"format_known": known, "rows": 2})
+    for chain, text, named in _one_row(lines, frozenset(taken)):
+        if taken.intersection(chain):
+            continue
+        taken.update(chain)
+        known = named or any(p.match(text) for p in PLATE_FORMATS)
+        score = min(lines[k].score for k in chain)
+        out.add(Kind.LICENSE_PLATE, "license_plate",
+                grow(union([lines[k].rect for k in chain]), 0.06, 0.1),
+                (0.85 if known else 0.5) * min(1.0, score + 0.05), "ocr+plate", text=text,
+                data={"format_known": known, "pieces": len(chain)})
     for i, line in enumerate(lines):
         if i in taken or line.score < 0.6:
             continue
@@ -126,11 +218,12 @@ def _plate_findings(lines: Sequence[Line], skip: frozenset[int], out: Collector)
         if DATES.fullmatch(raw):  # "16-FEB-1987": a date in a form's column
             continue
         digits_only = not any(c.isalpha() for c in text)
-        # digits only: a plate of 5 to 8 digits printed as one run ("1049338"); with
-        # separators it is a timestamp, a price or a phone number; with a label left of
-        # it on its row ("Ref. .... 9542752") a form's number
-        if digits_only and not (raw.isdigit() and 5 <= len(raw) <= 8
-                                and row_label(lines, i) is None):
+        # digits only: a plate of 5 to 8 digits printed as one run ("1049338"), or an
+        # emirate's code and its number ("5 12345"); with other separators it is a
+        # timestamp, a price or a phone number; with a label left of it on its row ("Ref.
+        # .... 9542752") a form's number
+        if digits_only and not ((raw.isdigit() and 5 <= len(raw) <= 8
+                                 or CODE_NUMBER.match(raw)) and row_label(lines, i) is None):
             continue
         x1, y1, x2, y2 = line.rect
         aspect = (x2 - x1) / max(1.0, y2 - y1)
