@@ -474,3 +474,22 @@ def test_one_odd_line_between_two_pieces_of_an_address(middle: str, whole: bool)
                          "SEKSYEN 31, 40460 SHAH ALAM"]
     else:
         assert middle not in " ".join(found) and len(found) == 2
+
+
+@pytest.mark.parametrize(("greeting", "found"), [
+    ("Dear Björn,", ["Björn Adeyemi"]), ("Hej Björn!", ["Björn Adeyemi"]),
+    ("Dear Sir or Madam,", [])])
+def test_the_addressee_the_letter_greets(greeting: str, found: list[str]) -> None:
+    """A recipient whose names the census lists do not know ("Björn Adeyemi", under the
+    sender's company line) is the addressee when the letter greets its first word (the
+    generated world set's letters: three such names missed before)."""
+    page = [line("Northwind Traders Ltd", 96, 330), line("Björn Adeyemi", 96, 370),
+            line("Calle Długa, 8", 96, 397), line("36547 Sevilla", 96, 427),
+            line(greeting, 96, 720), line("the parcel leaves on the 14th.", 96, 780)]
+    assert [n for n in names(page) if n != "Björn"] == found
+
+
+def test_a_job_and_a_studio_are_no_person() -> None:
+    """A CV's row, its role and its employer: the model took both for people."""
+    assert names([line("2019 - 2023", 96, 460), line("Project Lead, Fabrikam Studio", 317, 460),
+                  line("Engineer, Tailspin Aviation", 317, 541)]) == []

@@ -43,6 +43,9 @@ NOT_NAME_WORDS = frozenset("""
     street road avenue foundation inc ltd llc corp company bhd sdn
     and of the for in on at to with or from by
     are is be was were must within not all any only your our we you it this that
+    project lead engineer developer designer analyst consultant director officer
+    coordinator specialist intern assistant
+    hej kære käre kära hyvä liebe lieber chère querido querida estimado estimada drogi droga
     rua calle via viale rue jalan taman lorong avenida piazza plaza strasse straße
     card carte identity identité identità passport passeport ausweis personalausweis
     signature firma signatur unterschrift holder bearer titular titulaire inhaber
@@ -75,7 +78,7 @@ BUSINESS_WORDS = frozenset("""
     getränke fromagerie kaashandel käserei caseificio enoteca bodega frutería fruteria
     gemüse friseur coiffure coiffeur peluquería parrucchiere trafik tabac
     tabaccheria estanco sklep spożywczy alimentari epicerie épicerie tienda negozio
-    geschäft laden
+    geschäft laden studio studios
     plumbing electrical electrics roofing joinery carpentry builders construction
     landscaping removals decorating elektro elektrotechnik sanitär heizung malerei
     schreinerei tischlerei dachdeckerei menuiserie plomberie électricité maçonnerie toiture

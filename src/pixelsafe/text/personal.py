@@ -413,7 +413,8 @@ def _addresses(page: TextPage, skip: frozenset[int], out: Collector, taken: set[
                        data={"field": "grammar", "lines": len(rects)}):
                 taken.update(spans)
                 if run[0] > 0:
-                    _addressee(lines, idx[run[0] - 1], idx[run[0]], skip, out, taken)
+                    _addressee(lines, idx[run[0] - 1], idx[run[0]], skip, out, taken,
+                               greeted(page))
                 _contact_number(page, idx[run[-1]], out, taken)
 
 
@@ -421,13 +422,28 @@ def _addresses(page: TextPage, skip: frozenset[int], out: Collector, taken: set[
 ADDRESSEE_WORDS = range(2, 5)
 
 
+#: a letter's greeting and the name it greets: "Dear Björn,", "Hi Leilani!", "Liebe Anna,"
+GREETING = re.compile(
+    r"^\s*(?:dear|hi|hello|hey|liebe|lieber|cher|chère|querid[oa]|estimad[oa]|car[oa]|"
+    r"gentile|beste|hej|drog[ia]|kære|kæra|käre|kära|hyvä)\s+([A-ZÀ-Þ][\w'’-]+)\s*[,:!]",
+    re.IGNORECASE)
+
+
+def greeted(page: TextPage) -> frozenset[str]:
+    """The given names the page's letters greet ("Dear Björn," greets Björn)."""
+    return page.shared("greeted", lambda: frozenset(
+        m.group(1) for line in page.lines if (m := GREETING.match(line.text))))
+
+
 def _addressee(lines: Sequence[Line], i: int, first: int, skip: frozenset[int],
-               out: Collector, taken: set[Span]) -> None:
+               out: Collector, taken: set[Span], greeted: frozenset[str] = frozenset()
+               ) -> None:
     """The name printed on the line just above an address, as envelopes, parcels and
     letters print their addressee and sender: the whole line a person's name (two to four
     words, no company form, no possessive, its first word a given name or its last a
-    surname the census lists know: a shop's name over its address, "Tesco Express",
-    "TIMES BOOKSTORES", is not one)."""
+    surname the census lists know, or its first word the name the letter greets: "Björn
+    Adeyemi" over the address, "Dear Björn," below; a shop's name over its address,
+    "Tesco Express", "TIMES BOOKSTORES", is not one)."""
     line, text = lines[i], lines[i].text.strip()
     if i in skip or not text or lines[first].rect[1] - line.rect[3] > line.height:
         return
@@ -438,7 +454,8 @@ def _addressee(lines: Sequence[Line], i: int, first: int, skip: frozenset[int],
     if (len(words) not in ADDRESSEE_WORDS or COMPANY_FORM.search(text)
             or any(w.lower().endswith(("'s", "’s")) for w in words)
             or overlaps(taken, i, start, end) or not plausible(text, line.text, end)
-            or not (prior().knows_first(words[0]) or prior().knows_last(words[-1]))):
+            or not (prior().knows_first(words[0]) or prior().knows_last(words[-1])
+                    or words[0] in greeted)):
         return
     out.add(Kind.PERSONAL_TEXT, "person_name", span_rect(line, start, end),
             0.6 * min(1.0, line.score + 0.1), "ocr+layout", text=text,
