@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from test_text_rules import labelled, line, names
 
+from pixelsafe.detectors.pii import bill_line
 from pixelsafe.models import name_list_paths, ner_model_path, usaddress_model_path
 from pixelsafe.text import addresses
 from pixelsafe.text.layout import build_blocks
@@ -445,6 +446,18 @@ def test_a_bills_items_are_no_names() -> None:
             line("Katsu Don (Fish)Set", 50, 380), line("9.90", 600, 381),
             line("Member: Tan Mei Ling", 50, 440)]
     assert names(page) == ["Tan Mei Ling"]
+
+
+def test_a_bills_column_heading_is_no_name() -> None:
+    """A table's heading row ("Description", "U.P ISS", "Exc", "D Sale", "Amt(RM)"): the
+    model took "D Sale" for a person; three headings or more on its row, one of them a
+    till's word, make it a column's. A name on a row of its own stays one."""
+    row = [line("Description", 20, 605), line("U.P ISS", 174, 604), line("Exc", 265, 606),
+           line("D Sale", 325, 605), line("Amt(RM)", 423, 604)]
+    assert bill_line(row, 3)
+    assert not bill_line([line("D Sale", 325, 605), line("Description", 20, 680)], 0)
+    assert not bill_line([line("Anna Weber", 20, 100), line("Tel", 300, 100),
+                          line("Mobile", 500, 100), line("Fax", 700, 100)], 0)
 
 
 def test_a_postcode_alone_under_its_street() -> None:

@@ -41,8 +41,8 @@ def _model_names(page: TextPage, skip: frozenset[int], out: Collector, taken: se
                 if i in skip:
                     continue
                 line = lines[i]
-                if COMPANY_FORM.search(line.text) or priced(lines, i):
-                    continue  # a business's name, a bill's item
+                if COMPANY_FORM.search(line.text) or bill_line(lines, i):
+                    continue  # a business's name, a bill's item or column
                 for s, e in person_spans(line.text, start, end):
                     if overlaps(taken, i, s, e):
                         continue
@@ -57,21 +57,31 @@ def _model_names(page: TextPage, skip: frozenset[int], out: Collector, taken: se
 AMOUNT = re.compile(r"(?<![\d.,])\d{1,6}[.,]\d{2}(?![\d.,%])")
 
 
-def priced(lines: Sequence[Line], i: int) -> bool:
-    """Whether line ``i`` is a bill's item: an amount on it, right of it on its row, or
-    on the row under it right of its middle ("Whole Chicken" over "10.99*1.306 14.35")."""
+#: a bill's column heading: "Description", "Qty", "Amt(RM)", "Unit Price"
+HEADING = re.compile(r"^\s*(?:description|desc|item|items|qty|quantity|unit|price|amount|amt|"
+                     r"disc|discount|total|subtotal)\b[\w\s().%/-]{0,12}$", re.IGNORECASE)
+
+
+def bill_line(lines: Sequence[Line], i: int) -> bool:
+    """Whether line ``i`` is a bill's item or a column's heading: an amount on it, right of
+    it on its row, or on the row under it right of its middle ("Whole Chicken" over
+    "10.99*1.306 14.35"); or three more lines on its row, one of them a column's heading
+    ("Description", "U.P ISS", "Exc", "D Sale", "Amt(RM)")."""
     if AMOUNT.search(lines[i].text):
         return True
     x1, y1, x2, y2 = lines[i].rect
     h = max(4.0, lines[i].height)
     centre, middle = (y1 + y2) / 2, (x1 + x2) / 2
+    row = []
     for j in range(max(0, i - 6), min(len(lines), i + 8)):
         jx1, jy1, _, jy2 = lines[j].rect
         dy = (jy1 + jy2) / 2 - centre
         if j != i and -0.5 * h < dy < 1.6 * h and jx1 > (x2 if dy < 0.5 * h else middle) \
                 and AMOUNT.search(lines[j].text):
             return True
-    return False
+        if j != i and abs(dy) < 0.3 * h:
+            row.append(lines[j].text)
+    return len(row) >= 3 and any(HEADING.match(t) for t in row)
 
 
 def _model_text(text: str) -> str:
