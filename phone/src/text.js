@@ -99,7 +99,7 @@ export function dateValues(text, dates) {
     .map((p) => month(p, dates.months)).filter((m) => m !== null));
   const out = [];
   if (months.size && numbers.length === 2) {
-    const [a, b] = numbers;
+    const [a, b] = numbers[0].length === 4 ? [numbers[1], numbers[0]] : numbers;
     for (const m of months) out.push([Number(b), m, Number(a)]);
   } else if (!months.size && numbers.length === 3) {
     const [a, b, c] = numbers;

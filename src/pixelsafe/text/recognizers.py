@@ -178,11 +178,12 @@ _DAY, _MON, _YEAR = r"(?:0[1-9]|[12]\d|3[01])", r"(?:0[1-9]|1[0-2])", r"(?:19|20
 #: (an identity card's, spaced: a real day and month, a year of this century or the last),
 #: and as letters write it: 12th March 1975, the 12th of March 1975, March 12th, 1975,
 #: 23 de diciembre de 1991, 23 grudnia 1991, 23 Dec '91; a Roman month (23.XII.1991,
-#: 23 XII 1991)
+#: 23 XII 1991); the year first, as Hungarian papers print it (1991. 12. 23., 1984. VIII. 5.)
 DATE = (r"(?:\d{1,2}[./-]\d{1,2}[./-](?:\d{4}|\d{2})|\d{4}[-./]\d{2}[-./]\d{2}|"
         r"(?<!\d)(?<!\d )(?:0?[1-9]|[12]\d|3[01]) (?:0?[1-9]|1[0-2]) (?:19|20)\d{2}(?! ?\d)|"
         rf"(?<!\d)\d{{1,2}}(?:[./-]\s?{_ROMAN}[./-]\s?(?:\d{{4}}|\d{{2}})|"
         rf"\s{_ROMAN}\s{_YEAR})(?!\d)|"
+        rf"(?<!\d){_YEAR}\.\s?(?:\d{{1,2}}|{_ROMAN})\.\s?\d{{1,2}}\.?(?!\d)|"
         rf"\d{{1,2}}{_ORDINAL}\.?\s*(?:(?:of|de)\s+)?{_MONTH}(?:\s*/\s*{_MONTH})?"
         r"(?:\s+de)?,?\s*['’]?(?:\d{4}|\d{2})(?!\d)|"
         rf"{_MONTH}\s+\d{{1,2}}{_ORDINAL}[.,]?\s+\d{{4}}|"
@@ -227,6 +228,8 @@ def date_values(text: str) -> set[tuple[int, int, int]]:
     out: set[tuple[int, int, int]] = set()
     if months and len(numbers) == 2:
         a, b = numbers  # "12 NOV 1955" or "Feb 10, 1964": the year is the last number
+        if len(a) == 4:  # "1984. VIII. 5.": the first
+            a, b = b, a
         out.update((int(b), m, int(a)) for m in months)
     elif not months and len(numbers) == 3:
         a, b, c = numbers
