@@ -75,29 +75,27 @@ def _plate(rng: random.Random, layout: str, width: int) -> tuple[Image.Image, st
 
 def build(out: Path, plates: int = 36, seed: int = 11) -> list[dict[str, object]]:
     rng = random.Random(seed)
-    layouts = sorted(LAYOUTS)
-    return photograph(out, plates, rng, lambda k: (
-        layouts[k % len(layouts)],
-        lambda: _plate(rng, layouts[k % len(layouts)], rng.randint(110, 300))))
+    return photograph(out, plates, rng, sorted(LAYOUTS),
+                      lambda layout: _plate(rng, layout, rng.randint(110, 300)))
 
 
-def photograph(out: Path, plates: int, rng: random.Random,
-               plate_of: Callable[[int], tuple[str, Callable[[], tuple[Image.Image, str]]]],
+def photograph(out: Path, plates: int, rng: random.Random, layouts: list[str],
+               draw: Callable[[str], tuple[Image.Image, str]],
                panel: tuple[int, int] = (160, 1120), margin: int = 100, turn: float = 6,
                blur: float = 1.2) -> list[dict[str, object]]:
     """Each plate on the back of a vehicle (a flat panel, its shadow on the road), turned,
-    placed, softened and saved as JPEG, with its ``truth.json``; ``plate_of(k)`` names
-    the k-th plate's layout and draws it (after the scene's colours are drawn)."""
+    placed, softened and saved as JPEG, with its ``truth.json``; the k-th plate is of
+    ``layouts[k % len(layouts)]``, drawn by ``draw`` after the scene's colours."""
     out.mkdir(parents=True, exist_ok=True)
     truth: list[dict[str, object]] = []
     for k in range(plates):
-        layout, draw = plate_of(k)
+        layout = layouts[k % len(layouts)]
         scene = Image.new("RGB", (1280, 860), tuple(rng.randint(40, 160) for _ in range(3)))
         d = ImageDraw.Draw(scene)
         body = tuple(rng.randint(20, 220) for _ in range(3))
         d.rectangle((panel[0], 180, panel[1], 760), fill=body)  # the vehicle's back
         d.rectangle((panel[0], 700, panel[1], 860), fill=(30, 30, 32))  # its shadow
-        plate, text = draw()
+        plate, text = draw(layout)
         plate = plate.rotate(rng.uniform(-turn, turn), expand=True, fillcolor=body,
                              resample=Image.Resampling.BICUBIC)
         x = rng.randint(panel[0] + margin, panel[1] - margin - plate.width)
@@ -114,9 +112,14 @@ def photograph(out: Path, plates: int, rng: random.Random,
     return truth
 
 
-if __name__ == "__main__":
+def main(build: Callable[[Path, int], list[dict[str, object]]], plates: int) -> None:
+    """The command line of a plates generator: OUT_DIR [--plates N]."""
     ap = argparse.ArgumentParser()
     ap.add_argument("out", type=Path)
-    ap.add_argument("--plates", type=int, default=36)
+    ap.add_argument("--plates", type=int, default=plates)
     a = ap.parse_args()
     print(f"{len(build(a.out, a.plates))} plates in {a.out}")
+
+
+if __name__ == "__main__":
+    main(build, 36)

@@ -13,11 +13,10 @@ Latin text, code and number joined (Saudi Arabia's: the Latin row, digits then l
 
 from __future__ import annotations
 
-import argparse
 import random
 from pathlib import Path
 
-from gen_plates2 import FONTS, _digits, _letters, photograph
+from gen_plates2 import FONTS, _digits, _letters, main, photograph
 from PIL import Image, ImageDraw, ImageFont
 
 #: the plates' small print: DejaVu Sans draws the Arabic letters too (a script the OCR
@@ -89,15 +88,10 @@ def _plate(rng: random.Random, layout: str, width: int) -> tuple[Image.Image, st
 
 def build(out: Path, plates: int = 30, seed: int = 23) -> list[dict[str, object]]:
     rng = random.Random(seed)
-    return photograph(out, plates, rng, lambda k: (
-        LAYOUTS[k % len(LAYOUTS)],
-        lambda: _plate(rng, LAYOUTS[k % len(LAYOUTS)], rng.randint(300, 620))),
-        panel=(120, 1160), margin=40, turn=5, blur=1.1)
+    return photograph(out, plates, rng, LAYOUTS,
+                      lambda layout: _plate(rng, layout, rng.randint(300, 620)),
+                      panel=(120, 1160), margin=40, turn=5, blur=1.1)
 
 
 if __name__ == "__main__":
-    ap = argparse.ArgumentParser()
-    ap.add_argument("out", type=Path)
-    ap.add_argument("--plates", type=int, default=30)
-    a = ap.parse_args()
-    print(f"{len(build(a.out, a.plates))} plates in {a.out}")
+    main(build, 30)

@@ -171,7 +171,7 @@ _MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|janv|févr|m
 _ORDINAL = r"(?:st|nd|rd|th)?"
 #: a month in Roman numerals, as Polish, Czech, Hungarian and Romanian papers print it
 _ROMAN = r"(?:XII|XI|IX|X|VIII|VII|VI|IV|V|III|II|I)"
-#: a compact date, eight digits: day, month, year (23121991) or year, month, day (19911223)
+#: a date's day, month and year (19xx, 20xx) as two or four digits
 _DAY, _MON, _YEAR = r"(?:0[1-9]|[12]\d|3[01])", r"(?:0[1-9]|1[0-2])", r"(?:19|20)\d{2}"
 #: the ways a date is printed: 10.03.2001, 03/10/01, 1977-04-19, 12 NOV 1955, 12. März 1955,
 #: Feb 10, 1964, Mar. 16. 1840, 12 NOV/NOV 55 (passports print the month twice), 23 12 1991
